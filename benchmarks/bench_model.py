@@ -1,0 +1,62 @@
+"""Model speed next to a bare SimPy loop, measured in the same run (ratios matter most).
+
+    python benchmarks/bench_model.py [--reps 10]
+
+Prints: a bare loop of one million `timeout(1)` events; the baseline's replications
+per second and events per second; one 10-year replication of the brigade scenario and
+its time as a share of the bare loop's.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import simpy
+
+from sim.engine import run_replication
+from sim.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bare_loop(n: int = 1_000_000) -> float:
+    env = simpy.Environment()
+
+    def tick(env: simpy.Environment):  # type: ignore[no-untyped-def]
+        for _ in range(n):
+            yield env.timeout(1)
+
+    env.process(tick(env))
+    began = time.perf_counter()
+    env.run()
+    return time.perf_counter() - began
+
+
+def timed(scenario, reps: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    began, events = time.perf_counter(), 0
+    for i in range(reps):
+        result = run_replication(scenario, i)
+        assert result.error is None, result.error
+        events += result.events
+    return time.perf_counter() - began, events
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reps", type=int, default=10)
+    args = parser.parse_args()
+    loop = bare_loop()
+    baseline = load_scenario(ROOT / "scenarios" / "kazbat_2003.yaml").scenario
+    brigade = load_scenario(ROOT / "scenarios" / "brigade.yaml").scenario
+    base_t, base_events = timed(baseline, args.reps)
+    brig_t, brig_events = timed(brigade, 1)
+    print(f"bare SimPy loop, 1e6 timeouts     {loop:7.3f} s   {1e6 / loop:>10,.0f} events/s")
+    print(f"baseline (2 years), {args.reps} reps        {base_t:7.3f} s   {args.reps / base_t:>10.1f} reps/s"
+          f"   {base_events / base_t:>10,.0f} events/s ({base_events / args.reps:,.0f} events/rep)")
+    print(f"brigade (10 years), 1 rep         {brig_t:7.3f} s   {brig_events / brig_t:>10,.0f} events/s"
+          f"   = {brig_t / loop:.2f} x the bare loop's time (aim: <= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Catalogue of the metrics every replication reports: unit, meaning and kind.
+
+`kind` is "value" for ordinary metrics and "time_to_event" for metrics that are `None`
+in replications where the event never happened (their summaries also give the share
+of replications in which it did).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class MetricInfo(NamedTuple):
+    unit: str
+    description: str
+    kind: str = "value"
+    group: str = "theatre"
+
+
+_T, _R, _F, _C, _V = "theatre", "rotation", "force", "cost", "calibration"
+
+METRICS: dict[str, MetricInfo] = {
+    # theatre
+    "items_cleared": MetricInfo("items", "explosive items cleared in all theatres", group=_T),
+    "items_cleared_routine": MetricInfo("items", "items cleared on routine area-clearance tasks", group=_T),
+    "items_cleared_caches": MetricInfo("items", "items cleared from caches reported by tips", group=_T),
+    "tips_received": MetricInfo("tips", "tips on ordnance caches received from local people", group=_T),
+    "tips_lost": MetricInfo("tips", "tips that perished (cache moved, looted or used) before a team started", group=_T),
+    "items_lost": MetricInfo("items", "items in caches whose tips perished", group=_T),
+    "task_wait_days_mean": MetricInfo("days", "mean days from a tip's report to the start of work on it", group=_T),
+    "approval_wait_days_mean": MetricInfo("days", "mean days a task queued for an officer's approval (before approval began)", group=_T),
+    "team_days_worked": MetricInfo("team-days", "workdays clearance teams spent on tasks", group=_T),
+    "incidents": MetricInfo("incidents", "clearance incidents (detonations) during tasks", group=_T),
+    "killed": MetricInfo("persons", "personnel killed in theatre", group=_T),
+    "wounded": MetricInfo("persons", "personnel wounded and evacuated", group=_T),
+    "water_litres": MetricInfo("litres", "drinking water purified", group=_T),
+    "vehicle_availability": MetricInfo("share", "time-average share of the theatre fleet that is serviceable", group=_T),
+    # rotation
+    "rotations": MetricInfo("rotations", "contingents sent (all deployments)", group=_R),
+    "rotation_fill_rate": MetricInfo("share", "posts filled at departure over posts required, all rotations", group=_R),
+    "rotations_understrength": MetricInfo("rotations", "rotations that left with unfilled posts", group=_R),
+    "gap_days": MetricInfo("days", "deployment days on which the contingent in theatre was below its required strength", group=_R),
+    "persons_deployed": MetricInfo("persons", "distinct people who deployed at least once", group=_R),
+    "repeat_tours": MetricInfo("tours", "tours served by people on their second or later tour", group=_R),
+    "dwell_days_mean": MetricInfo("days", "mean days at home between tours (people with repeat tours)", group=_R),
+    # force
+    "strength_end": MetricInfo("persons", "force strength at the end", group=_F),
+    "strength_end.officer": MetricInfo("persons", "officers at the end", group=_F),
+    "strength_end.nco": MetricInfo("persons", "NCOs at the end", group=_F),
+    "strength_end.soldier": MetricInfo("persons", "soldiers at the end", group=_F),
+    "officer_share_end": MetricInfo("share", "officers as a share of strength at the end", group=_F),
+    "establishment_fill_end": MetricInfo("share", "strength over establishment at the end", group=_F),
+    "days_to_foc": MetricInfo("days", "days from the start to full operational capability (on or after the last growth step)", "time_to_event", _F),
+    "officer_share_target_met_days": MetricInfo("days", "days from the start until the officer share first met the restructuring target", "time_to_event", _F),
+    "recruited": MetricInfo("persons", "soldiers recruited plus officers taken in", group=_F),
+    "separated": MetricInfo("persons", "people who left the force (contracts, attrition, release, casualties)", group=_F),
+    "promoted_to_nco": MetricInfo("persons", "soldiers promoted to NCO through the NCO course", group=_F),
+    "course_wait_days_mean": MetricInfo("days", "mean days candidates waited from eligibility to a course seat", group=_F),
+    "interoperability_end": MetricInfo("share", "share of personnel meeting the NATO criteria for their grade, at the end", group=_F),
+    # cost
+    "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
+    "cost_deployed_usd": MetricInfo("USD", "deployed person-days and theatre vehicle-days", group=_C),
+    "cost_training_usd": MetricInfo("USD", "course seats filled", group=_C),
+    "cost_per_item_usd": MetricInfo("USD/item", "total cost over items cleared", group=_C),
+    # seed calibration (first deployment, first tour)
+    "first_tour.items_cleared_day120": MetricInfo("items", "items cleared by day 120 of the first tour of the first deployment", group=_V),
+    "first_tour.cost_deployed_usd": MetricInfo("USD", "deployed cost of the first tour of the first deployment", group=_V),
+    "first_tour.casualties": MetricInfo("persons", "killed plus wounded in the first tour of the first deployment", group=_V),
+    "first_tour.deployed": MetricInfo("persons", "people in the first contingent of the first deployment", group=_V),
+    "officer_share_start": MetricInfo("share", "officers as a share of strength at the start", group=_V),
+}
+
+# The few shown in the terminal summary, in order.
+HEADLINE = [
+    "items_cleared", "tips_lost", "task_wait_days_mean", "killed", "wounded",
+    "rotation_fill_rate", "gap_days", "officer_share_end", "days_to_foc",
+    "interoperability_end", "cost_total_usd", "cost_per_item_usd",
+]
+
+SERIES = [
+    "strength.officer", "strength.nco", "strength.soldier", "officer_share", "deployed",
+    "required", "items_cleared_cum", "trust", "interoperability", "cost_cum_usd",
+    "establishment.officer", "establishment.nco", "establishment.soldier",
+]

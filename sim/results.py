@@ -1,0 +1,35 @@
+"""The record one replication leaves behind, whatever happened inside it."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class ReplicationResult:
+    """Outcome of `run_replication`: metrics, monthly series and, on failure, the error.
+
+    `series[name][k]` is the value at `dates[k]` (ISO dates, monthly); `None` where a
+    series has no value (e.g. trust before any deployment). `unfilled` lists contingent
+    shortfalls: {deployment, rotation, role, missing, reason}. `trace` holds the event log
+    rows (date, event, who, details) when tracing was asked for.
+    """
+
+    index: int
+    seed: list[int]
+    metrics: dict[str, float | None] = field(default_factory=dict)
+    dates: list[str] = field(default_factory=list)
+    series: dict[str, list[float | None]] = field(default_factory=dict)
+    unfilled: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    trace: list[tuple[str, str, str, str]] | None = None
+    wall_seconds: float = 0.0
+    events: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,77 @@
+"""Dotted paths into nested scenario data: `deployments.iraq.theatre.vehicles.count`.
+
+A list item is addressed by its `name` (deployments, contingent roles) or by its index.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class PathError(KeyError):
+    """A dotted path that does not lead anywhere; `.found` says where it stopped."""
+
+    def __init__(self, path: str, at: str, reason: str):
+        self.path, self.at, self.reason = path, at, reason
+        super().__init__(f"{path}: {reason} at '{at}'")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason} at '{self.at}'"
+
+
+def _step(node: Any, key: str, path: str, done: str) -> tuple[Any, Any]:
+    """Return (container, key-or-index) for `key` inside `node`."""
+    if isinstance(node, dict):
+        return node, key
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            if isinstance(item, dict) and (item.get("name") == key or item.get("role") == key):
+                return node, i
+        if key.lstrip("-").isdigit() and -len(node) <= int(key) < len(node):
+            return node, int(key)
+        raise PathError(path, done or key, f"no list item named or numbered '{key}'")
+    raise PathError(path, done or key, "not a mapping or list")
+
+
+def split(path: str) -> list[str]:
+    parts = path.split(".")
+    if not path or any(p == "" for p in parts):
+        raise PathError(path, path, "empty path component")
+    return parts
+
+
+def get_path(data: Any, path: str) -> Any:
+    node, done = data, ""
+    for key in split(path):
+        container, k = _step(node, key, path, done)
+        if isinstance(container, dict) and k not in container:
+            raise PathError(path, f"{done}.{key}".lstrip("."), "no such key")
+        node = container[k]
+        done = f"{done}.{key}".lstrip(".")
+    return node
+
+
+def set_path(data: Any, path: str, value: Any, create: bool = True) -> None:
+    """Set `value` at `path` in place. Missing mapping keys are created when `create`
+    (the schema then decides whether they are allowed)."""
+    keys = split(path)
+    node, done = data, ""
+    for key in keys[:-1]:
+        container, k = _step(node, key, path, done)
+        if isinstance(container, dict) and k not in container:
+            if not create:
+                raise PathError(path, f"{done}.{key}".lstrip("."), "no such key")
+            container[k] = {}
+        node = container[k]
+        done = f"{done}.{key}".lstrip(".")
+    container, k = _step(node, keys[-1], path, done)
+    if isinstance(container, dict) and k not in container and not create:
+        raise PathError(path, path, "no such key")
+    container[k] = value
+
+
+def has_path(data: Any, path: str) -> bool:
+    try:
+        get_path(data, path)
+    except PathError:
+        return False
+    return True

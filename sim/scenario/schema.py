@@ -1,0 +1,291 @@
+"""The scenario format: every key, its type, its limits and its default.
+
+This is the one place where defaults live. Models are frozen: a scenario is an input,
+never run state. Cross-field checks (prerequisites, dates, timeline paths) live in
+`checks.py`, where they can name the exact key path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sim.dists import Constant, Dist, Exponential, Lognormal
+
+Grade = Literal["officer", "nco", "soldier"]
+GRADES: tuple[Grade, ...] = ("officer", "nco", "soldier")
+Role = Literal["commander", "staff", "team_leader", "deminer", "interpreter", "water",
+               "driver", "support"]
+Share = float  # documented as [0, 1] where used
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class GradeCounts(Model):
+    """People or posts by grade."""
+
+    officer: int = Field(0, ge=0)
+    nco: int = Field(0, ge=0)
+    soldier: int = Field(0, ge=0)
+
+    @property
+    def total(self) -> int:
+        return self.officer + self.nco + self.soldier
+
+
+class GradeShares(Model):
+    officer: float = Field(0.0, ge=0, le=1)
+    nco: float = Field(0.0, ge=0, le=1)
+    soldier: float = Field(0.0, ge=0, le=1)
+
+
+class GradeRates(Model):
+    """Non-negative numbers by grade (rates, years, dollars)."""
+
+    officer: float = Field(0.0, ge=0)
+    nco: float = Field(0.0, ge=0)
+    soldier: float = Field(0.0, ge=0)
+
+
+class Recruiting(Model):
+    per_month: float = Field(10, ge=0, description="contract soldiers recruited a month, into vacancies only")
+    source: str = "35th air assault brigade"
+
+
+class Foc(Model):
+    fill: float = Field(0.9, ge=0, le=1, description="strength / establishment needed in every grade")
+    qualified: dict[str, float] = Field(default_factory=dict,
+                                        description="share of the whole force holding each qualification")
+
+
+class Force(Model):
+    establishment: GradeCounts
+    strength: GradeCounts | None = Field(None, description="initial actual strength; default = establishment")
+    qualified: dict[str, GradeShares] = Field(default_factory=dict)
+    contract_years: GradeRates = GradeRates(officer=5, nco=3, soldier=3)
+    reenlist: GradeShares = GradeShares(officer=0.85, nco=0.7, soldier=0.55)
+    attrition_per_year: GradeRates = GradeRates(officer=0.03, nco=0.05, soldier=0.08)
+    recruiting: Recruiting = Recruiting()
+    officer_intake_per_year: float = Field(12, ge=0)
+    foc: Foc = Foc()
+    initial_service_years: GradeRates = Field(
+        GradeRates(officer=8, nco=6, soldier=2),
+        description="mean years already served by the initial force (exponential)")
+
+    @property
+    def initial(self) -> GradeCounts:
+        return self.strength if self.strength is not None else self.establishment
+
+
+class Course(Model):
+    seats: int = Field(ge=0)
+    days: float = Field(gt=0)
+    every_days: float = Field(gt=0)
+    first_at: dt.date | None = Field(None, description="first cohort; default the scenario start")
+    until: dt.date | None = Field(None, description="no cohort after this date (a programme that ends)")
+    eligible: list[Grade] = Field(min_length=1)
+    min_service_days: float = Field(0, ge=0)
+    requires: list[str] = Field(default_factory=list)
+    grants: str | None = None
+    promotes_to: Grade | None = None
+    valid_years: float | None = Field(None, gt=0, description="granted qualification expires after this")
+    abroad: bool = Field(False, description="held abroad (IMET, partner courses): informational")
+
+
+class Training(Model):
+    courses: dict[str, Course] = Field(default_factory=dict)
+
+
+class Restructure(Model):
+    target_officer_share: float = Field(ge=0, le=1)
+    by: dt.date
+    officer_release_per_year: float = Field(0, ge=0)
+    begin: dt.date | None = Field(None, description="conversion of posts starts here; default the scenario start")
+
+
+class GrowthStep(Model):
+    at: dt.date
+    establishment: GradeCounts
+
+
+class Slot(Model):
+    role: Role
+    grade: Grade | Literal["any"] | list[Grade] = "any"
+    count: int = Field(ge=0)
+    requires: list[str] = Field(default_factory=list)
+
+    @property
+    def grades(self) -> tuple[Grade, ...]:
+        if self.grade == "any":
+            return GRADES
+        if isinstance(self.grade, list):
+            return tuple(self.grade)
+        return (self.grade,)
+
+
+class Doctrine(Model):
+    leaders: Literal["officer", "nco"] = Field("officer", description="who may lead a clearance team")
+    authority: Literal["officer", "team_leader"] = Field(
+        "officer", description="who may start a task: an approving officer, or the team leader")
+    approval_threshold_items: float = Field(500, ge=0, description="caches above this go up for approval under team_leader authority")
+
+
+class Tips(Model):
+    rate_per_week_at_full_trust: float = Field(10, ge=0)
+    shelf_life_days: Dist = Exponential(mean_=7)
+
+
+class Trust(Model):
+    initial: float = Field(0.2, ge=0, le=1)
+    growth_per_day: float = Field(0.01, ge=0)
+    handover_loss: float = Field(0.3, ge=0, le=1, description="share of trust lost at a handover with no overlap")
+    overlap_halving_days: float = Field(7, gt=0, description="overlap days that halve the handover loss")
+    incident_loss: float = Field(0.2, ge=0, le=1)
+    without_interpreters: float = Field(0.5, ge=0, le=1, description="growth factor with no interpreter present")
+
+
+class IncidentRates(Model):
+    qualified: float = Field(0.0005, ge=0, description="incidents per 1000 items, EOD-qualified leader")
+    unqualified: float = Field(0.003, ge=0)
+
+
+class IncidentHarm(Model):
+    killed: float = Field(0.1, ge=0, le=1, description="chance each team member is killed in an incident")
+    wounded: float = Field(0.3, ge=0, le=1, description="chance each surviving member is wounded")
+
+
+class Water(Model):
+    stations: int = Field(0, ge=0)
+    litres_per_day: float = Field(0, ge=0)
+    operators_per_station: int = Field(2, ge=1)
+
+
+class Vehicles(Model):
+    count: int = Field(0, ge=0)
+    mtbf_days: float = Field(30, gt=0)
+    mttr_days: float = Field(5, gt=0)
+
+
+class Theatre(Model):
+    doctrine: Doctrine = Doctrine()
+    deminers_per_team: int = Field(2, ge=1)
+    workdays_per_week: float = Field(6, gt=0, le=7)
+    approval_days: Dist = Lognormal(mean_=1.5, sd=1.0)
+    routine_items_per_team_day: Dist = Lognormal(mean_=40, sd=30)
+    routine_task_days: float = Field(3, gt=0, description="workdays a routine tasking runs before teams look again")
+    tips: Tips = Tips()
+    cache_items: Dist = Lognormal(median=300, sigma=2.2)
+    items_per_team_day: float = Field(2000, gt=0)
+    trust: Trust = Trust()
+    ordnance_stock: float = Field(8_000_000, ge=0)
+    incident_per_1000_items: IncidentRates = IncidentRates()
+    incident_harm: IncidentHarm = IncidentHarm()
+    water: Water = Water()
+    vehicles: Vehicles = Vehicles()
+    tip_needs_interpreter_days: float = Field(1, ge=0, description="workdays an interpreter goes with a team on a tip")
+
+
+class Deployment(Model):
+    name: str
+    start: dt.date
+    end: dt.date
+    tour_days: float = Field(182, gt=0)
+    select_days: float = Field(60, ge=0)
+    predeployment_days: float = Field(30, ge=0)
+    overlap_days: float = Field(7, ge=0)
+    min_dwell_days: float = Field(365, ge=0)
+    volunteer_prob: float = Field(1.0, ge=0, le=1)
+    dropout_prob: float = Field(0.0, ge=0, le=1, description="chance a selected person drops out in pre-deployment training")
+    replace_casualties: bool = False
+    replacement_days: float = Field(30, ge=0, description="days from a casualty to the replacement's arrival")
+    contingent: list[Slot] = Field(min_length=1)
+    theatre: Theatre = Theatre()
+
+    @property
+    def required(self) -> int:
+        return sum(s.count for s in self.contingent)
+
+
+class PersonDay(Model):
+    home: GradeRates = GradeRates()
+    deployed: GradeRates = GradeRates()
+
+
+class Purchase(Model):
+    at: dt.date
+    item: str
+    count: int = Field(1, ge=0)
+    usd: float = Field(0, ge=0, description="total price of the purchase")
+
+
+class Costs(Model):
+    person_day: PersonDay = PersonDay()
+    course_seat: dict[str, float] = Field(default_factory=dict)
+    vehicle_day: float = Field(0, ge=0)
+    purchases: list[Purchase] = Field(default_factory=list)
+
+
+class Interoperability(Model):
+    criteria: dict[Grade, list[str]] = Field(
+        default_factory=dict,
+        description="qualifications a person of each grade needs; grades with none are left out of the index")
+
+
+class TimelineEntry(Model):
+    at: dt.date
+    set: dict[str, Any] = Field(min_length=1)
+    note: str = ""
+
+
+class Scenario(Model):
+    name: str = Field(min_length=1)
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    extends: str | None = None
+    start: dt.date
+    end: dt.date
+    replications: int = Field(30, ge=1)
+    seed: int = Field(20040128, ge=0)
+    force: Force
+    training: Training = Training()
+    restructure: Restructure | None = None
+    growth: list[GrowthStep] = Field(default_factory=list)
+    deployments: list[Deployment] = Field(default_factory=list)
+    costs: Costs = Costs()
+    interoperability: Interoperability = Interoperability()
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    thresholds: list[str] = Field(default_factory=list,
+                                  description='e.g. "rotation_fill_rate >= 0.95"')
+
+    @field_validator("deployments")
+    @classmethod
+    def _unique_names(cls, v: list[Deployment]) -> list[Deployment]:
+        names = [d.name for d in v]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"deployment names must be unique, found {sorted(dup)} twice")
+        return v
+
+    @property
+    def horizon_days(self) -> float:
+        return float((self.end - self.start).days)
+
+    def day(self, date: dt.date) -> float:
+        """Simulation time (days since start) of a calendar date."""
+        return float((date - self.start).days)
+
+    def date(self, day: float) -> dt.date:
+        return self.start + dt.timedelta(days=int(day))
+
+    def deployment(self, name: str) -> Deployment:
+        return next(d for d in self.deployments if d.name == name)
+
+    def resolved(self) -> dict[str, Any]:
+        """Plain data of the scenario with defaults filled in (JSON-safe)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+__all__ = ["Scenario", "Constant", "GRADES"]
