@@ -100,7 +100,7 @@ def test_nobody_is_in_two_places_and_dwell_holds(data, seed):
         by_person.setdefault(pid, []).append((selected, left, dep))
     for tours in by_person.values():
         tours.sort()
-        for (s0, l0, _), (s1, _l1, dep1) in zip(tours, tours[1:]):
+        for (_s0, l0, _), (s1, _l1, dep1) in zip(tours, tours[1:]):
             assert s1 >= l0, "in two contingents at once"
             assert s1 - l0 >= dwell[dep1] - 1e-9, "deployed again before the dwell rule allows"
     for course in w.courses.values():

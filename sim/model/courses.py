@@ -71,7 +71,7 @@ class CourseRunner:
         since[leave] = np.nan
         self._length = int((~np.isnan(since)).sum())
 
-    def process(self):  # type: ignore[no-untyped-def]
+    def process(self):
         env, sc = self.w.env, self.w.sc
         c = self.spec
         t = sc.day(c.first_at) if c.first_at else 0.0
@@ -114,7 +114,7 @@ class CourseRunner:
         w.log("course started", self.name, f"{len(chosen)} seated of {len(ready)} waiting")
         w.env.process(self._finish(chosen, self.spec.days))
 
-    def _finish(self, ids: np.ndarray, days: float):  # type: ignore[no-untyped-def]
+    def _finish(self, ids: np.ndarray, days: float):
         start = self.w.env.now
         yield self.w.env.timeout(days)
         w, p, now = self.w, self.w.people, self.w.env.now

@@ -79,7 +79,7 @@ class HomeForce:
         return np.array([officers, base[1] + moved, base[2]])
 
     # -- the monthly step -------------------------------------------------------
-    def process(self):  # type: ignore[no-untyped-def]
+    def process(self):
         env = self.w.env
         self.check_milestones()
         while True:
@@ -178,10 +178,11 @@ class HomeForce:
                 self.foc_day = now
                 self.w.log("foc reached", "force", f"strength {strength.tolist()}")
         r = sc.restructure
-        if r is not None and self.target_met_day is None and strength.sum():
-            if strength[0] / strength.sum() <= r.target_officer_share + SHARE_TOLERANCE:
-                self.target_met_day = now
-                self.w.log("officer share target met", "force", f"{strength[0] / strength.sum():.3f}")
+        share = self.officer_share()
+        if (r is not None and self.target_met_day is None and share is not None
+                and share <= r.target_officer_share + SHARE_TOLERANCE):
+            self.target_met_day = now
+            self.w.log("officer share target met", "force", f"{share:.3f}")
 
     def _at_foc(self, strength: np.ndarray) -> bool:
         foc = self.w.sc.force.foc

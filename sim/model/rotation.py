@@ -62,11 +62,11 @@ class Rotations:
         self.first_casualties = 0
 
     @property
-    def spec(self):  # type: ignore[no-untyped-def]
+    def spec(self):
         return self.w.sc.deployment(self.name)
 
     # -- schedule ----------------------------------------------------------------------
-    def process(self):  # type: ignore[no-untyped-def]
+    def process(self):
         env, sc = self.w.env, self.w.sc
         start, end = sc.day(self.spec.start), min(sc.day(self.spec.end), sc.horizon_days)
         self._gap_t = start
@@ -83,7 +83,7 @@ class Rotations:
             env.process(self._rotation(k, arrive, min(arrive + d.tour_days, end)))
             k += 1
 
-    def _rotation(self, k: int, arrive: float, depart: float):  # type: ignore[no-untyped-def]
+    def _rotation(self, k: int, arrive: float, depart: float):
         w, env, d = self.w, self.w.env, self.spec
         c = Contingent(self.name, k, arrive, depart, list(d.contingent))
         w.before_change()
@@ -98,7 +98,7 @@ class Rotations:
         yield env.timeout(max(0.0, depart - env.now))
         self._depart(c)
 
-    def _day120(self, c: Contingent):  # type: ignore[no-untyped-def]
+    def _day120(self, c: Contingent):
         start_items = self.theatre.items_cleared
         yield self.w.env.timeout(min(120.0, c.depart - c.arrive))
         self.first_items_day120 = self.theatre.items_cleared - start_items
@@ -263,7 +263,7 @@ class Rotations:
         if self.spec.replace_casualties:
             w.env.process(self._replace(owner, role))
 
-    def _replace(self, c: Contingent, role: str):  # type: ignore[no-untyped-def]
+    def _replace(self, c: Contingent, role: str):
         w = self.w
         i = next(j for j, s in enumerate(c.slots) if s.role == role)
         chosen = self._fill(c, [i], count={i: 1}, record=False)

@@ -98,7 +98,7 @@ class Theatre:
         self.window = (world.sc.day(self.deployment.start), world.sc.day(self.deployment.end))
 
     @property
-    def deployment(self):  # type: ignore[no-untyped-def]
+    def deployment(self):
         sc = self.w.sc
         if self._cached[0] is not sc:  # the timeline swaps in a new scenario object
             self._cached = (sc, sc.deployment(self.name))
@@ -119,7 +119,7 @@ class Theatre:
         return self.stats.items_routine + self.stats.items_caches
 
     # -- the deployment window --------------------------------------------------
-    def process(self):  # type: ignore[no-untyped-def]
+    def process(self):
         """Daily: trust grows, tips arrive at random times in the day, water flows."""
         env = self.env
         start, end = self.window
@@ -230,7 +230,7 @@ class Theatre:
             self.env.process(self._withdraw(self.interpreters, -change))
         self._interp_present = present
 
-    def _withdraw(self, pool: simpy.Container, n: int):  # type: ignore[no-untyped-def]
+    def _withdraw(self, pool: simpy.Container, n: int):
         yield pool.get(n)
 
     def _set_approvers(self) -> None:
@@ -266,7 +266,7 @@ class Theatre:
         else:
             self._ready(tip)
 
-    def _approver(self, flag: Flag):  # type: ignore[no-untyped-def]
+    def _approver(self, flag: Flag):
         rng = self._rng("approvals")
         while flag.active:
             req = self.approvals.get()
@@ -309,7 +309,7 @@ class Theatre:
         return None
 
     # -- teams ---------------------------------------------------------------------
-    def _team(self, team: Team):  # type: ignore[no-untyped-def]
+    def _team(self, team: Team):
         env = self.env
         while team.active and env.now < self.window[1]:
             req = self.fleet.get(1)
@@ -331,7 +331,7 @@ class Theatre:
             finally:
                 self.fleet.put(1)
 
-    def _routine(self, team: Team):  # type: ignore[no-untyped-def]
+    def _routine(self, team: Team):
         spec, env = self.spec, self.env
         team.state = "routine"
         start, days = env.now, spec.routine_task_days
@@ -350,7 +350,7 @@ class Theatre:
         self.stats.team_days += days * done
         self._risk(team, items)
 
-    def _clear_tip(self, team: Team, tip: Tip):  # type: ignore[no-untyped-def]
+    def _clear_tip(self, team: Team, tip: Tip):
         env, spec = self.env, self.spec
         team.state = "tip"
         work = tip.size / spec.items_per_team_day
@@ -436,7 +436,7 @@ class Theatre:
                 self.env.process(self._withdraw(self.fleet, 1))
         self.vehicles = [v for v in self.vehicles if v.active]
 
-    def _vehicle(self, flag: Flag):  # type: ignore[no-untyped-def]
+    def _vehicle(self, flag: Flag):
         rng, env = self._rng("vehicles"), self.env
         while flag.active:
             yield env.timeout(rng.exponential(self.spec.vehicles.mtbf_days))

@@ -88,13 +88,13 @@ class World:
         for course in self.courses.values():
             course.refresh()
 
-    def _purchases(self):  # type: ignore[no-untyped-def]
+    def _purchases(self):
         for buy in sorted(self.sc.costs.purchases, key=lambda b: b.at):
             yield self.env.timeout(max(0.0, self.sc.day(buy.at) - self.env.now))
             self.ledger.purchase_usd += buy.usd
             self.log("purchase", buy.item, f"{buy.count} for ${buy.usd:,.0f}")
 
-    def _recorder(self):  # type: ignore[no-untyped-def]
+    def _recorder(self):
         for date in self.dates:
             yield self.env.timeout(max(0.0, self.sc.day(date) - self.env.now))
             self.record()
@@ -165,7 +165,7 @@ class World:
         for r in self.rotations.values():
             r.finish()
 
-    def _timeline_after_start(self):  # type: ignore[no-untyped-def]
+    def _timeline_after_start(self):
         from sim.scenario.timeline import apply_entry
 
         for entry in sorted(self.sc.timeline, key=lambda e: e.at):
