@@ -30,11 +30,11 @@ def test_replications_differ_and_rerun_the_same():
     assert run_replication(sc, 0).metrics == a.metrics
 
 
-def test_a_theatre_change_leaves_the_home_force_draws_alone():
-    # More vehicles change theatre work, not who is recruited, trained or leaves at home.
+def test_a_change_in_one_part_leaves_every_other_part_alone():
+    # Each subsystem draws from its own stream, so purifying more water changes the
+    # water output and nothing else: same recruits, same tips, same breakdowns.
     base = run_replication(short(), 0)
-    more = run_replication(short("deployments.iraq.theatre.vehicles.count=12"), 0)
-    assert more.metrics["items_cleared"] != base.metrics["items_cleared"]
-    for key in ("recruited", "separated", "promoted_to_nco", "persons_deployed"):
-        assert more.metrics[key] == base.metrics[key]
-    assert more.series["strength.soldier"] == base.series["strength.soldier"]
+    more = run_replication(short("deployments.iraq.theatre.water.litres_per_day=30000"), 0)
+    assert more.metrics["water_litres"] == 1.5 * base.metrics["water_litres"]
+    others = {k: v for k, v in base.metrics.items() if k != "water_litres"}
+    assert {k: v for k, v in more.metrics.items() if k != "water_litres"} == others

@@ -44,7 +44,7 @@ class CourseRunner:
         c, p = self.spec, self.w.people
         n = p.n
         grades = [GRADE_INDEX[g] for g in c.eligible]
-        mask = p.active & np.isin(p.grade[:n], grades)
+        mask = p.active & p.grade_in(grades)
         mask &= now - p.joined[:n] >= c.min_service_days
         mask &= p.holds_all(c.requires, now)
         if c.grants:
@@ -131,7 +131,6 @@ class CourseRunner:
             w.promote(ids, GRADE_INDEX[c.promotes_to])
         self.trained += len(ids)
         w.log("course finished", self.name, f"{len(ids)} trained")
-        w.courses_refresh()
 
     def forget(self, ids: np.ndarray) -> None:
         """People who left the force leave the queue and any seat."""

@@ -92,11 +92,21 @@ class People:
             return np.zeros(self.n, bool)
         return arr[: self.n] > now  # nan compares False
 
+    def holds_one(self, name: str, pid: int, now: float) -> bool:
+        arr = self.quals.get(name)
+        return arr is not None and bool(arr[pid] > now)
+
     def holds_all(self, names: list[str] | tuple[str, ...], now: float) -> np.ndarray:
         mask = np.ones(self.n, bool)
         for q in names:
             mask &= self.holds(q, now)
         return mask
+
+    def grade_in(self, grades: list[int] | tuple[int, ...]) -> np.ndarray:
+        """Who (first `n` rows) has one of `grades` (a lookup, cheaper than np.isin)."""
+        table = np.zeros(3, bool)
+        table[list(grades)] = True
+        return table[self.grade[: self.n]]
 
     def strength(self) -> np.ndarray:
         """Active people by grade index."""
@@ -105,5 +115,7 @@ class People:
 
     def count_by(self, states: tuple[int, ...]) -> np.ndarray:
         """People in any of `states`, by grade index."""
-        mask = np.isin(self.state[: self.n], states)
+        table = np.zeros(len(STATE_NAMES), bool)
+        table[list(states)] = True
+        mask = table[self.state[: self.n]]
         return np.bincount(self.grade[: self.n][mask], minlength=3)

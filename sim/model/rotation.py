@@ -34,12 +34,29 @@ class Contingent:
     joined: dict[int, float] = field(default_factory=dict)  # late arrivals (replacements)
     deployed_usd: float = 0.0
     selected_at: dict[int, float] = field(default_factory=dict)
+    _counts: dict[str, int] | None = None
 
     def in_role(self, role: str) -> list[int]:
         return sorted(p for p in self.present if self.roles[p] == role)
 
     def count_role(self, role: str) -> int:
-        return sum(1 for p in self.present if self.roles[p] == role)
+        if self._counts is None:  # the roster changes rarely; the theatre asks daily
+            self._counts = {}
+            for p in self.present:
+                self._counts[self.roles[p]] = self._counts.get(self.roles[p], 0) + 1
+        return self._counts.get(role, 0)
+
+    def enter(self, ids: list[int]) -> None:
+        self.present.update(ids)
+        self._counts = None
+
+    def leave(self, pid: int) -> None:
+        self.present.discard(pid)
+        self._counts = None
+
+    def leave_all(self) -> None:
+        self.present = set()
+        self._counts = None
 
     def required_in_role(self, role: str) -> int:
         return sum(s.count for s in self.slots if s.role == role)
@@ -117,7 +134,7 @@ class Rotations:
 
         def eligible(slot: Slot) -> np.ndarray:
             grades = [GRADE_INDEX[g] for g in slot.grades]
-            return p.active & np.isin(p.grade[:n], grades) & p.holds_all(slot.requires, now)
+            return p.active & p.grade_in(grades) & p.holds_all(slot.requires, now)
 
         want = {i: (count or {}).get(i, c.slots[i].count) for i in slot_indices}
         pools = {i: eligible(c.slots[i]) for i in want}
@@ -201,7 +218,7 @@ class Rotations:
             p.state[ids] = DEPLOYED
             p.tours[ids] += 1
             w.deployed_ever[ids] = True
-        c.present = set(ids.tolist())
+        c.enter(ids.tolist())
         c.arrived = len(ids)
         self.rotations += 1
         required = self.spec.required
@@ -228,7 +245,7 @@ class Rotations:
         if len(ids):
             p.state[ids] = HOME
             p.last_return[ids] = now
-        c.present = set()
+        c.leave_all()
         w.log("returned", f"{self.name} rotation {c.rotation}", f"{len(ids)} home")
 
     def _charge(self, c: Contingent, pid: int) -> None:
@@ -249,7 +266,7 @@ class Rotations:
         if owner is None:
             return
         self._charge(owner, pid)
-        owner.present.discard(pid)
+        owner.leave(pid)
         if owner is self.first:
             self.first_casualties += 1
         role = owner.roles[pid]
@@ -280,7 +297,7 @@ class Rotations:
         w.people.state[pid] = DEPLOYED
         w.people.tours[pid] += 1
         w.deployed_ever[pid] = True
-        c.present.add(pid)
+        c.enter([pid])
         c.joined[pid] = w.env.now
         self.theatre.roster_changed()
         w.log("replacement arrived", f"p{pid}", f"{self.name} {role}")

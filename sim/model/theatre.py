@@ -131,11 +131,12 @@ class Theatre:
             span = day_end - env.now
             self._grow_trust(span)
             self._purify(span)
-            times = np.sort(rng.random(rng.poisson(self._tip_rate() * span))) * span
-            base = env.now
-            for t in times:
-                yield env.timeout(base + t - env.now)
-                self._tip_arrives()
+            tips = rng.poisson(self._tip_rate() * span)
+            if tips:
+                base = env.now
+                for t in np.sort(rng.random(tips)) * span:
+                    yield env.timeout(base + t - env.now)
+                    self._tip_arrives()
             yield env.timeout(day_end - env.now)
         self._fleet_integrate()
         for v in self.vehicles:
@@ -387,7 +388,7 @@ class Theatre:
         if items <= 0 or not team.active:
             return
         spec = self.spec
-        qualified = self.w.people.holds(LEADER_QUALIFICATION, self.env.now)[team.leader]
+        qualified = self.w.people.holds_one(LEADER_QUALIFICATION, team.leader, self.env.now)
         rate = (spec.incident_per_1000_items.qualified if qualified
                 else spec.incident_per_1000_items.unqualified)
         rng = self._rng("incidents")
