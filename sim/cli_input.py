@@ -1,0 +1,88 @@
+"""Commands about input files: `validate`, `show`, `schema`."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+import click
+
+from sim.cli_common import EXIT_INPUT, fail_input, set_option
+from sim.errors import InputError, Problem
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario and sweep files; print every problem with file:line and key path.
+
+    Exit 1 if any file has an error (warnings alone do not fail).
+    """
+    failed = False
+    for file in files:
+        try:
+            warnings = _check_file(file)
+        except InputError as err:
+            failed = True
+            _echo(err.problems, err=True)
+            continue
+        _echo(warnings, err=True)
+        click.echo(f"OK {file}")
+    if failed:
+        sys.exit(EXIT_INPUT)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
+@set_option
+def show(scenario: str, overrides: tuple[str, ...]) -> None:
+    """Print the resolved scenario (after extends, --set and defaults) as YAML."""
+    import yaml
+
+    from sim.scenario.loader import load_scenario
+
+    try:
+        loaded = load_scenario(scenario, overrides)
+    except InputError as err:
+        fail_input(err)
+        return
+    _echo(loaded.warnings, err=True)
+    data = loaded.scenario.model_dump(by_alias=True, exclude_none=True, exclude={"extends"})
+    click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors)."""
+    import json
+
+    from sim.scenario.schema import Scenario
+
+    click.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+
+
+def _check_file(file: str) -> list[Problem]:
+    """Warnings of a good file; raises InputError for a bad one."""
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.yamlio import load_yaml
+
+    data, _ = load_yaml(file)
+    if isinstance(data, dict) and ("factors" in data or "design" in data):
+        try:
+            from sim.sweep.spec import load_sweep
+        except ImportError:
+            raise InputError([Problem(file, None, "", "looks like a sweep file, but this kazsim "
+                                      "cannot check sweep files (sim.sweep.spec is missing)")]) from None
+        load_sweep(file)
+        return []
+    return load_scenario(file).warnings
+
+
+def _echo(problems: Iterable[Problem], err: bool) -> None:
+    for p in problems:
+        if p.severity == "error":
+            click.echo(str(p), err=err)
+        else:
+            click.echo(str(Problem(p.file, p.line, p.path, f"warning: {p.message}")), err=err)
+
+
+COMMANDS = [validate, show, schema]

@@ -1,0 +1,204 @@
+"""Cross-field checks the schema cannot express field by field.
+
+Each check returns Problems with a dotted key path (list items by name) and no file
+or line: the loader places them. Errors stop the run; warnings are printed and the
+run goes ahead (an unfillable slot is then reported unfilled).
+"""
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+
+from sim.errors import Problem
+from sim.scenario.paths import PathError, get_path, set_path
+from sim.scenario.problems import dotted, grouped, key_path
+from sim.scenario.schema import GRADES, Scenario
+
+THRESHOLD = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:[eE][-+]?\d+)?)\s*$")
+
+
+def check(scenario: Scenario) -> list[Problem]:
+    """Every cross-field problem of a validated scenario, errors and warnings."""
+    found: list[Problem] = []
+    for rule in (_dates, _deployments, _courses, _promotion_cycles, _growth, _costs,
+                 _slots, _timeline, _thresholds):
+        found.extend(rule(scenario))
+    return found
+
+
+def error(path: str, message: str) -> Problem:
+    return Problem(None, None, path, message)
+
+
+def warning(path: str, message: str) -> Problem:
+    return Problem(None, None, path, message, severity="warning")
+
+
+def parse_threshold(text: str) -> tuple[str, str, float] | None:
+    """`"rotation_fill_rate >= 0.95"` -> ("rotation_fill_rate", ">=", 0.95); None if malformed."""
+    m = THRESHOLD.match(text)
+    if not m:
+        return None
+    try:
+        return m.group(1), m.group(2), float(m.group(3))
+    except ValueError:
+        return None
+
+
+def obtainable(scenario: Scenario) -> set[str]:
+    """Qualifications someone holds at the start or some course grants."""
+    held = {q for q, shares in scenario.force.qualified.items()
+            if any(getattr(shares, g) > 0 for g in GRADES)}
+    return held | {c.grants for c in scenario.training.courses.values() if c.grants}
+
+
+def _dates(sc: Scenario) -> Iterator[Problem]:
+    if sc.end <= sc.start:
+        yield error("end", f"expected a date after start ({sc.start}), found {sc.end}")
+    r = sc.restructure
+    if r is not None:
+        if r.by <= sc.start:
+            yield error("restructure.by", f"expected a date after start ({sc.start}), found {r.by}")
+        if r.begin is not None and r.begin >= r.by:
+            yield error("restructure.begin", f"expected a date before restructure.by ({r.by}), found {r.begin}")
+
+
+def _deployments(sc: Scenario) -> Iterator[Problem]:
+    for d in sc.deployments:
+        at = f"deployments.{d.name}"
+        if d.end <= d.start:
+            yield error(f"{at}.end", f"expected a date after the deployment's start ({d.start}), found {d.end}")
+        if d.select_days < d.predeployment_days:
+            yield error(f"{at}.select_days", f"expected at least predeployment_days "
+                        f"({d.predeployment_days:g}): selection comes before pre-deployment training, "
+                        f"found {d.select_days:g}")
+
+
+def _courses(sc: Scenario) -> Iterator[Problem]:
+    have = obtainable(sc)
+    for name, c in sc.training.courses.items():
+        at = f"training.courses.{name}"
+        if (c.grants is None) == (c.promotes_to is None):
+            both = "both" if c.grants else "neither"
+            yield error(at, f"a course either grants a qualification or promotes to a grade, found {both}")
+        for i, q in enumerate(c.requires):
+            if q not in have:
+                yield error(f"{at}.requires.{i}", f"prerequisite '{q}' can never be met: nobody holds it "
+                            "at the start (force.qualified) and no course grants it")
+        if c.first_at is not None and c.until is not None and c.until < c.first_at:
+            yield error(f"{at}.until", f"expected a date on or after first_at ({c.first_at}), found {c.until}")
+
+
+def _promotion_cycles(sc: Scenario) -> Iterator[Problem]:
+    """Grades form a graph (eligible grade -> promoted grade); a cycle would promote
+    people round for ever."""
+    edges: set[tuple[str, str, str]] = {
+        (g, c.promotes_to, name) for name, c in sc.training.courses.items()
+        if c.promotes_to for g in c.eligible}
+    reported: set[frozenset[str]] = set()
+    for start in GRADES:
+        for cycle in _cycles_from(start, edges):
+            courses = frozenset(name for _, _, name in cycle)
+            if courses in reported:
+                continue
+            reported.add(courses)
+            chain = " -> ".join([cycle[0][0], *(f"{b} ({name})" for _, b, name in cycle)])
+            last = cycle[-1][2]
+            yield error(f"training.courses.{last}.promotes_to", f"promotion cycle: {chain}")
+
+
+def _cycles_from(start: str, edges: set[tuple[str, str, str]]) -> Iterator[list[tuple[str, str, str]]]:
+    stack: list[tuple[str, list[tuple[str, str, str]]]] = [(start, [])]
+    while stack:
+        grade, trail = stack.pop()
+        for edge in sorted(e for e in edges if e[0] == grade):
+            if edge[1] == start:
+                yield [*trail, edge]
+            elif all(edge[1] != t[0] for t in trail) and edge[1] > start:
+                stack.append((edge[1], [*trail, edge]))
+
+
+def _growth(sc: Scenario) -> Iterator[Problem]:
+    for i, step in enumerate(sc.growth):
+        if step.at < sc.start:
+            yield error(f"growth.{i}.at", f"expected a date on or after start ({sc.start}), found {step.at}")
+        elif step.at > sc.end:
+            yield warning(f"growth.{i}.at", f"after the scenario's end ({sc.end}): this step never happens")
+
+
+def _costs(sc: Scenario) -> Iterator[Problem]:
+    courses = sorted(sc.training.courses)
+    for name in sc.costs.course_seat:
+        if name not in sc.training.courses:
+            yield error(f"costs.course_seat.{name}",
+                        f"expected the name of a course ({', '.join(courses) or 'none defined'}), found '{name}'")
+
+
+def _slots(sc: Scenario) -> Iterator[Problem]:
+    have = obtainable(sc)
+    for d in sc.deployments:
+        leaders = {"officer"} | ({"nco"} if d.theatre.doctrine.leaders == "nco" else set())
+        for i, slot in enumerate(d.contingent):
+            at = f"deployments.{d.name}.contingent.{i}"
+            for q in slot.requires:
+                if q not in have:
+                    yield warning(f"{at}.requires", f"slot '{slot.role}' of deployment '{d.name}' needs '{q}', "
+                                  "which nobody holds at the start and no course grants: it will stay unfilled")
+            if slot.role == "team_leader" and slot.count and not leaders & set(slot.grades):
+                yield warning(f"{at}.grade", f"slot 'team_leader' of deployment '{d.name}' is filled by "
+                              f"{'/'.join(slot.grades)}, who may not lead teams under doctrine.leaders: "
+                              f"{d.theatre.doctrine.leaders}; no teams will form")
+
+
+def _timeline(sc: Scenario) -> Iterator[Problem]:
+    """Each entry within the run, each `set` path a real key, and every state the
+    timeline leads to (entries applied in date order) still a valid scenario."""
+    from pydantic import ValidationError
+
+    state = sc.resolved()
+    order = sorted(range(len(sc.timeline)), key=lambda i: sc.timeline[i].at)
+    for i in order:
+        entry = sc.timeline[i]
+        at = f"timeline.{i}"
+        if sc.start < sc.end and not sc.start <= entry.at <= sc.end:
+            yield error(f"{at}.at", f"expected a date from start ({sc.start}) to end ({sc.end}), found {entry.at}")
+        trial = copy.deepcopy(state)
+        bad = False
+        for path, value in entry.set.items():
+            try:
+                get_path(trial, path)
+                set_path(trial, path, value, create=False)
+            except PathError as err:
+                bad = True
+                yield error(f"{at}.set.{path}", f"no such key in the scenario ({err.reason} at '{err.at}')")
+        if bad:
+            continue
+        try:
+            Scenario.model_validate(trial)
+        except ValidationError as err:
+            targets = {path: _keys_or_none(trial, path) for path in entry.set}
+            for keys, text in grouped(err, Scenario, trial):
+                target = next((p for p, k in targets.items() if k is not None and keys[:len(k)] == k), None)
+                yield error(f"{at}.set.{target}" if target else f"{at}.set",
+                            f"after this change, {dotted(trial, keys)}: {text}")
+            continue
+        state = trial
+
+
+def _keys_or_none(data: dict, path: str) -> tuple | None:
+    try:
+        return key_path(data, path)
+    except (PathError, StopIteration):
+        return None
+
+
+def _thresholds(sc: Scenario) -> Iterator[Problem]:
+    from sim.metrics import METRICS
+
+    for i, text in enumerate(sc.thresholds):
+        parsed = parse_threshold(text)
+        if parsed is None:
+            yield error(f"thresholds.{i}", f"expected 'METRIC OP NUMBER' (e.g. 'rotation_fill_rate >= 0.95'), found '{text}'")
+        elif parsed[0] not in METRICS:
+            yield error(f"thresholds.{i}", f"unknown metric '{parsed[0]}' (see the metric names in the README)")

@@ -1,0 +1,158 @@
+"""From a scenario file to a validated `Scenario`: `extends`, `--set`, schema, checks.
+
+Every key remembers the file and line where it was written (a key inherited through
+`extends` points into the parent file), so every problem can name both.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError, Problem
+from sim.scenario import checks
+from sim.scenario.paths import PathError, set_path, split
+from sim.scenario.problems import Origins, key_path, locate, validation_problems
+from sim.scenario.schema import Scenario
+from sim.scenario.yamlio import KeyPath, load_yaml, parse_value
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    scenario: Scenario
+    file: str
+    sha256: str  # of the file's own bytes
+    raw: dict[str, Any]  # after extends and overrides, before defaults
+    warnings: list[Problem]
+    origins: Origins = field(default_factory=dict, repr=False)  # key path -> (file, line)
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:
+    file = str(path)
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as err:
+        raise InputError([Problem(file, None, "", f"cannot read file: {err}")]) from None
+    data, origins = read_with_extends(path)
+    for override in overrides:
+        apply_override(data, origins, override)
+    scenario, warnings = validate(data, origins, file)
+    return LoadedScenario(scenario, file, digest, data, warnings, origins)
+
+
+def scenario_from_dict(data: Mapping[str, Any], file: str = "<dict>",
+                       linemap: Mapping[KeyPath, Any] | None = None) -> Scenario:
+    """Validate plain data (sweeps, timeline states); `linemap` values are lines or
+    (file, line) pairs. Raises InputError; warnings are dropped."""
+    origins: Origins = {k: v if isinstance(v, tuple) else (file, v)
+                        for k, v in (linemap or {}).items()}
+    return validate(dict(data), origins, file)[0]
+
+
+def validate(data: Any, origins: Origins, file: str) -> tuple[Scenario, list[Problem]]:
+    """Schema, then cross-field checks; raises InputError with every error found."""
+    from pydantic import ValidationError
+
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else type(data).__name__
+        raise InputError([Problem(file, 1, "", f"expected a mapping of scenario keys, found {found}")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise InputError(validation_problems(err, Scenario, data, origins, file)) from None
+    located = [_place(p, data, origins, file) for p in checks.check(scenario)]
+    errors = [p for p in located if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    return scenario, [p for p in located if p.severity != "error"]
+
+
+# -- extends -------------------------------------------------------------------------
+
+def read_with_extends(path: str | Path) -> tuple[dict[str, Any], Origins]:
+    """The file's data deep-merged over its `extends` chain, with each key's origin."""
+    return _read(Path(path), [], None)
+
+
+def _read(path: Path, chain: list[Path], via: tuple[str, int | None] | None
+          ) -> tuple[dict[str, Any], Origins]:
+    file = str(path)
+    here = path.resolve()
+    if here in chain:
+        names = " -> ".join(p.name for p in [*chain[chain.index(here):], here])
+        raise InputError([Problem(*(via or (file, None)), "extends", f"extends cycle: {names}")])
+    if via is not None and not path.is_file():
+        raise InputError([Problem(*via, "extends", f"extended file not found: {file}")])
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else "a " + type(data).__name__
+        raise InputError([Problem(file, 1, "", f"expected a mapping of scenario keys, found {found}")])
+    origins: Origins = {k: (file, n) for k, n in lines.items()}
+    parent = data.get("extends")
+    if parent is None:
+        return data, origins
+    if not isinstance(parent, str) or not parent:
+        raise InputError([Problem(file, lines.get(("extends",)), "extends",
+                                  "expected the path of a scenario file")])
+    base, base_origins = _read(path.parent / parent, [*chain, here], (file, lines.get(("extends",))))
+    replaced: set[KeyPath] = set()
+    merged = deep_merge(base, data, (), replaced)
+    kept = {k: v for k, v in base_origins.items()
+            if k and not any(k[:n] in replaced for n in range(1, len(k) + 1))}
+    kept[()] = (file, 1)
+    return merged, {**kept, **origins}
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any], at: KeyPath = (),
+               replaced: set[KeyPath] | None = None) -> dict[str, Any]:
+    """`over` on top of `base`: mappings merged key by key, anything else (lists too)
+    replaced whole. Paths replaced are added to `replaced`."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(out.get(key), dict) and isinstance(value, dict):
+            out[key] = deep_merge(out[key], value, (*at, key), replaced)
+        else:
+            out[key] = value
+            if replaced is not None:
+                replaced.add((*at, key))
+    return out
+
+
+# -- --set -----------------------------------------------------------------------------
+
+def apply_override(data: dict[str, Any], origins: Origins, override: str) -> None:
+    """Apply `dotted.path=value` in place; the key's origin becomes the override."""
+    where = ("--set " + override, None)
+    path, eq, text = override.partition("=")
+    path = path.strip()
+    if not eq or not path:
+        raise InputError([Problem(*where, "", "expected PATH=VALUE, e.g. force.recruiting.per_month=20")])
+    try:
+        value = parse_value(text)
+        split(path)
+        set_path(data, path, value)
+        keys = key_path(data, path)
+    except InputError as err:
+        raise InputError([Problem(*where, path, f"value is not valid YAML: {p.message}")
+                          for p in err.problems]) from None
+    except PathError as err:
+        raise InputError([Problem(*where, path, f"cannot set this path: {err.reason} at '{err.at}'")]) from None
+    for k in [k for k in origins if k[:len(keys)] == keys]:
+        del origins[k]
+    origins[keys] = where
+
+
+def _place(p: Problem, data: Any, origins: Origins, file: str) -> Problem:
+    """Give a check's problem the file and line of its key (or nearest ancestor)."""
+    keys: KeyPath = ()
+    parts = p.path.split(".") if p.path else []
+    for n in range(len(parts), 0, -1):
+        try:
+            keys = key_path(data, ".".join(parts[:n]))
+            break
+        except (PathError, KeyError, StopIteration):
+            continue
+    f, line = locate(origins, keys, file)
+    return Problem(f, line, p.path, p.message, p.severity)
