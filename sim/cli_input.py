@@ -79,10 +79,7 @@ def _check_file(file: str) -> list[Problem]:
 
 def _echo(problems: Iterable[Problem], err: bool) -> None:
     for p in problems:
-        if p.severity == "error":
-            click.echo(str(p), err=err)
-        else:
-            click.echo(str(Problem(p.file, p.line, p.path, f"warning: {p.message}")), err=err)
+        click.echo(str(p), err=err)
 
 
 COMMANDS = [validate, show, schema]

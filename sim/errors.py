@@ -19,7 +19,8 @@ class Problem:
         if self.line is not None:
             where += f":{self.line}"
         key = f" {self.path}:" if self.path else ""
-        return f"{where}:{key} {self.message}"
+        kind = " warning:" if self.severity == "warning" else ""
+        return f"{where}:{key}{kind} {self.message}"
 
 
 class InputError(Exception):

@@ -156,7 +156,7 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
     timeline leads to (entries applied in date order) still a valid scenario."""
     from pydantic import ValidationError
 
-    state = sc.resolved()
+    state = sc.data()
     order = sorted(range(len(sc.timeline)), key=lambda i: sc.timeline[i].at)
     for i in order:
         entry = sc.timeline[i]

@@ -284,8 +284,14 @@ class Scenario(Model):
         return next(d for d in self.deployments if d.name == name)
 
     def resolved(self) -> dict[str, Any]:
-        """Plain data of the scenario with defaults filled in (JSON-safe)."""
+        """Plain data of the scenario with defaults filled in (JSON-safe); unset
+        optional keys are left out."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def data(self) -> dict[str, Any]:
+        """Plain data with every key, unset optional ones as None: what dotted paths
+        (timeline entries, sweep factors) address."""
+        return self.model_dump(mode="json", by_alias=True)
 
 
 __all__ = ["Scenario", "Constant", "GRADES"]

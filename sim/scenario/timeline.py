@@ -7,8 +7,7 @@ from sim.scenario.schema import Scenario, TimelineEntry
 
 def apply_entry(scenario: Scenario, entry: TimelineEntry) -> Scenario:
     """The scenario as it stands after `entry`; the timeline itself is kept as it was."""
-    data = scenario.resolved()
+    data = scenario.data()
     for path, value in entry.set.items():
         set_path(data, path, value, create=False)
-    changed = Scenario.model_validate(data)
-    return changed
+    return Scenario.model_validate(data)
