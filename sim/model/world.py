@@ -120,7 +120,7 @@ class World:
             "cost_cum_usd": self.ledger.total,
         }
         for key, value in values.items():
-            s.setdefault(key, []).append(value)
+            s.setdefault(key, []).append(None if value is None else float(value))
 
     def _trust(self) -> float | None:
         live = [r.theatre.trust for r in self.rotations.values() if r.theatre.current is not None]
