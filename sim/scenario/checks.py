@@ -7,15 +7,13 @@ run goes ahead (an unfillable slot is then reported unfilled).
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator
 
 from sim.errors import Problem
 from sim.scenario.paths import PathError, get_path, set_path
 from sim.scenario.problems import dotted, grouped, key_path
 from sim.scenario.schema import GRADES, Scenario
-
-THRESHOLD = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:[eE][-+]?\d+)?)\s*$")
+from sim.thresholds import parse_threshold
 
 
 def check(scenario: Scenario) -> list[Problem]:
@@ -33,17 +31,6 @@ def error(path: str, message: str) -> Problem:
 
 def warning(path: str, message: str) -> Problem:
     return Problem(None, None, path, message, severity="warning")
-
-
-def parse_threshold(text: str) -> tuple[str, str, float] | None:
-    """`"rotation_fill_rate >= 0.95"` -> ("rotation_fill_rate", ">=", 0.95); None if malformed."""
-    m = THRESHOLD.match(text)
-    if not m:
-        return None
-    try:
-        return m.group(1), m.group(2), float(m.group(3))
-    except ValueError:
-        return None
 
 
 def obtainable(scenario: Scenario) -> set[str]:
@@ -73,6 +60,9 @@ def _deployments(sc: Scenario) -> Iterator[Problem]:
             yield error(f"{at}.select_days", f"expected at least predeployment_days "
                         f"({d.predeployment_days:g}): selection comes before pre-deployment training, "
                         f"found {d.select_days:g}")
+        if d.overlap_days >= d.tour_days:
+            yield error(f"{at}.overlap_days", f"expected fewer days than tour_days ({d.tour_days:g}): "
+                        f"a rotation must arrive after the one before it, found {d.overlap_days:g}")
 
 
 def _courses(sc: Scenario) -> Iterator[Problem]:
@@ -197,8 +187,10 @@ def _thresholds(sc: Scenario) -> Iterator[Problem]:
     from sim.metrics import METRICS
 
     for i, text in enumerate(sc.thresholds):
-        parsed = parse_threshold(text)
-        if parsed is None:
-            yield error(f"thresholds.{i}", f"expected 'METRIC OP NUMBER' (e.g. 'rotation_fill_rate >= 0.95'), found '{text}'")
-        elif parsed[0] not in METRICS:
-            yield error(f"thresholds.{i}", f"unknown metric '{parsed[0]}' (see the metric names in the README)")
+        try:
+            metric = parse_threshold(text).metric
+        except ValueError as e:
+            yield error(f"thresholds.{i}", str(e))
+            continue
+        if metric not in METRICS:
+            yield error(f"thresholds.{i}", f"unknown metric '{metric}' (see the metric names in the README)")

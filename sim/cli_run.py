@@ -1,0 +1,351 @@
+"""`run` and `compare`: replications with a progress bar, a summary, and a report set."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sim.cli_common import (
+    EXIT_INPUT,
+    EXIT_MODEL,
+    fail_input,
+    format_option,
+    quiet_option,
+    reps_option,
+    scheduler_option,
+    seed_option,
+    set_option,
+    workers_option,
+)
+from sim.errors import InputError
+from sim.metrics import HEADLINE
+from sim.results import ReplicationResult
+
+AUTO_BATCH = 10
+
+
+def parse_reps(value: str | None) -> int | str | None:
+    """None (scenario default), a positive int, or "auto"."""
+    if value is None or value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a positive integer or 'auto', found '{value}'",
+                                 param_hint="--reps") from None
+    if n < 1:
+        raise click.BadParameter(f"expected a positive integer or 'auto', found {n}",
+                                 param_hint="--reps")
+    return n
+
+
+def _load(path: str, overrides: Sequence[str] = ()) -> Any:
+    from sim.scenario.loader import load_scenario
+
+    try:
+        return load_scenario(path, overrides)
+    except InputError as err:
+        fail_input(err)
+
+
+def _warn(loaded: Any) -> None:
+    for w in loaded.warnings:
+        click.echo(str(w), err=True)
+
+
+class Progress:
+    """A rich progress bar with ETA on stderr (nothing when quiet)."""
+
+    def __init__(self, total: int, label: str, quiet: bool):
+        self.bar = None
+        if not quiet:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(),
+                                    MofNCompleteColumn(), TimeElapsedColumn(),
+                                    TextColumn("ETA"), TimeRemainingColumn(),
+                                    console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task(label, total=total)
+
+    def __enter__(self) -> Progress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def add_total(self, n: int) -> None:
+        if self.bar:
+            self.bar.update(self.task, total=(self.bar.tasks[0].total or 0) + n)
+
+    def advance(self, _result: ReplicationResult | None = None) -> None:
+        if self.bar:
+            self.bar.advance(self.task)
+
+
+def run_scenario(loaded: Any, reps: int | str | None, seed: int | None, *, workers: int | None,
+                 scheduler: str | None, quiet: bool, precision: float = 0.05,
+                 auto_metrics: Sequence[str] = ("items_cleared",), max_reps: int = 500,
+                 trace: bool = False, progress: Progress | None = None
+                 ) -> tuple[dict[str, Any], list[ReplicationResult]]:
+    """Run the replications of one loaded scenario and build its report dict."""
+    from sim.report import build_report
+    from sim.runner import run_replications
+    from sim.stats import precision_met
+
+    sc = loaded.scenario
+    seed = sc.seed if seed is None else seed
+    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    began = time.perf_counter()
+    extra: dict[str, Any] = {}
+    own = progress is None
+    n = min(AUTO_BATCH, max_reps) if reps == "auto" else int(reps or sc.replications)
+    bar = progress or Progress(n, sc.name, quiet)
+    if own:
+        bar.__enter__()
+    try:
+        def batch(indices: range) -> list[ReplicationResult]:
+            return run_replications(sc, indices, seed=seed, workers=workers,
+                                    scheduler=scheduler, on_result=bar.advance,
+                                    trace_index=0 if trace else None)
+        results = batch(range(n))
+        if reps == "auto":
+            while not precision_met(results, auto_metrics, precision) and len(results) < max_reps:
+                more = min(AUTO_BATCH, max_reps - len(results))
+                bar.add_total(more)
+                results += batch(range(len(results), len(results) + more))
+            extra["reps_auto"] = {"precision": precision, "metrics": list(auto_metrics),
+                                  "max_reps": max_reps,
+                                  "met": precision_met(results, auto_metrics, precision)}
+    finally:
+        if own:
+            bar.__exit__()
+    report = build_report(loaded, results, seed, started, time.perf_counter() - began, extra)
+    return report, results
+
+
+def print_summary(report: dict[str, Any]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.report.content import ci_text
+    from sim.report.document import fmt
+
+    run = report["run"]
+    table = Table(title=f"{report['scenario']['name']}: {run['replications']} replications, "
+                        f"seed {run['seed']}", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("metric", "mean", "95% CI", "unit", ""):
+        table.add_column(col, justify="right" if col in ("mean", "95% CI") else "left",
+                         no_wrap=col in ("metric", "95% CI"))
+    for name in HEADLINE:
+        m = report["metrics"].get(name)
+        if m is None:
+            continue
+        note = f"reached {m['happened']:.0%}" if m.get("happened") is not None else ""
+        table.add_row(name, fmt(m["mean"]), ci_text(m["ci95"]), m["unit"], note)
+    console = Console()
+    console.print(table)
+    for t in report.get("thresholds", []):
+        share = "—" if t["breach_share"] is None else f"{t['breach_share']:.0%}"
+        console.print(f"threshold {t['threshold']}: breached in {share} of replications")
+
+
+def _summary_json(report: dict[str, Any], out: Path) -> dict[str, Any]:
+    return {"scenario": report["scenario"]["name"], "run": report["run"],
+            "metrics": {n: report["metrics"][n] for n in HEADLINE if n in report["metrics"]},
+            "thresholds": report.get("thresholds", []), "report": str(out)}
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
+@reps_option
+@click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=0.05,
+              show_default=True, help="With --reps auto: target CI half-width over |mean|.")
+@click.option("--metric", "auto_metrics", multiple=True, metavar="NAME",
+              help="With --reps auto: metric(s) whose precision decides (default items_cleared).")
+@click.option("--max-reps", type=click.IntRange(min=1), default=500, show_default=True,
+              help="With --reps auto: the most replications to run.")
+@seed_option
+@set_option
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Report directory (default reports/<scenario-stem>/).")
+@workers_option
+@scheduler_option
+@quiet_option
+@format_option
+@click.option("--trace", "trace_file", type=click.Path(dir_okay=False), default=None,
+              help="Write the event log of replication 0 to this CSV file.")
+def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[str, ...],
+        max_reps: int, seed: int | None, overrides: tuple[str, ...], out: str | None,
+        workers: int | None, scheduler: str | None, quiet: bool, fmt: str,
+        trace_file: str | None) -> None:
+    """Run the replications of SCENARIO, print a summary and write a report directory.
+
+    Exit 1 on invalid input (nothing written), 3 if a replication failed in the model
+    (the report is still written and lists the failures).
+    """
+    from sim.metrics import METRICS
+
+    n = parse_reps(reps)
+    auto_metrics = auto_metrics or ("items_cleared",)
+    unknown = [m for m in auto_metrics if m not in METRICS]
+    if unknown:
+        raise click.BadParameter(f"unknown metric(s) {', '.join(unknown)}",
+                                 param_hint="--metric")
+    loaded = _load(scenario, overrides)
+    _warn(loaded)
+    report, results = run_scenario(loaded, n, seed, workers=workers, scheduler=scheduler,
+                                   quiet=quiet, precision=precision, auto_metrics=auto_metrics,
+                                   max_reps=max_reps, trace=bool(trace_file))
+    from sim.report import write_report
+
+    target = Path(out) if out else Path("reports") / Path(scenario).stem
+    write_report(target, report, results)
+    if trace_file:
+        _write_trace(trace_file, results)
+    _say_done(report, target, quiet, fmt, _summary_json, print_summary)
+    if report["run"]["failed"]:
+        sys.exit(EXIT_MODEL)
+
+
+def _write_trace(path: str, results: list[ReplicationResult]) -> None:
+    from sim.report import atomic_file
+    from sim.report.tables import write_trace_csv
+
+    first = next((r for r in results if r.index == 0), None)
+    with atomic_file(path, newline="", encoding="utf-8") as fh:
+        write_trace_csv(fh, (first.trace or []) if first else [])
+
+
+def _say_done(doc: dict[str, Any], target: Path, quiet: bool, fmt: str,
+              to_json: Callable[[dict[str, Any], Path], dict[str, Any]],
+              table: Callable[[dict[str, Any]], None]) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(to_json(doc, target), indent=2, default=str))
+        return
+    if quiet:
+        return
+    table(doc)
+    run = doc.get("run", {})
+    if run.get("reps_auto"):
+        a = run["reps_auto"]
+        verdict = "precision met" if a["met"] else f"cap {a['max_reps']} reached before the precision"
+        click.echo(f"--reps auto: {run['replications']} replications ({verdict}).")
+    for f in run.get("failed", []):
+        click.echo(f"replication {f['index']} failed: {(f['error'] or '').splitlines()[0]}",
+                   err=True)
+    click.echo(f"report written to {target}/")
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@reps_option
+@seed_option
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Comparison directory (default reports/compare-<stems>/).")
+@workers_option
+@scheduler_option
+@quiet_option
+@format_option
+def compare(files: tuple[str, ...], reps: str | None, seed: int | None, out: str | None,
+            workers: int | None, scheduler: str | None, quiet: bool, fmt: str) -> None:
+    """Compare scenarios or saved report.json files against the first (the baseline).
+
+    Scenario files run with the same seed and replications (common random numbers) and
+    are compared per replication; saved reports of other seeds use Welch's interval.
+    """
+    from sim.compare import build_comparison, write_comparison
+    from sim.report.json_report import ReportFormatError, load_report
+
+    if len(files) < 2:
+        raise click.UsageError("compare needs at least two files: a baseline and another")
+    n = parse_reps(reps)
+    if n == "auto":
+        raise click.BadParameter("compare takes a number of replications, not 'auto'",
+                                 param_hint="--reps")
+    items: list[tuple[str, Any]] = []  # ("report", dict) or ("scenario", LoadedScenario)
+    for f in files:
+        if Path(f).suffix.lower() == ".json":
+            try:
+                items.append(("report", load_report(f)))
+            except ReportFormatError as err:
+                click.echo(f"error: {err}", err=True)
+                sys.exit(EXIT_INPUT)
+        else:
+            items.append(("scenario", _load(f)))
+    kind, base = items[0]
+    base_seed = base["run"]["seed"] if kind == "report" else base.scenario.seed
+    base_reps = base["run"]["replications"] if kind == "report" else base.scenario.replications
+    seed = base_seed if seed is None else seed
+    count = int(n or base_reps)
+    for k, item in items:
+        if k == "scenario":
+            _warn(item)
+    total = count * sum(k == "scenario" for k, _ in items)
+    reports: list[dict[str, Any]] = []
+    with Progress(total, "compare", quiet) as bar:
+        for k, item in items:
+            if k == "report":
+                reports.append(item)
+            else:
+                report, _ = run_scenario(item, count, seed, workers=workers, scheduler=scheduler,
+                                         quiet=quiet, progress=bar)
+                reports.append(report)
+    comparison = build_comparison(reports, list(files))
+    for w in comparison["warnings"]:
+        click.echo(f"warning: {w}", err=True)
+    stems = "-".join(Path(f).stem for f in files)
+    target = Path(out) if out else Path("reports") / f"compare-{stems}"
+    write_comparison(target, comparison, reports)
+    _say_done(comparison, target, quiet, fmt,
+              lambda c, t: {**c, "report": str(t)}, print_comparison)
+    if any(r["run"].get("failed") for r in reports):
+        sys.exit(EXIT_MODEL)
+
+
+def print_comparison(comparison: dict[str, Any]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.compare import diff_row, headline_rows
+
+    method = ("paired (common random numbers)" if comparison["paired"]
+              else "NOT paired for some: Welch's unpaired interval")
+    console = Console()
+    rows = headline_rows(comparison)
+    for name in dict.fromkeys(d["scenario"] for d in rows):
+        table = Table(title=f"{name} against {comparison['baseline']}: {method}",
+                      box=box.SIMPLE_HEAD, pad_edge=False)
+        for col in ("metric", "difference", "95% CI", "relative", "sig."):
+            table.add_column(col, justify="left" if col == "metric" else "right", no_wrap=True)
+        for d in rows:
+            if d["scenario"] == name:
+                cells = diff_row(d)  # the baseline and other means are in comparison.md
+                table.add_row(d["metric"], *cells[4:])
+        console.print(table)
+    n = len(comparison["inputs_diff"])
+    click.echo(f"{n} input{'s' if n != 1 else ''} differ"
+               + ("" if n == 0 else ": " + ", ".join(
+                   sorted({i['path'] for i in comparison['inputs_diff']})[:8])
+                   + (" ..." if n > 8 else "")))
+
+
+COMMANDS = [run, compare]
