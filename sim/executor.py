@@ -6,7 +6,7 @@ computed, because every task carries its own seed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -65,6 +65,90 @@ def _dask_map(func: Callable[[Any], Any], tasks: list[Any], scheduler: str,
         index = {f.key: t for f, t in zip(futures, tasks)}
         for fut in as_completed(futures):
             yield index[fut.key], fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def imap_window(
+    func: Callable[[T], R],
+    tasks: Iterable[T],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    window: int | None = None,
+) -> Generator[tuple[T, R], None, None]:
+    """Like `imap_unordered`, but takes `tasks` lazily and keeps at most `window` of them
+    in flight (default: 4 per worker), so memory stays flat however many tasks there are.
+    Closing the iterator early (Ctrl-C) cancels the tasks not yet started."""
+    workers = workers or default_workers()
+    window = window or 4 * workers
+    if scheduler:
+        yield from _dask_window(func, iter(tasks), scheduler, workers, window)
+        return
+    if workers <= 1:
+        for task in tasks:
+            yield task, func(task)
+        return
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pool = ProcessPoolExecutor(max_workers=workers)
+    pending: dict[Any, Any] = {}
+    source = iter(tasks)
+    try:
+        while True:
+            for task in source:
+                pending[pool.submit(func, task)] = task
+                if len(pending) >= window:
+                    break
+            if not pending:
+                return
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                yield pending.pop(fut), fut.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask_window(func: Callable[[Any], Any], source: Iterator[Any], scheduler: str,
+                 workers: int, window: int) -> Iterator[tuple[Any, Any]]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise RuntimeError(
+            "--scheduler needs Dask: pip install 'kazsim[distributed]'") from exc
+    import dask
+
+    cluster = None
+    if scheduler == "local":
+        # the workers' statistical profiler samples every 10 ms and holds the GIL, which
+        # slows pure-Python models by tens of per cent on a small machine
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+        window = max(window, 4 * sum(client.nthreads().values()))
+    try:
+        pending: dict[Any, Any] = {}
+        queue = as_completed()
+        for task in source:
+            fut = client.submit(func, task, pure=False)
+            pending[fut.key] = task
+            queue.add(fut)
+            if len(pending) >= window:
+                break
+        for fut in queue:
+            task = pending.pop(fut.key)
+            result = fut.result()
+            fut.release()
+            for nxt in source:
+                new = client.submit(func, nxt, pure=False)
+                pending[new.key] = nxt
+                queue.add(new)
+                break
+            yield task, result
     finally:
         client.close()
         if cluster is not None:
