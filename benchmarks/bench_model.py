@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import simpy
-from sim.scenario.loader import load_scenario
 
 from sim.engine import run_replication
+from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sim.scenario.loader import load_scenario
 
 from sim.model.world import World
 from sim.runner import run_replications
+from sim.scenario.loader import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "kazbat_2003.yaml"
 REPS = 24

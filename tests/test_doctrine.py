@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
-from sim.scenario.loader import load_scenario
 
 from sim.runner import run_replications
+from sim.scenario.loader import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "kazbat_2003.yaml"
 NCO_LED = (

@@ -6,6 +6,7 @@ eligible or leave the force. Waits and the queue length are recorded for Little'
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -75,6 +76,8 @@ class CourseRunner:
         env, sc = self.w.env, self.w.sc
         c = self.spec
         t = sc.day(c.first_at) if c.first_at else 0.0
+        if t < 0:  # the cycle began before the scenario: its next cohort is the first run
+            t += math.ceil(-t / c.every_days) * c.every_days
         while t < sc.horizon_days:
             if c.until is not None and t > sc.day(c.until):
                 return

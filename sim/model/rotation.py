@@ -29,6 +29,8 @@ class Contingent:
     depart: float
     slots: list[Slot]
     roles: dict[int, str] = field(default_factory=dict)   # everyone selected: pid -> role
+    slot_of: dict[int, int] = field(default_factory=dict)  # pid -> index of their slot
+    excluded: set[int] = field(default_factory=set)       # dropped out: not to be re-selected
     present: set[int] = field(default_factory=set)         # in theatre now
     arrived: int = 0
     joined: dict[int, float] = field(default_factory=dict)  # late arrivals (replacements)
@@ -86,18 +88,22 @@ class Rotations:
     def process(self):
         env, sc = self.w.env, self.w.sc
         start, end = sc.day(self.spec.start), min(sc.day(self.spec.end), sc.horizon_days)
-        self._gap_t = start
+        self._gap_t = max(start, 0.0)
         k = 0
         while True:
             d = self.spec
             arrive = start + k * max(d.tour_days - d.overlap_days, 1.0)
             if arrive >= end:
                 return
+            depart = min(arrive + d.tour_days, end)
+            if depart <= 0:  # a rotation over before the scenario begins
+                k += 1
+                continue
             select_at = max(env.now, arrive - d.select_days)
             yield env.timeout(select_at - env.now)
             # Let people returning at this same instant come home before selection.
             yield env.timeout(0)
-            env.process(self._rotation(k, arrive, min(arrive + d.tour_days, end)))
+            env.process(self._rotation(k, max(arrive, 0.0), depart))
             k += 1
 
     def _rotation(self, k: int, arrive: float, depart: float):
@@ -109,7 +115,7 @@ class Rotations:
         self._dropouts(c)
         yield env.timeout(max(0.0, arrive - env.now))
         self._arrive(c)
-        if k == 0 and self.first is None:
+        if self.first is None:
             self.first = c
             env.process(self._day120(c))
         yield env.timeout(max(0.0, depart - env.now))
@@ -130,7 +136,7 @@ class Rotations:
         dwell = (now - p.last_return[:n]) >= d.min_dwell_days
         volunteer = w.streams.get("volunteers", self.name).random(n) < d.volunteer_prob
         taken = np.zeros(n, bool)
-        taken[list(c.roles)] = True
+        taken[list(c.roles.keys() | c.excluded)] = True
 
         def eligible(slot: Slot) -> np.ndarray:
             grades = [GRADE_INDEX[g] for g in slot.grades]
@@ -150,6 +156,7 @@ class Rotations:
             taken[pick] = True
             for pid in pick.tolist():
                 c.roles[pid] = slot.role
+                c.slot_of[pid] = i
                 c.selected_at[pid] = now
             chosen_all.extend(pick.tolist())
             short = want[i] - len(pick)
@@ -184,10 +191,11 @@ class Rotations:
         out = [pid for pid in sorted(c.roles) if rng.random() < d.dropout_prob]
         gaps: dict[int, int] = {}
         for pid in out:
-            role = c.roles.pop(pid)
+            c.roles.pop(pid)
+            c.excluded.add(pid)
             if p.state[pid] == PREPARING:
                 p.state[pid] = HOME
-            i = next(j for j, s in enumerate(c.slots) if s.role == role)
+            i = c.slot_of.pop(pid)
             gaps[i] = gaps.get(i, 0) + 1
         if gaps:
             w.log("dropouts", f"{self.name} rotation {c.rotation}", f"{len(out)} dropped out")
@@ -211,6 +219,7 @@ class Rotations:
         ids = np.array(sorted(pid for pid in c.roles if p.state[pid] == PREPARING), int)
         for pid in [pid for pid in c.roles if pid not in set(ids.tolist())]:
             c.roles.pop(pid)
+            c.slot_of.pop(pid)
         if len(ids):
             repeat = ids[p.tours[ids] > 0]
             w.dwell_days.extend((now - p.last_return[repeat]).tolist())
@@ -237,7 +246,7 @@ class Rotations:
         self._gap_advance()
         self.theatre.depart(c)
         if c is self.first:
-            self.theatre._fleet_integrate()
+            self.theatre.integrate_fleet()
             self.first_vehicle_days += self.theatre.stats.vehicle_days
         ids = np.array(sorted(c.present), int)
         for pid in ids.tolist():
@@ -278,11 +287,10 @@ class Rotations:
         w.log("killed" if killed else "wounded, evacuated", f"p{pid}", f"{self.name} {role}")
         self.theatre.member_lost(pid)
         if self.spec.replace_casualties:
-            w.env.process(self._replace(owner, role))
+            w.env.process(self._replace(owner, owner.slot_of[pid]))
 
-    def _replace(self, c: Contingent, role: str):
-        w = self.w
-        i = next(j for j, s in enumerate(c.slots) if s.role == role)
+    def _replace(self, c: Contingent, i: int):
+        w, role = self.w, c.slots[i].role
         chosen = self._fill(c, [i], count={i: 1}, record=False)
         if not chosen:
             return
@@ -294,6 +302,9 @@ class Rotations:
                 w.people.state[pid] = HOME
             return
         self._gap_advance()
+        if w.people.tours[pid] > 0:
+            w.dwell_days.append(w.env.now - w.people.last_return[pid])
+            w.repeat_tours += 1
         w.people.state[pid] = DEPLOYED
         w.people.tours[pid] += 1
         w.deployed_ever[pid] = True

@@ -95,7 +95,8 @@ class Theatre:
         self.interpreters = simpy.Container(self.env, capacity=BIG, init=0)
         self._interp_present = 0
         self._fleet_t = 0.0
-        self.window = (world.sc.day(self.deployment.start), world.sc.day(self.deployment.end))
+        sc = world.sc  # work stops at the deployment's end or the run's, whichever is first
+        self.window = (sc.day(self.deployment.start), min(sc.day(self.deployment.end), sc.horizon_days))
 
     @property
     def deployment(self):
@@ -138,7 +139,7 @@ class Theatre:
                     yield env.timeout(base + t - env.now)
                     self._tip_arrives()
             yield env.timeout(day_end - env.now)
-        self._fleet_integrate()
+        self.integrate_fleet()
         for v in self.vehicles:
             v.active = False
 
@@ -411,7 +412,7 @@ class Theatre:
             self.w.rotations[self.name].casualty(pid, killed=pid in killed)
 
     # -- vehicles --------------------------------------------------------------------
-    def _fleet_integrate(self) -> None:
+    def integrate_fleet(self) -> None:
         now = min(self.env.now, self.window[1])
         live = sum(1 for v in self.vehicles if v.active)
         days = live * max(0.0, now - self._fleet_t)
@@ -423,7 +424,7 @@ class Theatre:
         """Match the fleet to the scenario's current vehicle count (timeline may change it)."""
         if not self.window[0] <= self.env.now < self.window[1]:
             return
-        self._fleet_integrate()
+        self.integrate_fleet()
         want = self.spec.vehicles.count
         live = [v for v in self.vehicles if v.active]
         for _ in range(want - len(live)):
@@ -457,9 +458,14 @@ class Theatre:
 
     def finish(self) -> None:
         """Close the books at the end of the run."""
-        self._fleet_integrate()
+        self.integrate_fleet()
         now = self.env.now
         for tip in self.tips:
             if tip.expires <= now:
                 self._lose(tip)
         self.tips = deque(t for t in self.tips if t.expires > now)
+        waiting = self.approvals.items  # perished waiting for an approver who never came
+        for tip in waiting:
+            if tip.expires <= now:
+                self._lose(tip)
+        waiting[:] = [t for t in waiting if t.expires > now]

@@ -174,6 +174,8 @@ class World:
                 continue
             yield self.env.timeout(at - self.env.now)
             self.before_change()
+            for r in self.rotations.values():  # vehicle-days so far, at the old rate
+                r.theatre.integrate_fleet()
             self.sc = apply_entry(self.sc, entry)
             self.log("timeline", entry.note or "scenario", ", ".join(f"{k}={v}" for k, v in entry.set.items()))
             for r in self.rotations.values():
