@@ -145,21 +145,21 @@ def print_summary(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sim.report.content import ci_text
-    from sim.report.document import fmt
+    from sim.report.document import compact
 
     run = report["run"]
     table = Table(title=f"{report['scenario']['name']}: {run['replications']} replications, "
                         f"seed {run['seed']}", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in ("metric", "mean", "95% CI", "unit", ""):
         table.add_column(col, justify="right" if col in ("mean", "95% CI") else "left",
-                         no_wrap=col in ("metric", "95% CI"))
+                         no_wrap=col != "unit")
     for name in HEADLINE:
         m = report["metrics"].get(name)
         if m is None:
             continue
         note = f"reached {m['happened']:.0%}" if m.get("happened") is not None else ""
-        table.add_row(name, fmt(m["mean"]), ci_text(m["ci95"]), m["unit"], note)
+        ci = "—" if not m["ci95"] else f"[{compact(m['ci95'][0])}, {compact(m['ci95'][1])}]"
+        table.add_row(name, compact(m["mean"]), ci, m["unit"], note)
     console = Console()
     console.print(table)
     for t in report.get("thresholds", []):

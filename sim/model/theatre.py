@@ -77,7 +77,7 @@ class TheatreStats:
 class Theatre:
     def __init__(self, world: World, name: str):
         self.w, self.name = world, name
-        self._cached: tuple[object, object] = (None, None)
+        self._cached: tuple[object, ...] = (None, None, None)
         self.env = world.env
         spec = self.spec
         self.stock0 = spec.ordnance_stock
@@ -102,12 +102,15 @@ class Theatre:
     def deployment(self):
         sc = self.w.sc
         if self._cached[0] is not sc:  # the timeline swaps in a new scenario object
-            self._cached = (sc, sc.deployment(self.name))
+            d = sc.deployment(self.name)
+            self._cached = (sc, d, d.theatre)
         return self._cached[1]
 
     @property
     def spec(self) -> TheatreSpec:
-        return self.deployment.theatre
+        if self._cached[0] is not self.w.sc:
+            return self.deployment.theatre
+        return self._cached[2]  # type: ignore[return-value]
 
     def _rng(self, subsystem: str) -> np.random.Generator:
         return self.w.streams.get(subsystem, self.name)
@@ -323,13 +326,17 @@ class Theatre:
                     self.fleet.put(1)
                 continue
             try:
-                if not team.active:
-                    return
-                tip = self._next_tip()
-                if tip is not None:
-                    yield from self._clear_tip(team, tip)
-                else:
-                    yield from self._routine(team)
+                # Task after task on the same vehicle while nobody waits for one (a
+                # breakdown waits as a get too): the same as handing it back and taking
+                # it again, without the events.
+                while team.active and env.now < self.window[1]:
+                    tip = self._next_tip()
+                    if tip is not None:
+                        yield from self._clear_tip(team, tip)
+                    else:
+                        yield from self._routine(team)
+                    if self.fleet.get_queue:
+                        break
             finally:
                 self.fleet.put(1)
 

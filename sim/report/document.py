@@ -42,6 +42,13 @@ def fmt(v: Any, digits: int = 4) -> str:
     return str(v)
 
 
+def compact(v: Any) -> str:
+    """`fmt` for narrow terminals: millions and above as "8.162 M"."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1e6:
+        return f"{v / 1e6:,.4g} M"
+    return fmt(v)
+
+
 def _is_num(cell: str) -> bool:
     return bool(cell) and (cell[0].isdigit() or cell[0] in "-−[" or cell == "—")
 
