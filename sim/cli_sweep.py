@@ -54,6 +54,8 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
         click.echo(to_csv(design), nl=False)
         return
     db = out or str(Path("results") / f"{Path(sweep_file).stem}.db")
+    if scheduler:
+        _require_dask()  # before the store is written
     store = _open(loaded, design, db, resume)
     try:
         failed = _execute(loaded, design, store, sweep_file, db, workers, scheduler, quiet,
@@ -73,9 +75,14 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
 @quiet_option
 def sweep_report(db: str, report_dir: str | None, quiet: bool) -> None:
     """Analyse a stored sweep: per-point table, sensitivity ranking, report files."""
-    from sim.sweep.store import Store
+    from sim.sweep.store import NotAStore, Store
 
-    with Store(db) as store:
+    try:
+        store = Store(db)
+    except NotAStore as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_INPUT)
+    with store:
         if store.meta("spec") is None:
             click.echo(f"{db}: not a kazsim sweep database", err=True)
             sys.exit(EXIT_INPUT)
@@ -84,16 +91,19 @@ def sweep_report(db: str, report_dir: str | None, quiet: bool) -> None:
 
 def _open(loaded: Any, design: Any, db: str, resume: bool) -> Any:
     from sim.sweep.execute import open_store
-    from sim.sweep.store import SpecMismatch, Store
+    from sim.sweep.store import NotAStore, SpecMismatch, Store
 
-    if Path(db).exists() and not resume:
-        with Store(db) as existing:
-            if existing.meta("spec") is not None:
-                click.echo(f"{db} already holds a sweep: add --resume to finish it, or "
-                           "choose another --out", err=True)
-                sys.exit(EXIT_INPUT)
     try:
+        if Path(db).exists() and not resume:
+            with Store(db) as existing:
+                if existing.meta("spec") is not None:
+                    click.echo(f"{db} already holds a sweep: add --resume to finish it, or "
+                               "choose another --out", err=True)
+                    sys.exit(EXIT_INPUT)
         return open_store(loaded, design, db)
+    except NotAStore as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_INPUT)
     except SpecMismatch as err:
         click.echo(f"cannot resume: {err}", err=True)
         sys.exit(EXIT_INPUT)
@@ -103,6 +113,7 @@ def _execute(loaded: Any, design: Any, store: Any, sweep_file: str, db: str,
              workers: int | None, scheduler: str | None, quiet: bool,
              model_ref: str | None) -> int:
     """Run what the store lacks, with a progress bar; returns the failed-run count."""
+    from sim.executor import ExecutorError
     from sim.sweep.execute import real_model, run_sweep, todo
 
     model = _import_model(model_ref) if model_ref else real_model
@@ -118,7 +129,21 @@ def _execute(loaded: Any, design: Any, store: Any, sweep_file: str, db: str,
         click.echo(f"\nInterrupted: {n} runs are stored in {db}. Resume with:\n"
                    f"  kazsim sweep {sweep_file} --out {db} --resume", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except ExecutorError as err:
+        click.echo(f"{err}\nThe sweep is recorded in {db}; once fixed, continue it with "
+                   "--resume.", err=True)
+        sys.exit(EXIT_INPUT)
     return int(store.counts().get("failed", 0))
+
+
+def _require_dask() -> None:
+    from sim.executor import ExecutorError, require_dask
+
+    try:
+        require_dask()
+    except ExecutorError as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_INPUT)
 
 
 def _progress(quiet: bool) -> Any:

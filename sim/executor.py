@@ -6,12 +6,51 @@ computed, because every task carries its own seed.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class ExecutorError(RuntimeError):
+    """Dask is missing or its scheduler cannot be reached: a set-up problem, not the model's."""
+
+
+def require_dask() -> None:
+    """Raise ExecutorError unless the `distributed` extra is installed."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise ExecutorError("--scheduler needs Dask: pip install 'kazsim[distributed]'") from None
+
+
+def _client(scheduler: str) -> Any:
+    """A client of the Dask scheduler at `scheduler` (an address)."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler)
+    except (OSError, ValueError) as exc:  # a bad address, refused, timed out
+        raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+
+@contextmanager
+def _no_sigint() -> Iterator[None]:
+    """Start worker processes that ignore Ctrl-C: this process stops them on its own, and
+    otherwise each prints its KeyboardInterrupt traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def default_workers() -> int:
@@ -48,18 +87,17 @@ def imap_unordered(
 
 def _dask_map(func: Callable[[Any], Any], tasks: list[Any], scheduler: str,
               workers: int | None) -> Iterator[tuple[Any, Any]]:
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - depends on the extra
-        raise RuntimeError(
-            "--scheduler needs Dask: pip install 'kazsim[distributed]'") from exc
+    require_dask()
+    from dask.distributed import Client, LocalCluster, as_completed
+
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        with _no_sigint():
+            cluster = LocalCluster(n_workers=workers or default_workers(),
+                                   threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = _client(scheduler)
     try:
         futures = client.map(func, tasks, pure=False)
         index = {f.key: t for f, t in zip(futures, tasks)}
@@ -112,23 +150,20 @@ def imap_window(
 
 def _dask_window(func: Callable[[Any], Any], source: Iterator[Any], scheduler: str,
                  workers: int, window: int) -> Iterator[tuple[Any, Any]]:
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - depends on the extra
-        raise RuntimeError(
-            "--scheduler needs Dask: pip install 'kazsim[distributed]'") from exc
+    require_dask()
     import dask
+    from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler == "local":
         # the workers' statistical profiler samples every 10 ms and holds the GIL, which
         # slows pure-Python models by tens of per cent on a small machine
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        with dask.config.set({"distributed.worker.profile.enabled": False}), _no_sigint():
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = _client(scheduler)
         window = max(window, 4 * sum(client.nthreads().values()))
     try:
         pending: dict[Any, Any] = {}

@@ -109,6 +109,11 @@ def _problem(factors: list[str]) -> dict[str, Any]:
     return {"num_vars": len(factors), "names": factors, "bounds": [[0.0, 1.0]] * len(factors)}
 
 
+def _finite(v: float) -> float | None:
+    """SALib leaves NaN where an index is undefined (sigma of one trajectory): no value."""
+    return None if math.isnan(v) else float(v)
+
+
 def _nan_result(out: str, factors: list[str], method: str, keys: list[str]) -> list[Sensitivity]:
     return [Sensitivity(out, f, method, {k: None for k in keys}) for f in factors]
 
@@ -121,10 +126,10 @@ def _sobol(out: str, factors: list[str], y: np.ndarray, seed: int) -> list[Sensi
         return _nan_result(out, factors, "sobol", keys)
     res = sobol.analyze(_problem(factors), y, calc_second_order=False, seed=seed)
     return [Sensitivity(out, f, "sobol", {
-        "S1": float(res["S1"][i]), "S1_lo": float(res["S1"][i] - res["S1_conf"][i]),
-        "S1_hi": float(res["S1"][i] + res["S1_conf"][i]),
-        "ST": float(res["ST"][i]), "ST_lo": float(res["ST"][i] - res["ST_conf"][i]),
-        "ST_hi": float(res["ST"][i] + res["ST_conf"][i])}) for i, f in enumerate(factors)]
+        "S1": _finite(res["S1"][i]), "S1_lo": _finite(res["S1"][i] - res["S1_conf"][i]),
+        "S1_hi": _finite(res["S1"][i] + res["S1_conf"][i]),
+        "ST": _finite(res["ST"][i]), "ST_lo": _finite(res["ST"][i] - res["ST_conf"][i]),
+        "ST_hi": _finite(res["ST"][i] + res["ST_conf"][i])}) for i, f in enumerate(factors)]
 
 
 def _morris(out: str, factors: list[str], unit: np.ndarray, y: np.ndarray,
@@ -135,7 +140,7 @@ def _morris(out: str, factors: list[str], unit: np.ndarray, y: np.ndarray,
     if np.isnan(y).any():
         return _nan_result(out, factors, "morris", keys)
     res = morris.analyze(_problem(factors), unit, y, num_levels=4, seed=seed)
-    return [Sensitivity(out, f, "morris", {k: float(res[k][i]) for k in keys})
+    return [Sensitivity(out, f, "morris", {k: _finite(res[k][i]) for k in keys})
             for i, f in enumerate(factors)]
 
 

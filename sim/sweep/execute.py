@@ -68,6 +68,7 @@ def open_store(sweep: LoadedSweep, design: DesignMatrix, out: str) -> Store:
     store = Store(out)
     meta = {"spec": sweep.spec.canonical(), "sweep_file": sweep.file,
             "scenario_file": sweep.scenario_file, "scenario_sha256": sweep.scenario_sha256,
+            "scenario_data_sha256": sweep.scenario_data_sha256,
             "design": sweep.spec.design}
     try:
         store.initialise(meta, design.factors, design.values, design.unit.tolist())

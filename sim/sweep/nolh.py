@@ -88,6 +88,12 @@ def _search(rng: np.random.Generator, runs: int, columns: int) -> np.ndarray | N
     return None
 
 
+def capacity(factors: int) -> int:
+    """The most runs `stacked` gives: one copy per column of the full-width design."""
+    runs = runs_for(factors)
+    return runs * dict(SIZES)[runs]
+
+
 def stacked(factors: int, points: int) -> np.ndarray:
     """At least `points` runs: copies of the NOLH with its columns rotated (copy k gives
     factor j the column j+k of the full-width design), so each copy adds new combinations."""

@@ -136,6 +136,14 @@ def _numeric(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _levels(values: list[Any]) -> list[Any]:
+    """The distinct values, numbers in ascending order first, then the rest by their text
+    (discrete levels may be any YAML value, mappings and lists included)."""
+    distinct = {json.dumps(v, sort_keys=True, default=str): v for v in values}
+    return sorted(distinct.values(),
+                  key=lambda v: (0, v, "") if _numeric(v) else (1, 0, str(v)))
+
+
 def _main_effects(plt: Any, a: SweepAnalysis, out: str) -> Any:
     """Mean of the output over the points at each level (binned for continuous factors)."""
     import numpy as np
@@ -158,7 +166,7 @@ def _main_effects(plt: Any, a: SweepAnalysis, out: str) -> Any:
             ax.scatter(xv, vals, s=8, alpha=0.4)
             ax.plot(centres, means, "o-", color="C1")
         else:
-            levels = sorted({x for x, _ in pairs}, key=lambda v: (str(type(v)), v))
+            levels = _levels([x for x, _ in pairs])
             means = [float(np.mean([y for x, y in pairs if x == lv])) for lv in levels]
             labels = [str(lv) for lv in levels]
             ax.plot(range(len(levels)), means, "o-")
@@ -173,8 +181,8 @@ def _heatmap(plt: Any, a: SweepAnalysis, out: str) -> Any:
     import numpy as np
 
     f1, f2 = a.factors
-    v1 = sorted({str(p.parameters.get(f1)) for p in a.points})
-    v2 = sorted({str(p.parameters.get(f2)) for p in a.points})
+    v1 = [str(v) for v in _levels([p.parameters.get(f1) for p in a.points])]
+    v2 = [str(v) for v in _levels([p.parameters.get(f2) for p in a.points])]
     if len(v1) * len(v2) > 400:
         return None
     grid = np.full((len(v2), len(v1)), np.nan)

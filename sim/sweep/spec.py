@@ -8,9 +8,17 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from sim.errors import InputError, Problem
 
@@ -20,7 +28,7 @@ Design = Literal["grid", "lhs", "nolh", "sobol", "morris"]
 class Range(BaseModel):
     """A continuous (or, with `integer`, whole-number) factor between `low` and `high`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     low: float
     high: float
     integer: bool = False
@@ -29,10 +37,27 @@ class Range(BaseModel):
     def _ordered(self) -> Range:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        # rounding fractional bounds would give values outside the range (0.5 -> 0)
+        if self.integer and not (self.low.is_integer() and self.high.is_integer()):
+            raise ValueError("integer: true needs whole-number low and high")
         return self
 
 
 Levels = list[Any]
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, (dict, Range)):
+        return "range"
+    return "levels" if isinstance(value, list) else None
+
+
+# tagged, so an error names the one form the value was written in, not both
+Factor = Annotated[
+    Annotated[Range, Tag("range")] | Annotated[Levels, Field(min_length=2), Tag("levels")],
+    Discriminator(_kind, custom_error_type="factor",
+                  custom_error_message="expected a range {low, high} or a list of at least "
+                                       "two levels")]
 
 
 class SweepSpec(BaseModel):
@@ -43,18 +68,9 @@ class SweepSpec(BaseModel):
                                "samples N; morris: trajectories; nolh: at least this many")
     levels: int = Field(3, ge=2, description="grid: levels of each range factor")
     replications: int = Field(10, ge=1)
-    seed: int = 1
-    factors: dict[str, Range | Levels] = Field(min_length=1)
+    seed: int = Field(1, ge=0)
+    factors: dict[str, Factor] = Field(min_length=1)
     outputs: list[str] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _check(self) -> SweepSpec:
-        for path, factor in self.factors.items():
-            if isinstance(factor, list) and len(factor) < 2:
-                raise ValueError(f"factor {path}: give at least two levels")
-        if self.design in ("lhs", "sobol", "morris") and self.points is None:
-            raise ValueError(f"design {self.design} needs `points`")
-        return self
 
     def canonical(self) -> str:
         """The spec as canonical JSON: what a resumed sweep must match."""
@@ -72,6 +88,7 @@ class LoadedSweep(BaseModel):
     file: str
     scenario_file: str
     scenario_sha256: str
+    scenario_data_sha256: str  # of the merged data, so a changed `extends` parent shows
     raw: dict[str, Any]  # the base scenario's merged data, before defaults
 
 
@@ -79,7 +96,7 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     """Read and check a sweep file; raises InputError listing every problem."""
     from sim.metrics import METRICS
     from sim.scenario.loader import load_scenario
-    from sim.scenario.paths import has_path
+    from sim.scenario.paths import get_path, has_path
     from sim.scenario.yamlio import load_yaml
 
     file = str(path)
@@ -96,6 +113,7 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     if spec.design == "nolh" and len(spec.factors) > 22:
         problems.append(Problem(file, lines.get(("factors",)), "factors",
                                 "a NOLH holds at most 22 factors; use design: lhs"))
+    problems += _size_problems(spec, file, lines)
     scenario_file = Path(path).parent / spec.scenario
     if not scenario_file.is_file():
         problems.append(Problem(file, lines.get(("scenario",)), "scenario",
@@ -103,20 +121,60 @@ def load_sweep(path: str | Path) -> LoadedSweep:
         raise InputError(problems)
     loaded = load_scenario(scenario_file)
     resolved = loaded.scenario.model_dump(by_alias=True)
-    for factor in spec.factors:
+    for factor, levels in spec.factors.items():
+        where = (file, lines.get(("factors", factor)), f"factors.{factor}")
         if not has_path(resolved, factor):
-            problems.append(Problem(file, lines.get(("factors", factor)), f"factors.{factor}",
-                                    f"no such key in scenario {spec.scenario}"))
+            problems.append(Problem(*where, f"no such key in scenario {spec.scenario}"))
+        elif isinstance(levels, Range):
+            mismatch = _range_mismatch(levels, get_path(resolved, factor))
+            if mismatch:
+                problems.append(Problem(*where, mismatch))
     if problems:
         raise InputError(problems)
+    data = json.dumps(loaded.raw, sort_keys=True, default=str).encode()
     return LoadedSweep(spec=spec, file=file, scenario_file=str(scenario_file),
-                       scenario_sha256=loaded.sha256, raw=loaded.raw)
+                       scenario_sha256=loaded.sha256,
+                       scenario_data_sha256=hashlib.sha256(data).hexdigest(), raw=loaded.raw)
+
+
+def _size_problems(spec: SweepSpec, file: str, lines: dict[tuple[Any, ...], int]
+                   ) -> list[Problem]:
+    """Designs without their size, too small to analyse, or larger than a NOLH stacks."""
+    from sim.sweep.nolh import SIZES, capacity
+
+    def at(key: str, message: str) -> list[Problem]:
+        return [Problem(file, lines.get((key,)), key, message)]
+
+    k = len(spec.factors)
+    if spec.design in ("lhs", "sobol", "morris") and spec.points is None:
+        return at("design", f"design {spec.design} needs `points`")
+    if spec.design == "lhs" and (spec.points or 0) < k + 2:
+        return at("points", f"at least {k + 2} points (factors + 2) are needed to fit the "
+                            "regression that ranks the factors")
+    if spec.design == "morris" and (spec.points or 0) < 2:
+        return at("points", "at least 2 trajectories are needed for sigma and mu*'s CI")
+    if spec.design == "nolh" and k <= SIZES[-1][1] and (spec.points or 0) > capacity(k):
+        return at("points", f"rotated copies of the NOLH for {k} factors give at most "
+                            f"{capacity(k)} points; use design: lhs")
+    return []
+
+
+def _range_mismatch(factor: Range, value: Any) -> str | None:
+    """Why a range cannot be written where the scenario holds `value` (None: it can)."""
+    if value is None or isinstance(value, float) or (isinstance(value, dict) and "dist" in value):
+        return None  # a number, or a distribution (a bare number means constant)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None if factor.integer else (
+            f"the scenario holds a whole number here ({value}): add `integer: true`")
+    found = ("a mapping" if isinstance(value, dict) else
+             "a list" if isinstance(value, list) else repr(value))
+    return f"a range needs a number here; the scenario holds {found}"
 
 
 def _problem(error: Any, file: str, lines: dict[tuple[Any, ...], int]) -> Problem:
     loc = tuple(error["loc"])
-    # pydantic puts the union member's name into loc ("Range", "list[any]"): drop it
-    keys = tuple(k for k in loc if k not in ("Range", "list[any]"))
+    # pydantic puts the factor's form after its path (factors, PATH, "range", ...): drop it
+    keys = loc[:2] + loc[3:] if loc[:1] == ("factors",) and len(loc) > 2 else loc
     line = None
     for n in range(len(keys), -1, -1):
         if keys[:n] in lines:

@@ -36,11 +36,32 @@ class SpecMismatch(Exception):
     """Resuming a store whose sweep spec is not the one given."""
 
 
+class NotAStore(Exception):
+    """A file that is neither new nor a kazsim sweep database (left untouched)."""
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """A connection to a new file or a kazsim store; a foreign file is left untouched."""
+    try:
+        db = sqlite3.connect(path)
+    except sqlite3.DatabaseError as err:
+        raise NotAStore(f"{path}: cannot open ({err})") from None
+    try:
+        tables = {name for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables or "meta" in tables:
+            return db
+    except sqlite3.DatabaseError:
+        pass  # not SQLite at all
+    db.close()
+    raise NotAStore(f"{path}: not a kazsim sweep database; choose another file")
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
+        self.db = _connect(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
@@ -65,10 +86,18 @@ class Store:
         """Record the sweep once; a store that already holds one must hold the same spec."""
         if self.meta("spec") is not None:
             for key, what in (("spec", "its spec differs from this file's"),
-                              ("scenario_sha256", "its base scenario file has changed since")):
+                              ("scenario_sha256", "its base scenario file has changed since"),
+                              ("scenario_data_sha256", "a scenario the base extends has "
+                                                       "changed since")):
                 if key in meta and self.meta(key) not in (None, meta[key]):
                     raise SpecMismatch(f"{self.path} holds a different sweep ({what}); "
                                        "use a new --out or delete the file")
+            # the same spec can build another design under other SciPy/SALib/NumPy versions
+            rows = json.loads(json.dumps([dict(zip(factors, row)) for row in values]))
+            if [params for _, params, _ in self.design()] != rows:
+                raise SpecMismatch(f"{self.path} holds a different sweep (its design differs "
+                                   "from the one this file builds here: other library "
+                                   "versions?); use a new --out or delete the file")
             return
         with self.db:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)",
