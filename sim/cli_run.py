@@ -5,7 +5,8 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ def run_scenario(loaded: Any, reps: int | str | None, seed: int | None, *, worke
     """Run the replications of one loaded scenario and build its report dict."""
     from sim.report import build_report
     from sim.runner import run_replications
-    from sim.stats import precision_met
+    from sim.stats import no_values, precision_met
 
     sc = loaded.scenario
     seed = sc.seed if seed is None else seed
@@ -126,13 +127,15 @@ def run_scenario(loaded: Any, reps: int | str | None, seed: int | None, *, worke
                                     trace_index=0 if trace else None)
         results = batch(range(n))
         if reps == "auto":
-            while not precision_met(results, auto_metrics, precision) and len(results) < max_reps:
+            while (not precision_met(results, auto_metrics, precision)
+                   and len(results) < max_reps and not no_values(results, auto_metrics)):
                 more = min(AUTO_BATCH, max_reps - len(results))
                 bar.add_total(more)
                 results += batch(range(len(results), len(results) + more))
             extra["reps_auto"] = {"precision": precision, "metrics": list(auto_metrics),
                                   "max_reps": max_reps,
-                                  "met": precision_met(results, auto_metrics, precision)}
+                                  "met": precision_met(results, auto_metrics, precision),
+                                  "no_values": no_values(results, auto_metrics)}
     finally:
         if own:
             bar.__exit__()
@@ -210,19 +213,47 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
         raise click.BadParameter(f"unknown metric(s) {', '.join(unknown)}",
                                  param_hint="--metric")
     loaded = _load(scenario, overrides)
+    target = Path(out) if out else Path("reports") / Path(scenario).stem
+    _check_targets(target, "report.json", trace_file)
     _warn(loaded)
-    report, results = run_scenario(loaded, n, seed, workers=workers, scheduler=scheduler,
-                                   quiet=quiet, precision=precision, auto_metrics=auto_metrics,
-                                   max_reps=max_reps, trace=bool(trace_file))
+    with _setup_errors():
+        report, results = run_scenario(loaded, n, seed, workers=workers, scheduler=scheduler,
+                                       quiet=quiet, precision=precision,
+                                       auto_metrics=auto_metrics, max_reps=max_reps,
+                                       trace=bool(trace_file))
     from sim.report import write_report
 
-    target = Path(out) if out else Path("reports") / Path(scenario).stem
     write_report(target, report, results)
     if trace_file:
         _write_trace(trace_file, results)
     _say_done(report, target, quiet, fmt, _summary_json, print_summary)
     if report["run"]["failed"]:
         sys.exit(EXIT_MODEL)
+
+
+def _check_targets(out: Path, marker: str, trace_file: str | None = None) -> None:
+    """Exit 1 before any run if an output cannot be written or must not be replaced."""
+    from sim.report.atomic import TargetError, check_dir_target, check_file_target
+
+    try:
+        check_dir_target(out, marker)
+        if trace_file:
+            check_file_target(trace_file)
+    except TargetError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_INPUT)
+
+
+@contextmanager
+def _setup_errors() -> Iterator[None]:
+    """A missing Dask or an unreachable scheduler: a message and exit 1, not a traceback."""
+    from sim.executor import ExecutorError
+
+    try:
+        yield
+    except ExecutorError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_INPUT)
 
 
 def _write_trace(path: str, results: list[ReplicationResult]) -> None:
@@ -246,7 +277,10 @@ def _say_done(doc: dict[str, Any], target: Path, quiet: bool, fmt: str,
     run = doc.get("run", {})
     if run.get("reps_auto"):
         a = run["reps_auto"]
-        verdict = "precision met" if a["met"] else f"cap {a['max_reps']} reached before the precision"
+        verdict = ("precision met" if a["met"]
+                   else f"stopped: no value in any replication for {', '.join(a['no_values'])}"
+                   if a.get("no_values")
+                   else f"cap {a['max_reps']} reached before the precision")
         click.echo(f"--reps auto: {run['replications']} replications ({verdict}).")
     for f in run.get("failed", []):
         click.echo(f"replication {f['index']} failed: {(f['error'] or '').splitlines()[0]}",
@@ -298,9 +332,12 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None, out: str
     for k, item in items:
         if k == "scenario":
             _warn(item)
+    stems = "-".join(Path(f).stem for f in files)
+    target = Path(out) if out else Path("reports") / f"compare-{stems}"
+    _check_targets(target, "comparison.json")
     total = count * sum(k == "scenario" for k, _ in items)
     reports: list[dict[str, Any]] = []
-    with Progress(total, "compare", quiet) as bar:
+    with _setup_errors(), Progress(total, "compare", quiet) as bar:
         for k, item in items:
             if k == "report":
                 reports.append(item)
@@ -311,8 +348,6 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None, out: str
     comparison = build_comparison(reports, list(files))
     for w in comparison["warnings"]:
         click.echo(f"warning: {w}", err=True)
-    stems = "-".join(Path(f).stem for f in files)
-    target = Path(out) if out else Path("reports") / f"compare-{stems}"
     write_comparison(target, comparison, reports)
     _say_done(comparison, target, quiet, fmt,
               lambda c, t: {**c, "report": str(t)}, print_comparison)

@@ -148,7 +148,7 @@ def write_comparison(out: str | Path, comparison: dict[str, Any],
     from sim.report.json_report import dumps
 
     out = Path(out)
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "comparison.json") as tmp:
         (tmp / "comparison.json").write_text(dumps(comparison), encoding="utf-8")
         figdir = tmp / "figures"
         figdir.mkdir()

@@ -25,12 +25,13 @@ def mean_ci(values: Sequence[float] | np.ndarray) -> tuple[float, float, tuple[f
     """Mean, sample SD and t-based 95% CI; CI None for n=1, [x, x] for a constant."""
     x = np.asarray(values, dtype=float)
     n = len(x)
+    if n and x.min() == x.max():  # exactly the value: a float mean may be off by an ulp
+        mean = float(x[0])
+        return mean, 0.0, (mean, mean) if n > 1 else None
     mean = float(x.mean())
     if n < 2:
         return mean, 0.0, None
     sd = float(x.std(ddof=1))
-    if sd == 0.0:
-        return mean, 0.0, (mean, mean)
     half = _t975(n - 1) * sd / math.sqrt(n)
     return mean, sd, (mean - half, mean + half)
 
@@ -42,8 +43,8 @@ def describe(values: Sequence[float | None]) -> dict[str, Any]:
         return dict(_EMPTY)
     mean, sd, ci = mean_ci(x)
     p10, p50, p90 = (float(v) for v in np.percentile(x, [10, 50, 90]))
-    return {"mean": mean, "sd": sd, "ci95": list(ci) if ci else None, "p10": p10, "p50": p50,
-            "p90": p90, "min": float(x.min()), "max": float(x.max()), "n": int(len(x))}
+    return {"mean": mean, "sd": sd if len(x) > 1 else None, "ci95": list(ci) if ci else None,
+            "p10": p10, "p50": p50, "p90": p90, "min": float(x.min()), "max": float(x.max()), "n": int(len(x))}
 
 
 def metric_values(results: Sequence[ReplicationResult], name: str) -> list[float | None]:
@@ -120,10 +121,11 @@ def welch_difference(base: Sequence[float | None], other: Sequence[float | None]
     b = np.asarray([v for v in other if v is not None], dtype=float)
     if len(a) == 0 or len(b) == 0:
         return {"diff_mean": None, "diff_ci95": None, "n": 0}
-    diff = float(b.mean() - a.mean())
+    (ma, sa, _), (mb, sb, _) = mean_ci(a), mean_ci(b)
+    diff = mb - ma
     if len(a) < 2 or len(b) < 2:
         return {"diff_mean": diff, "diff_ci95": None, "n": int(min(len(a), len(b)))}
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    va, vb = sa ** 2 / len(a), sb ** 2 / len(b)
     se2 = va + vb
     if se2 == 0.0:
         return {"diff_mean": diff, "diff_ci95": [diff, diff], "n": int(min(len(a), len(b)))}
@@ -133,6 +135,12 @@ def welch_difference(base: Sequence[float | None], other: Sequence[float | None]
     half = float(t.ppf(0.975, df)) * math.sqrt(se2)
     return {"diff_mean": diff, "diff_ci95": [diff - half, diff + half],
             "n": int(min(len(a), len(b)))}
+
+
+def no_values(results: Sequence[ReplicationResult], metrics: Sequence[str]) -> list[str]:
+    """The metrics that are None in every replication that did not fail (or all failed):
+    no number of further replications can measure their precision."""
+    return [m for m in metrics if all(v is None for v in metric_values(results, m))]
 
 
 def precision_met(results: Sequence[ReplicationResult], metrics: Sequence[str],

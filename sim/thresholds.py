@@ -2,6 +2,7 @@
 that breach each."""
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -39,6 +40,9 @@ def parse_threshold(text: str) -> Threshold:
     except ValueError:
         raise ValueError(f"expected a number after '{m.group(2)}', found '{m.group(3)}' "
                          f"in '{text}'") from None
+    if not math.isfinite(value):  # nor can report.json hold one
+        raise ValueError(f"expected a finite number after '{m.group(2)}', found "
+                         f"'{m.group(3)}' in '{text}'")
     return Threshold(m.group(1), m.group(2), value)
 
 

@@ -36,8 +36,10 @@ def report_blocks(report: dict[str, Any], figures: list[tuple[str, str]]) -> lis
         blocks.append(("p", res["description"].strip()))
     if run.get("reps_auto"):
         a = run["reps_auto"]
-        blocks.append(("p", f"--reps auto: {run['replications']} replications "
-                            f"({'precision met' if a['met'] else 'cap reached, precision NOT met'}: "
+        verdict = ("precision met" if a["met"] else
+                   f"precision NOT met, no value for {', '.join(a['no_values'])}"
+                   if a.get("no_values") else "cap reached, precision NOT met")
+        blocks.append(("p", f"--reps auto: {run['replications']} replications ({verdict}: "
                             f"95% CI half-width within {a['precision']:.1%} of the mean for "
                             f"{', '.join(a['metrics'])})."))
     if run["failed"]:

@@ -58,6 +58,11 @@ def _td(cell: str) -> str:
     return f"<td{cls}>{html.escape(cell)}</td>"
 
 
+def _md_cell(c: Any) -> str:
+    """A table cell on one line: a newline would end the row."""
+    return str(c).replace("\n", " ").replace("|", "\\|")
+
+
 def to_markdown(blocks: Sequence[Block]) -> str:
     out: list[str] = []
     for b in blocks:
@@ -73,7 +78,7 @@ def to_markdown(blocks: Sequence[Block]) -> str:
         elif kind == "table":
             head, rows = b[1], b[2]
             lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-            lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |"
+            lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |"
                       for r in rows]
             out.append("\n".join(lines) + "\n")
         elif kind == "img":

@@ -81,7 +81,22 @@ def load_report(path: str | Path) -> dict[str, Any]:
     for key in ("scenario", "run", "metrics", "replications"):
         if key not in data:
             raise ReportFormatError(f"{path}: report lacks the key {key!r}")
+    _check_shape(path, data)
     return data
+
+
+def _check_shape(path: str | Path, data: dict[str, Any]) -> None:
+    """The keys `compare` reads, so a damaged report is an input error, not a KeyError."""
+    wanted = {"scenario": ("name", "resolved"), "run": ("replications", "seed")}
+    for key, subkeys in wanted.items():
+        for sub in subkeys:
+            if not isinstance(data[key], dict) or sub not in data[key]:
+                raise ReportFormatError(f"{path}: report lacks the key '{key}.{sub}'")
+    reps = data["replications"]
+    if not isinstance(data["metrics"], dict) or not isinstance(reps, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("metrics"), dict) and "index" in r
+            for r in reps):
+        raise ReportFormatError(f"{path}: report's 'metrics' or 'replications' are damaged")
 
 
 def dumps(report: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ def write_report(out: str | Path, report: dict[str, Any],
                  results: Sequence[ReplicationResult]) -> Path:
     """report.json, report.md, report.html, metrics.csv, series.csv, figures/*.png."""
     out = Path(out)
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "report.json") as tmp:
         (tmp / "report.json").write_text(dumps(report), encoding="utf-8")
         write_metrics_csv(tmp / "metrics.csv", results)
         write_series_csv(tmp / "series.csv", results)
