@@ -292,18 +292,21 @@ def _say_done(doc: dict[str, Any], target: Path, quiet: bool, fmt: str,
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @reps_option
 @seed_option
+@set_option
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Comparison directory (default reports/compare-<stems>/).")
 @workers_option
 @scheduler_option
 @quiet_option
 @format_option
-def compare(files: tuple[str, ...], reps: str | None, seed: int | None, out: str | None,
-            workers: int | None, scheduler: str | None, quiet: bool, fmt: str) -> None:
+def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
+            overrides: tuple[str, ...], out: str | None, workers: int | None,
+            scheduler: str | None, quiet: bool, fmt: str) -> None:
     """Compare scenarios or saved report.json files against the first (the baseline).
 
     Scenario files run with the same seed and replications (common random numbers) and
     are compared per replication; saved reports of other seeds use Welch's interval.
+    `--set` applies to every scenario file (not to saved reports).
     """
     from sim.compare import build_comparison, write_comparison
     from sim.report.json_report import ReportFormatError, load_report
@@ -323,7 +326,9 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None, out: str
                 click.echo(f"error: {err}", err=True)
                 sys.exit(EXIT_INPUT)
         else:
-            items.append(("scenario", _load(f)))
+            items.append(("scenario", _load(f, overrides)))
+    if overrides and all(k == "report" for k, _ in items):
+        raise click.UsageError("--set changes scenario files, and every input is a saved report")
     kind, base = items[0]
     base_seed = base["run"]["seed"] if kind == "report" else base.scenario.seed
     base_reps = base["run"]["replications"] if kind == "report" else base.scenario.replications

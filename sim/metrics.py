@@ -6,7 +6,7 @@ of replications in which it did).
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class MetricInfo(NamedTuple):
@@ -81,3 +81,12 @@ SERIES = [
     "required", "items_cleared_cum", "trust", "interoperability", "cost_cum_usd",
     "establishment.officer", "establishment.nco", "establishment.soldier",
 ]
+
+
+def applies(name: str, scenario: Any) -> bool:
+    """Whether a metric means anything for `scenario`: the target-met time needs a
+    restructuring target. A time-to-event metric that does not apply has `happened`
+    null in reports, where one that never happened has 0."""
+    if name == "officer_share_target_met_days":
+        return scenario.restructure is not None
+    return True

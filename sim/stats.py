@@ -3,7 +3,7 @@ differences, and the sequential-precision rule behind `--reps auto`."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,20 +57,25 @@ def metric_names(results: Sequence[ReplicationResult]) -> list[str]:
     return [m for m in METRICS if m in seen] + sorted(seen - set(METRICS))
 
 
-def summarize_metric(results: Sequence[ReplicationResult], name: str) -> dict[str, Any]:
-    """`describe` plus unit, description and, for time-to-event metrics, `happened`."""
+def summarize_metric(results: Sequence[ReplicationResult], name: str,
+                     applies: bool = True) -> dict[str, Any]:
+    """`describe` plus unit, description and, for time-to-event metrics, `happened`
+    (null when the metric does not apply to the scenario)."""
     values = metric_values(results, name)
     out = describe(values)
     info = METRICS.get(name)
     out["unit"] = info.unit if info else ""
     out["description"] = info.description if info else ""
     if info and info.kind == "time_to_event":
-        out["happened"] = (sum(v is not None for v in values) / len(values)) if values else None
+        out["happened"] = (sum(v is not None for v in values) / len(values)
+                           if values and applies else None)
     return out
 
 
-def summarize_metrics(results: Sequence[ReplicationResult]) -> dict[str, dict[str, Any]]:
-    return {name: summarize_metric(results, name) for name in metric_names(results)}
+def summarize_metrics(results: Sequence[ReplicationResult],
+                      not_applicable: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+    return {name: summarize_metric(results, name, name not in not_applicable)
+            for name in metric_names(results)}
 
 
 def summarize_series(results: Sequence[ReplicationResult]) -> dict[str, dict[str, Any]]:

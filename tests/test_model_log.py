@@ -17,8 +17,9 @@ def tiny(**deployment):
 
 
 def log(result):
+    """The rotation log: without the milestone and the tips nobody here can work."""
     return [(date, event, who, details) for date, event, who, details in result.trace
-            if event != "foc reached"]
+            if event not in ("foc reached", "tip lost")]
 
 
 def test_selection_while_everyone_is_away_leaves_the_next_rotation_empty():
@@ -56,3 +57,16 @@ def test_dwell_rule_names_dwell_as_the_reason():
     r = run_replication(tiny(select_days=0, predeployment_days=0, min_dwell_days=60), 0)
     assert r.unfilled == [{"deployment": "op", "rotation": 1, "role": "support",
                            "missing": 2, "reason": "dwell"}]
+
+
+def test_trace_records_every_promotion_and_every_lost_tip():
+    from pathlib import Path
+
+    from sim.scenario.loader import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "nco_reform.yaml").scenario
+    r = run_replication(sc, 0, trace=True)
+    promoted = sum(int(who.split()[0]) for _, event, who, _ in r.trace if event == "promoted")
+    lost = sum(1 for _, event, _, _ in r.trace if event == "tip lost")
+    assert promoted == r.metrics["promoted_to_nco"] > 0
+    assert lost == r.metrics["tips_lost"] > 0

@@ -62,6 +62,19 @@ def test_report_json_keys_and_values(loaded):
     assert report["assumptions"]["sources"] == list(loaded.scenario.sources)
 
 
+def test_target_met_time_does_not_apply_without_a_restructuring_target(loaded):
+    # Never met (0%) and not applicable (null) are different answers.
+    results = fake_results()
+    for r in results:
+        r.metrics["officer_share_target_met_days"] = None
+    assert loaded.scenario.restructure is None
+    report, _ = make(loaded, results)
+    assert report["metrics"]["officer_share_target_met_days"]["happened"] is None
+    reform = load_scenario(ROOT / "scenarios" / "nco_reform.yaml")
+    report, _ = make(reform, results)
+    assert report["metrics"]["officer_share_target_met_days"]["happened"] == 0.0
+
+
 def test_non_default_inputs_are_those_that_differ_from_the_schema(loaded):
     paths = {i["path"]: i["value"] for i in non_defaults(loaded.scenario)}
     assert paths["start"] == "2003-08-01" and paths["name"] == loaded.scenario.name

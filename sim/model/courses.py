@@ -130,8 +130,9 @@ class CourseRunner:
         if c.grants:
             expiry = now + c.valid_years * YEAR if c.valid_years else np.inf
             p.qual(c.grants)[ids] = expiry
-        if c.promotes_to:
+        if c.promotes_to and len(ids):
             w.promote(ids, GRADE_INDEX[c.promotes_to])
+            w.log("promoted", f"{len(ids)} people", f"to {c.promotes_to}: " + " ".join(f"p{i}" for i in ids[:40]))
         self.trained += len(ids)
         w.log("course finished", self.name, f"{len(ids)} trained")
 

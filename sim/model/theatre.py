@@ -303,6 +303,8 @@ class Theatre:
     def _lose(self, tip: Tip) -> None:
         self.stats.tips_lost += 1
         self.stats.items_lost += tip.size
+        self.w.log("tip lost", self.name, f"cache of {tip.size:.0f} items, reported "
+                   f"{self.env.now - tip.reported:.1f} d before, perished")
 
     def _next_tip(self) -> Tip | None:
         now = self.env.now

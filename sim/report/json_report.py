@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
+from sim.metrics import METRICS, applies
 from sim.report.inputs import non_defaults
 from sim.results import ReplicationResult
 from sim.stats import summarize_metrics, summarize_series
@@ -35,7 +36,7 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
         "scenario": {"name": sc.name, "file": str(loaded.file), "sha256": loaded.sha256,
                      "resolved": sc.model_dump(mode="json")},
         "run": run,
-        "metrics": summarize_metrics(results),
+        "metrics": summarize_metrics(results, [m for m in METRICS if not applies(m, sc)]),
         "series": summarize_series(results),
         "replications": [{"index": r.index, "seed": list(r.seed), "metrics": _clean(r.metrics),
                           **({"error": r.error} if r.error else {})} for r in results],
