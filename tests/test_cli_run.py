@@ -3,29 +3,12 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from cli_cases import ROOT, invoke, short
 
-from sim.cli import main
 from sim.results import ReplicationResult
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def short(tmp_path: Path, name: str = "short.yaml", extra: str = "",
-          end: str = "2004-02-01") -> Path:
-    """The shipped baseline cut to six months and three replications."""
-    path = tmp_path / name
-    path.write_text(f"extends: {ROOT / 'scenarios' / 'kazbat_2003.yaml'}\n"
-                    f"name: short baseline\nend: {end}\nreplications: 3\n{extra}")
-    return path
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_run_writes_the_report_set_and_summary(tmp_path):

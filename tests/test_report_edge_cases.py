@@ -1,4 +1,4 @@
-"""Review of the reporting and comparison layer: each test pins one defect found."""
+"""Reports and comparisons at their edges: directories that hold no report, unwritable outputs, file modes, non-finite thresholds, constant values, one replication, damaged reports, unreachable schedulers."""
 from __future__ import annotations
 
 import json
@@ -7,36 +7,21 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_cases import invoke, short
 
-from sim.cli import main
 from sim.report.document import to_markdown
 from sim.stats import describe, welch_difference
 from sim.thresholds import parse_threshold
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def short(tmp_path: Path, name: str = "short.yaml", extra: str = "") -> Path:
-    """The shipped baseline cut to six months and two replications."""
-    path = tmp_path / name
-    path.write_text(f"extends: {ROOT / 'scenarios' / 'kazbat_2003.yaml'}\n"
-                    f"name: short baseline\nend: 2004-02-01\nreplications: 2\n{extra}")
-    return path
-
-
-def invoke(*args: object):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_run_will_not_replace_a_directory_that_holds_no_report(tmp_path):
     mine = tmp_path / "thesis"
     mine.mkdir()
     (mine / "chapter1.txt").write_text("precious")
-    res = invoke("run", short(tmp_path), "--out", mine, "--workers", "1", "-q")
+    res = invoke("run", short(tmp_path, reps=2), "--out", mine, "--workers", "1", "-q")
     assert res.exit_code == 1 and "report.json" in res.stderr
     assert (mine / "chapter1.txt").read_text() == "precious"
-    res = invoke("compare", short(tmp_path), short(tmp_path, "b.yaml"), "--out", mine,
+    res = invoke("compare", short(tmp_path, reps=2), short(tmp_path, "b.yaml", reps=2), "--out", mine,
                  "--workers", "1", "-q")
     assert res.exit_code == 1 and (mine / "chapter1.txt").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.yaml", "short.yaml", "thesis"]
@@ -45,9 +30,9 @@ def test_run_will_not_replace_a_directory_that_holds_no_report(tmp_path):
 def test_unwritable_out_or_trace_is_an_input_error_before_running(tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("")
-    res = invoke("run", short(tmp_path), "--out", afile / "rep", "--workers", "1", "-q")
+    res = invoke("run", short(tmp_path, reps=2), "--out", afile / "rep", "--workers", "1", "-q")
     assert res.exit_code == 1 and "not a directory" in res.stderr
-    res = invoke("run", short(tmp_path), "--out", tmp_path / "rep", "--workers", "1", "-q",
+    res = invoke("run", short(tmp_path, reps=2), "--out", tmp_path / "rep", "--workers", "1", "-q",
                  "--trace", afile / "trace.csv")
     assert res.exit_code == 1 and "not a directory" in res.stderr
     assert not (tmp_path / "rep").exists()  # nothing written
@@ -56,7 +41,7 @@ def test_unwritable_out_or_trace_is_an_input_error_before_running(tmp_path):
 def test_report_directory_and_trace_follow_the_umask(tmp_path):
     old = os.umask(0o022)
     try:
-        res = invoke("run", short(tmp_path), "--out", tmp_path / "rep", "--workers", "1", "-q",
+        res = invoke("run", short(tmp_path, reps=2), "--out", tmp_path / "rep", "--workers", "1", "-q",
                      "--trace", tmp_path / "trace.csv")
     finally:
         os.umask(old)
@@ -92,7 +77,7 @@ def test_threshold_must_be_a_finite_number(text):
 
 
 def test_non_finite_threshold_is_an_input_error(tmp_path):
-    res = invoke("run", short(tmp_path, extra="thresholds: ['killed <= inf']\n"),
+    res = invoke("run", short(tmp_path, extra="thresholds: ['killed <= inf']\n", reps=2),
                  "--out", tmp_path / "rep", "--workers", "1", "-q")
     assert res.exit_code == 1 and "thresholds.0" in res.stderr
     assert not (tmp_path / "rep").exists()
@@ -112,7 +97,7 @@ def test_one_replication_has_no_standard_deviation():
 
 
 def test_reps_auto_stops_when_a_metric_has_no_value(tmp_path):
-    res = invoke("run", short(tmp_path), "--out", tmp_path / "a", "--workers", "1",
+    res = invoke("run", short(tmp_path, reps=2), "--out", tmp_path / "a", "--workers", "1",
                  "--reps", "auto", "--metric", "officer_share_target_met_days",
                  "--max-reps", "30")
     assert res.exit_code == 0
@@ -131,7 +116,7 @@ def test_compare_malformed_report_is_an_input_error(tmp_path):
     bad = tmp_path / "r.json"
     bad.write_text(json.dumps({"format": "kazsim-report/1", "scenario": {}, "run": {},
                                "metrics": {}, "replications": []}))
-    res = invoke("compare", bad, short(tmp_path), "--out", tmp_path / "c", "-q")
+    res = invoke("compare", bad, short(tmp_path, reps=2), "--out", tmp_path / "c", "-q")
     assert res.exit_code == 1 and "scenario.name" in res.stderr
     assert not (tmp_path / "c").exists()
 
@@ -144,7 +129,7 @@ def test_unreachable_scheduler_is_a_message_not_a_traceback(tmp_path, monkeypatc
         raise ExecutorError("cannot reach the Dask scheduler at tcp://nowhere:1")
 
     monkeypatch.setattr(sim.runner, "run_replications", unreachable)
-    for cmd in (["run", short(tmp_path)], ["compare", short(tmp_path), short(tmp_path)]):
+    for cmd in (["run", short(tmp_path, reps=2)], ["compare", short(tmp_path, reps=2), short(tmp_path, reps=2)]):
         res = invoke(*cmd, "--scheduler", "tcp://nowhere:1", "--out", tmp_path / "r", "-q")
         assert res.exit_code == 1 and "cannot reach the Dask scheduler" in res.stderr
     assert not (tmp_path / "r").exists()

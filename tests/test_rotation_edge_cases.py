@@ -1,4 +1,4 @@
-"""Review findings: rotation selection/replacement and theatre bookkeeping bugs."""
+"""Rotation and theatre edge cases: dropouts and refills, deployments begun before the scenario, tips that perish awaiting approval, runs ending mid-deployment."""
 from __future__ import annotations
 
 from sim.model.world import World

@@ -1,4 +1,4 @@
-"""Review of the sweep layer: errors with file:line and key path instead of tracebacks or
+"""Sweeps at their edges: errors with file:line and key path instead of tracebacks or
 sweeps where every run fails, resume refusing stale stores, clean messages for a bad
 --out or Dask scheduler, and reports that survive any discrete levels."""
 from __future__ import annotations
