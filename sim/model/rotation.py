@@ -213,20 +213,14 @@ class Rotations:
         self._gap_t = max(self._gap_t, now)
 
     def _arrive(self, c: Contingent) -> None:
-        w, p, now = self.w, self.w.people, self.w.env.now
+        w, p = self.w, self.w.people
         w.before_change()
         self._gap_advance()
         ids = np.array(sorted(pid for pid in c.roles if p.state[pid] == PREPARING), int)
         for pid in [pid for pid in c.roles if pid not in set(ids.tolist())]:
             c.roles.pop(pid)
             c.slot_of.pop(pid)
-        if len(ids):
-            repeat = ids[p.tours[ids] > 0]
-            w.dwell_days.extend((now - p.last_return[repeat]).tolist())
-            w.repeat_tours += len(repeat)
-            p.state[ids] = DEPLOYED
-            p.tours[ids] += 1
-            w.deployed_ever[ids] = True
+        self._deploy(ids)
         c.enter(ids.tolist())
         c.arrived = len(ids)
         self.rotations += 1
@@ -239,6 +233,16 @@ class Rotations:
         if self.first is None:
             self.first_vehicle_days = -self.theatre.stats.vehicle_days
         w.log("arrived", f"{self.name} rotation {c.rotation}", f"{len(ids)} of {required}")
+
+    def _deploy(self, ids: np.ndarray) -> None:
+        """People enter theatre: a repeat tour records the dwell since the last one."""
+        w, p = self.w, self.w.people
+        repeat = ids[p.tours[ids] > 0]
+        w.dwell_days.extend((w.env.now - p.last_return[repeat]).tolist())
+        w.repeat_tours += len(repeat)
+        p.state[ids] = DEPLOYED
+        p.tours[ids] += 1
+        w.deployed_ever[ids] = True
 
     def _depart(self, c: Contingent) -> None:
         w, p, now = self.w, self.w.people, self.w.env.now
@@ -302,12 +306,7 @@ class Rotations:
                 w.people.state[pid] = HOME
             return
         self._gap_advance()
-        if w.people.tours[pid] > 0:
-            w.dwell_days.append(w.env.now - w.people.last_return[pid])
-            w.repeat_tours += 1
-        w.people.state[pid] = DEPLOYED
-        w.people.tours[pid] += 1
-        w.deployed_ever[pid] = True
+        self._deploy(np.array([pid]))
         c.enter([pid])
         c.joined[pid] = w.env.now
         self.theatre.roster_changed()

@@ -109,7 +109,7 @@ class Theatre:
     @property
     def spec(self) -> TheatreSpec:
         if self._cached[0] is not self.w.sc:
-            return self.deployment.theatre
+            return self.deployment.theatre  # refreshes the cache
         return self._cached[2]  # type: ignore[return-value]
 
     def _rng(self, subsystem: str) -> np.random.Generator:
