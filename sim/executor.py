@@ -63,50 +63,14 @@ def imap_unordered(
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> Iterator[tuple[T, R]]:
-    """Yield `(task, func(task))` as each finishes.
+    """Yield `(task, func(task))` as each finishes, all tasks submitted at once.
 
     `workers=1` runs in-process (no pickling, easy to debug); more uses a process pool;
     `scheduler` (an address, or "local" for a local Dask cluster) uses Dask.
     """
     tasks = list(tasks)
-    if scheduler:
-        yield from _dask_map(func, tasks, scheduler, workers)
-        return
-    workers = workers or default_workers()
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield task, func(task)
-        return
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        futures = {pool.submit(func, task): task for task in tasks}
-        from concurrent.futures import as_completed
-
-        for fut in as_completed(futures):
-            yield futures[fut], fut.result()
-
-
-def _dask_map(func: Callable[[Any], Any], tasks: list[Any], scheduler: str,
-              workers: int | None) -> Iterator[tuple[Any, Any]]:
-    require_dask()
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler == "local":
-        with _no_sigint():
-            cluster = LocalCluster(n_workers=workers or default_workers(),
-                                   threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = _client(scheduler)
-    try:
-        futures = client.map(func, tasks, pure=False)
-        index = {f.key: t for f, t in zip(futures, tasks)}
-        for fut in as_completed(futures):
-            yield index[fut.key], fut.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    n = max(len(tasks), 1)
+    yield from imap_window(func, tasks, min(workers or default_workers(), n), scheduler, n)
 
 
 def imap_window(
@@ -148,24 +112,40 @@ def imap_window(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask_window(func: Callable[[Any], Any], source: Iterator[Any], scheduler: str,
-                 workers: int, window: int) -> Iterator[tuple[Any, Any]]:
+@contextmanager
+def _dask_client(scheduler: str, workers: int) -> Iterator[Any]:
+    """A Dask client of the scheduler at `scheduler`, or of a local cluster of `workers`
+    processes started (and closed) here."""
     require_dask()
     import dask
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, LocalCluster
 
-    cluster = None
-    if scheduler == "local":
-        # the workers' statistical profiler samples every 10 ms and holds the GIL, which
-        # slows pure-Python models by tens of per cent on a small machine
-        with dask.config.set({"distributed.worker.profile.enabled": False}), _no_sigint():
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-        client = Client(cluster)
-    else:
+    if scheduler != "local":
         client = _client(scheduler)
-        window = max(window, 4 * sum(client.nthreads().values()))
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    # the workers' statistical profiler samples every 10 ms and holds the GIL, which
+    # slows pure-Python models by tens of per cent on a small machine
+    with dask.config.set({"distributed.worker.profile.enabled": False}), _no_sigint():
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
     try:
+        with Client(cluster) as client:
+            yield client
+    finally:
+        cluster.close()
+
+
+def _dask_window(func: Callable[[Any], Any], source: Iterator[Any], scheduler: str,
+                 workers: int, window: int) -> Iterator[tuple[Any, Any]]:
+    with _dask_client(scheduler, workers) as client:
+        from dask.distributed import as_completed
+
+        if scheduler != "local":
+            window = max(window, 4 * sum(client.nthreads().values()))
         pending: dict[Any, Any] = {}
         queue = as_completed()
         for task in source:
@@ -184,7 +164,3 @@ def _dask_window(func: Callable[[Any], Any], source: Iterator[Any], scheduler: s
                 queue.add(new)
                 break
             yield task, result
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
