@@ -216,7 +216,7 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
     target = Path(out) if out else Path("reports") / Path(scenario).stem
     _check_targets(target, "report.json", trace_file)
     _warn(loaded)
-    with _setup_errors():
+    with _executor(scheduler, workers) as scheduler:
         report, results = run_scenario(loaded, n, seed, workers=workers, scheduler=scheduler,
                                        quiet=quiet, precision=precision,
                                        auto_metrics=auto_metrics, max_reps=max_reps,
@@ -245,12 +245,14 @@ def _check_targets(out: Path, marker: str, trace_file: str | None = None) -> Non
 
 
 @contextmanager
-def _setup_errors() -> Iterator[None]:
-    """A missing Dask or an unreachable scheduler: a message and exit 1, not a traceback."""
-    from sim.executor import ExecutorError
+def _executor(scheduler: str | None, workers: int | None) -> Iterator[str | None]:
+    """The scheduler for a command's batches of runs ("local": one local cluster for all
+    of them). A missing Dask or an unreachable scheduler: a message and exit 1."""
+    from sim.executor import ExecutorError, shared_scheduler
 
     try:
-        yield
+        with shared_scheduler(scheduler, workers) as shared:
+            yield shared
     except ExecutorError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(EXIT_INPUT)
@@ -342,7 +344,7 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     _check_targets(target, "comparison.json")
     total = count * sum(k == "scenario" for k, _ in items)
     reports: list[dict[str, Any]] = []
-    with _setup_errors(), Progress(total, "compare", quiet) as bar:
+    with _executor(scheduler, workers) as scheduler, Progress(total, "compare", quiet) as bar:
         for k, item in items:
             if k == "report":
                 reports.append(item)

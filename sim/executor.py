@@ -113,30 +113,50 @@ def imap_window(
 
 
 @contextmanager
-def _dask_client(scheduler: str, workers: int) -> Iterator[Any]:
-    """A Dask client of the scheduler at `scheduler`, or of a local cluster of `workers`
-    processes started (and closed) here."""
+def _local_cluster(workers: int) -> Iterator[Any]:
+    """A Dask cluster of `workers` single-threaded processes on this machine."""
     require_dask()
     import dask
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
 
-    if scheduler != "local":
-        client = _client(scheduler)
-        try:
-            yield client
-        finally:
-            client.close()
-        return
     # the workers' statistical profiler samples every 10 ms and holds the GIL, which
     # slows pure-Python models by tens of per cent on a small machine
     with dask.config.set({"distributed.worker.profile.enabled": False}), _no_sigint():
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
     try:
-        with Client(cluster) as client:
-            yield client
+        yield cluster
     finally:
         cluster.close()
+
+
+@contextmanager
+def shared_scheduler(scheduler: str | None, workers: int | None) -> Iterator[str | None]:
+    """For a command that runs several batches: "local" starts one local cluster for all
+    of them and stands for its address; any other value passes through."""
+    if scheduler != "local":
+        yield scheduler
+        return
+    with _local_cluster(workers or default_workers()) as cluster:
+        yield cluster.scheduler_address
+
+
+@contextmanager
+def _dask_client(scheduler: str, workers: int) -> Iterator[Any]:
+    """A Dask client of the scheduler at `scheduler`, or of a local cluster started (and
+    closed) here."""
+    require_dask()
+    from dask.distributed import Client
+
+    if scheduler == "local":
+        with _local_cluster(workers) as cluster, Client(cluster) as client:
+            yield client
+        return
+    client = _client(scheduler)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _dask_window(func: Callable[[Any], Any], source: Iterator[Any], scheduler: str,

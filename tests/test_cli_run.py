@@ -78,6 +78,14 @@ def test_reps_auto_stops_at_the_precision_or_the_cap(tmp_path):
     run = json.loads((tmp_path / "b" / "report.json").read_text())["run"]
     assert run["replications"] == 13 and not run["reps_auto"]["met"]
     assert "cap 13 reached" in res.stdout
+    # Two batches on one local Dask cluster: the same replications as in-process.
+    res = invoke("run", short(tmp_path), "--out", tmp_path / "c", "--scheduler", "local",
+                 "--workers", "2", "--reps", "auto", "--precision", "1e-9", "--max-reps", "13",
+                 "--metric", "tips_lost", "-q")
+    assert res.exit_code == 0, res.output
+    dask_reps = json.loads((tmp_path / "c" / "report.json").read_text())["replications"]
+    local_reps = json.loads((tmp_path / "b" / "report.json").read_text())["replications"]
+    assert dask_reps == local_reps
 
 
 @pytest.mark.slow
