@@ -64,14 +64,10 @@ def _check_file(file: str) -> list[Problem]:
     """Warnings of a good file; raises InputError for a bad one."""
     from sim.scenario.loader import load_scenario
     from sim.scenario.yamlio import load_yaml
+    from sim.sweep.spec import is_sweep, load_sweep
 
     data, _ = load_yaml(file)
-    if isinstance(data, dict) and ("factors" in data or "design" in data):
-        try:
-            from sim.sweep.spec import load_sweep
-        except ImportError:
-            raise InputError([Problem(file, None, "", "looks like a sweep file, but this kazsim "
-                                      "cannot check sweep files (sim.sweep.spec is missing)")]) from None
+    if is_sweep(data):
         load_sweep(file)
         return []
     return load_scenario(file).warnings

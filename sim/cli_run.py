@@ -24,7 +24,7 @@ from sim.cli_common import (
     set_option,
     workers_option,
 )
-from sim.errors import InputError
+from sim.errors import InputError, Problem
 from sim.metrics import HEADLINE
 from sim.results import ReplicationResult
 
@@ -48,11 +48,20 @@ def parse_reps(value: str | None) -> int | str | None:
 
 def _load(path: str, overrides: Sequence[str] = ()) -> Any:
     from sim.scenario.loader import load_scenario
+    from sim.scenario.yamlio import load_yaml
+    from sim.sweep.spec import is_sweep
 
     try:
         return load_scenario(path, overrides)
     except InputError as err:
-        fail_input(err)
+        problem = err
+    try:
+        if is_sweep(load_yaml(path)[0]):
+            problem = InputError([Problem(path, None, "", "this is a sweep file, not a "
+                                          f"scenario: run it with `kazsim sweep {path}`")])
+    except InputError:
+        pass
+    fail_input(problem)
 
 
 def _warn(loaded: Any) -> None:

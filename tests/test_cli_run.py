@@ -160,3 +160,12 @@ def test_compare_different_horizons_warns(tmp_path):
     b = short(tmp_path, "b.yaml", end="2004-03-01")
     res = invoke("compare", a, b, "--out", tmp_path / "c", "--workers", "1", "--reps", "2")
     assert res.exit_code == 0 and "different horizons" in res.stderr
+
+
+def test_a_sweep_file_given_as_a_scenario_says_so(tmp_path):
+    sweep = ROOT / "sweeps" / "nco_reform_nolh.yaml"
+    for args in (["run", sweep], ["compare", short(tmp_path), sweep]):
+        res = invoke(*args, "--out", tmp_path / "never")
+        assert res.exit_code == 1
+        assert "this is a sweep file, not a scenario: run it with `kazsim sweep" in res.output
+        assert not (tmp_path / "never").exists()

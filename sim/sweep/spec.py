@@ -92,6 +92,11 @@ class LoadedSweep(BaseModel):
     raw: dict[str, Any]  # the base scenario's merged data, before defaults
 
 
+def is_sweep(data: Any) -> bool:
+    """Whether a parsed YAML document is a sweep file rather than a scenario."""
+    return isinstance(data, dict) and ("factors" in data or "design" in data)
+
+
 def load_sweep(path: str | Path) -> LoadedSweep:
     """Read and check a sweep file; raises InputError listing every problem."""
     from sim.metrics import METRICS
