@@ -4,8 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 from scenario_files import BASE, cli, line_of, write
 
-from sim.errors import InputError, Problem
+from sim.errors import InputError
 from sim.scenario.loader import deep_merge, load_scenario, scenario_from_dict
 from sim.scenario.yamlio import parse_yaml
 
@@ -168,21 +166,12 @@ def test_schema_prints_json_schema():
     assert schema["additionalProperties"] is False
 
 
-def test_validate_hands_sweep_files_to_the_sweep_loader(tmp_path, monkeypatch):
-    seen = []
-
-    def load_sweep(path):
-        seen.append(str(path))
-        if "bad" in str(path):
-            raise InputError([Problem(str(path), 3, "factors.x", "no such scenario key")])
-
-    fake = types.ModuleType("sim.sweep.spec")
-    fake.load_sweep = load_sweep  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sim.sweep.spec", fake)
-    good = write(tmp_path, "good.yaml", "scenario: s.yaml\ndesign: grid\nfactors: {}\n")
-    bad = write(tmp_path, "bad.yaml", "scenario: s.yaml\nfactors: {x: [1, 2]}\n")
+def test_validate_hands_sweep_files_to_the_sweep_loader(tmp_path):
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "kazbat_2003.yaml"
+    head = f"scenario: {scenario}\ndesign: grid\nreplications: 1\nseed: 1\noutputs: [items_cleared]\n"
+    good = write(tmp_path, "good.yaml", head + "factors:\n  deployments.iraq.volunteer_prob: [0.5, 0.7]\n")
+    bad = write(tmp_path, "bad.yaml", head + "factors:\n  deployments.iraq.no_such_key: [1, 2]\n")
     result = CliRunner().invoke(cli(), ["validate", str(good), str(bad)])
-    assert seen == [str(good), str(bad)]
     assert result.exit_code == 1
     assert f"OK {good}" in result.stdout
-    assert f"{bad}:3: factors.x: no such scenario key" in result.stderr
+    assert f"{bad}:7: factors.deployments.iraq.no_such_key" in result.stderr
