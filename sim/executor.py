@@ -119,9 +119,14 @@ def _local_cluster(workers: int) -> Iterator[Any]:
     import dask
     from dask.distributed import LocalCluster
 
-    # the workers' statistical profiler samples every 10 ms and holds the GIL, which
-    # slows pure-Python models by tens of per cent on a small machine
-    with dask.config.set({"distributed.worker.profile.enabled": False}), _no_sigint():
+    # Diagnostics off or slowed: the workers' statistical profiler samples every 10 ms and
+    # holds the GIL (tens of per cent on a pure-Python model); the event-loop tick, memory
+    # and system monitors cost an idle 2-worker cluster 8% of a core, 1% with these.
+    quiet = {"distributed.worker.profile.enabled": False,
+             "distributed.admin.tick.interval": "1s",
+             "distributed.worker.memory.monitor-interval": "1s",
+             "distributed.admin.system-monitor.interval": "5s"}
+    with dask.config.set(quiet), _no_sigint():
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
     try:
