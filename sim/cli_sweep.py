@@ -56,6 +56,7 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     db = out or str(Path("results") / f"{Path(sweep_file).stem}.db")
     if scheduler:
         _require_dask()  # before the store is written
+    _check_report_dir(report_dir)  # before any run: a sweep may take hours
     store = _open(loaded, design, db, resume)
     try:
         failed = _execute(loaded, design, store, sweep_file, db, workers, scheduler, quiet,
@@ -77,6 +78,7 @@ def sweep_report(db: str, report_dir: str | None, quiet: bool) -> None:
     """Analyse a stored sweep: per-point table, sensitivity ranking, report files."""
     from sim.sweep.store import NotAStore, Store
 
+    _check_report_dir(report_dir)
     try:
         store = Store(db)
     except NotAStore as err:
@@ -160,6 +162,20 @@ def _progress(quiet: bool) -> Any:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                     console=Console(stderr=True), disable=quiet, transient=False)
+
+
+def _check_report_dir(report_dir: str | None) -> None:
+    """Exit 1 if the report directory cannot be written or holds something else."""
+    from sim.report.atomic import TargetError, check_dir_target
+    from sim.sweep.report import MARKER
+
+    if report_dir is None:
+        return
+    try:
+        check_dir_target(report_dir, MARKER)
+    except TargetError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_INPUT)
 
 
 def _finish(store: Any, report_dir: str | None, quiet: bool) -> None:

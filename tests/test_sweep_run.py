@@ -170,6 +170,19 @@ def test_report_files_and_columns(tmp_path):
         sens = list(csv.DictReader(f))
     assert {"SRC", "PRCC", "R2"} <= set(sens[0])
     assert "data:image/png;base64," in (report / "sweep.html").read_text()
+    # The report is one directory, replaced as a whole by a later report of the sweep;
+    # a directory holding anything else is refused before anything runs.
+    (report / "stale.txt").write_text("from an earlier report")
+    result = CliRunner().invoke(sweep_report, [str(db), "--report", str(report), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert not (report / "stale.txt").exists() and (report / "points.csv").is_file()
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "chapter1.tex").write_text("mine")
+    result = run_cli(str(path), "--out", str(tmp_path / "other.db"), "--report", str(mine))
+    assert result.exit_code == 1 and "holds files but no points.csv" in result.output
+    assert not (tmp_path / "other.db").exists()
+    assert [f.name for f in mine.iterdir()] == ["chapter1.tex"]
 
 
 @pytest.mark.slow

@@ -1,31 +1,17 @@
 """Report files of a stored sweep (runs.csv, points.csv, sensitivity.csv, sweep.md,
-sweep.html, figures/*.png), each written atomically, and the terminal tables."""
+sweep.html, figures/*.png), written as one directory atomically, and the terminal tables."""
 from __future__ import annotations
 
-import base64
 import csv
-import html
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from sim.report.atomic import atomic_dir
+from sim.report.document import Block, to_html, to_markdown
 from sim.sweep.analysis import PointSummary, Sensitivity, ranking, sensitivity, summarise_points
 from sim.sweep.store import Store
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode() if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class SweepAnalysis:
@@ -44,16 +30,25 @@ class SweepAnalysis:
         self.counts = store.counts()
 
 
+MARKER = "points.csv"  # what makes a directory an earlier sweep report
+
+
 def write_report(analysis: SweepAnalysis, out_dir: str | Path) -> Path:
+    """The whole report set, replacing an earlier sweep report at `out_dir` as a whole
+    (a directory holding anything else is refused: TargetError)."""
     out = Path(out_dir)
-    write_atomic(out / "runs.csv", _runs_csv(analysis))
-    write_atomic(out / "points.csv", _points_csv(analysis))
-    write_atomic(out / "sensitivity.csv", _sensitivity_csv(analysis))
-    figures = _figures(analysis)
-    for name, png in figures.items():
-        write_atomic(out / "figures" / name, png)
-    write_atomic(out / "sweep.md", _markdown(analysis, figures))
-    write_atomic(out / "sweep.html", _html(analysis, figures))
+    with atomic_dir(out, MARKER) as tmp:
+        (tmp / "runs.csv").write_text(_runs_csv(analysis), encoding="utf-8")
+        (tmp / "points.csv").write_text(_points_csv(analysis), encoding="utf-8")
+        (tmp / "sensitivity.csv").write_text(_sensitivity_csv(analysis), encoding="utf-8")
+        (tmp / "figures").mkdir()
+        figures = _figures(analysis)
+        for name, png in figures.items():
+            (tmp / "figures" / name).write_bytes(png)
+        blocks = _blocks(analysis, figures)
+        (tmp / "sweep.md").write_text(to_markdown(blocks), encoding="utf-8")
+        (tmp / "sweep.html").write_text(to_html(blocks, "kazsim sweep report", tmp),
+                                        encoding="utf-8")
     return out
 
 
@@ -252,32 +247,14 @@ def _intro(a: SweepAnalysis) -> str:
             f"Runs: {ok} ok, {failed} failed.")
 
 
-def _markdown(a: SweepAnalysis, figures: dict[str, bytes]) -> str:
-    lines = ["# Sweep report", "", _intro(a), ""]
+def _blocks(a: SweepAnalysis, figures: dict[str, bytes]) -> list[Block]:
+    blocks: list[Block] = [("h1", "Sweep report"), ("p", _intro(a))]
     for title, head, rows in _tables(a):
-        lines += [f"## {title}", "", "| " + " | ".join(head) + " |",
-                  "|" + "---|" * len(head), *("| " + " | ".join(r) + " |" for r in rows), ""]
-    lines += ["## Figures", "", *(f"![{n}](figures/{n})" for n in figures), ""]
-    return "\n".join(lines)
-
-
-def _html(a: SweepAnalysis, figures: dict[str, bytes]) -> str:
-    e = html.escape
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>Sweep report</title>",
-             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}</style></head><body>",
-             "<h1>Sweep report</h1>", f"<p>{e(_intro(a))}</p>"]
-    for title, head, rows in _tables(a):
-        parts.append(f"<h2>{e(title)}</h2><table><tr>"
-                     + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
-        parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
-        parts.append("</table>")
-    parts.append("<h2>Figures</h2>")
-    for name, png in figures.items():
-        data = base64.b64encode(png).decode()
-        parts.append(f"<p><img alt='{e(name)}' src='data:image/png;base64,{data}'></p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        blocks += [("h2", title), ("table", head, rows)]
+    blocks.append(("h2", "Figures"))
+    blocks += [("img", f"figures/{name}", name.removesuffix(".png").replace("_", " "))
+               for name in figures]
+    return blocks
 
 
 def print_summary(a: SweepAnalysis, max_rows: int = 40) -> None:
