@@ -43,6 +43,22 @@ def _band(ax: Any, s: dict[str, Any], colour: str, label: str, style: str = "-")
         ax.fill_between(xb, lo, hi, color=colour, alpha=0.2, lw=0)
 
 
+def _save(fig: Any, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    _plt().close(fig)
+
+
+def _grid(n: int, cols: int, width: float, row_height: float) -> tuple[Any, list[Any]]:
+    """A figure of `n` panels, `cols` a row; the panels beyond `n` are hidden."""
+    rows = math.ceil(n / cols)
+    fig, axes = _plt().subplots(rows, cols, figsize=(width, row_height * rows), squeeze=False)
+    panels = list(axes.flat)
+    for ax in panels[n:]:
+        ax.axis("off")
+    return fig, panels[:n]
+
+
 def _finish(fig: Any, ax: Any, path: Path, title: str, ylabel: str) -> None:
     ax.set_title(title, fontsize=11)
     ax.set_ylabel(ylabel)
@@ -50,9 +66,7 @@ def _finish(fig: Any, ax: Any, path: Path, title: str, ylabel: str) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8, loc="best")
     fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    _plt().close(fig)
+    _save(fig, path)
 
 
 def report_figures(report: dict[str, Any], out: Path) -> list[tuple[str, str]]:
@@ -126,19 +140,12 @@ def _histograms(report: dict[str, Any], path: Path) -> bool:
             data.append((name, vals))
     if not data:
         return False
-    plt = _plt()
-    cols = 3
-    rows = math.ceil(len(data) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(10, 2.4 * rows), squeeze=False)
-    for ax, (name, vals) in zip(axes.flat, data):
+    fig, panels = _grid(len(data), 3, 10, 2.4)
+    for ax, (name, vals) in zip(panels, data):
         ax.hist(vals, bins=min(20, max(5, len(vals) // 2)), color="#1f4e79", alpha=0.8)
         ax.set_title(f"{name} ({METRICS[name].unit})", fontsize=9)
         ax.tick_params(labelsize=7)
-    for ax in list(axes.flat)[len(data):]:
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path)
     return True
 
 
@@ -148,12 +155,9 @@ def overlay_figure(entries: Sequence[tuple[str, dict[str, Any]]], names: Sequenc
     names = [n for n in names if any(_has(s, n) for _, s in entries)]
     if not names:
         return False
-    plt = _plt()
-    cols = 2
-    rows = math.ceil(len(names) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False)
-    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, name in zip(axes.flat, names):
+    fig, panels = _grid(len(names), 2, 11, 3.2)
+    palette = _plt().rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, name in zip(panels, names):
         for k, (label, series) in enumerate(entries):
             if _has(series, name):
                 _band(ax, series[name], palette[k % len(palette)], label,
@@ -163,12 +167,8 @@ def overlay_figure(entries: Sequence[tuple[str, dict[str, Any]]], names: Sequenc
         ax.tick_params(labelsize=7)
         for lab in ax.get_xticklabels():
             lab.set_rotation(30)
-    axes.flat[0].legend(fontsize=7)
-    for ax in list(axes.flat)[len(names):]:
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    panels[0].legend(fontsize=7)
+    _save(fig, path)
     return True
 
 
@@ -192,7 +192,5 @@ def forest_figure(rows: Sequence[dict[str, Any]], path: Path) -> bool:
     ax.set_xlabel("difference from baseline, % of baseline mean (95% CI)")
     ax.set_title("Differences from the baseline (red: CI excludes 0)", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path)
     return True
