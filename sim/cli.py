@@ -1,13 +1,15 @@
 """The `kazsim` command group. Thin: each command lives in the module of its concern,
-and heavy libraries are imported inside the commands that need them."""
+and heavy libraries are imported inside the commands that need them. How errors become
+exit codes: `sim.cli_common`."""
 from __future__ import annotations
 
 import click
 
 from sim import __version__
+from sim.cli_common import KazsimGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KazsimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kazsim")
 def main() -> None:
     """kazsim: what-if simulation of a small peacekeeping force.

@@ -1,16 +1,89 @@
-"""Options shared by several commands, and the one way user errors reach the terminal."""
+"""What every command shares: the mapping of errors to exit codes, and common options.
+
+Errors leave through click's exception mechanism: a `KazsimError` becomes its message
+and its exit code (1 input, 3 model, 130 interrupted); anything unexpected is exit 3
+with one line naming a log file that holds the traceback, never exit 1.
+"""
 from __future__ import annotations
 
-import sys
+import datetime as dt
+import os
+import signal
+import tempfile
+import threading
+import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 import click
 
-from sim.errors import InputError
+from sim import __version__
+from sim.errors import EXIT_MODEL, Interrupted, KazsimError
 
-EXIT_INPUT = 1
-EXIT_MODEL = 3
+RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
+
+
+class Failure(click.ClickException):
+    """A kazsim error on its way out: the message on stderr, the error's exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def crash_log(err: BaseException) -> str:
+    """Write the traceback of an unexpected error to a log file; return its path."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    fd, path = tempfile.mkstemp(prefix=f"kazsim-crash-{stamp}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"kazsim {__version__}\n")
+        fh.write("".join(traceback.format_exception(type(err), err, err.__traceback__)))
+    return path
+
+
+def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
+    try:
+        return invoke(ctx)
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except KazsimError as err:
+        if isinstance(err, Interrupted):
+            _ignore_further_interrupts()
+        raise Failure(str(err), err.exit_code) from None
+    except KeyboardInterrupt:
+        _ignore_further_interrupts()  # a second Ctrl-C must not cut the message short
+        raise Failure(str(Interrupted(resume=ctx.meta.get(RESUME))),
+                      Interrupted.exit_code) from None
+    except Exception as err:  # noqa: BLE001 - a crash, reported as one
+        try:
+            where = f"the traceback is in {crash_log(err)}"
+        except OSError:
+            where = "no log file could be written"
+        text = " ".join(str(err).split())[:200]
+        raise Failure(f"error: unexpected failure ({type(err).__name__}: {text}); {where}",
+                      EXIT_MODEL) from None
+
+
+def _ignore_further_interrupts() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class KazsimCommand(click.Command):
+    """A command whose errors leave with kazsim's exit codes (also when invoked alone)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return _mapped(super().invoke, ctx)
+
+
+class KazsimGroup(click.Group):
+    command_class = KazsimCommand
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return _mapped(super().invoke, ctx)
 
 
 def reps_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,9 +119,3 @@ def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                         show_default=True, help="Terminal summary format.")(f)
-
-
-def fail_input(err: InputError) -> None:
-    """Print every problem of a user's input on stderr and exit 1 (nothing written)."""
-    click.echo(str(err), err=True)
-    sys.exit(EXIT_INPUT)

@@ -1,16 +1,15 @@
 """Commands about input files: `validate`, `show`, `schema`."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 
 import click
 
-from sim.cli_common import EXIT_INPUT, fail_input, set_option
+from sim.cli_common import KazsimCommand, set_option
 from sim.errors import InputError, Problem
 
 
-@click.command()
+@click.command(cls=KazsimCommand)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def validate(files: tuple[str, ...]) -> None:
     """Check scenario and sweep files; print every problem with file:line and key path.
@@ -28,10 +27,10 @@ def validate(files: tuple[str, ...]) -> None:
         _echo(warnings, err=True)
         click.echo(f"OK {file}")
     if failed:
-        sys.exit(EXIT_INPUT)
+        raise click.exceptions.Exit(InputError.exit_code)  # the problems are printed above
 
 
-@click.command()
+@click.command(cls=KazsimCommand)
 @click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
 @set_option
 def show(scenario: str, overrides: tuple[str, ...]) -> None:
@@ -40,17 +39,13 @@ def show(scenario: str, overrides: tuple[str, ...]) -> None:
 
     from sim.scenario.loader import load_scenario
 
-    try:
-        loaded = load_scenario(scenario, overrides)
-    except InputError as err:
-        fail_input(err)
-        return
+    loaded = load_scenario(scenario, overrides)
     _echo(loaded.warnings, err=True)
     data = loaded.scenario.model_dump(by_alias=True, exclude_none=True, exclude={"extends"})
     click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
 
 
-@click.command()
+@click.command(cls=KazsimCommand)
 def schema() -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
     import json

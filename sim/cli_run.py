@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,9 +12,7 @@ from typing import Any
 import click
 
 from sim.cli_common import (
-    EXIT_INPUT,
-    EXIT_MODEL,
-    fail_input,
+    KazsimCommand,
     format_option,
     quiet_option,
     reps_option,
@@ -24,7 +21,7 @@ from sim.cli_common import (
     set_option,
     workers_option,
 )
-from sim.errors import InputError, Problem
+from sim.errors import InputError, ModelError, Problem
 from sim.metrics import HEADLINE
 from sim.results import ReplicationResult
 
@@ -61,7 +58,7 @@ def _load(path: str, overrides: Sequence[str] = ()) -> Any:
                                           f"scenario: run it with `kazsim sweep {path}`")])
     except InputError:
         pass
-    fail_input(problem)
+    raise problem
 
 
 def _warn(loaded: Any) -> None:
@@ -185,7 +182,7 @@ def _summary_json(report: dict[str, Any], out: Path) -> dict[str, Any]:
             "thresholds": report.get("thresholds", []), "report": str(out)}
 
 
-@click.command()
+@click.command(cls=KazsimCommand)
 @click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
 @reps_option
 @click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=0.05,
@@ -236,8 +233,7 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
     if trace_file:
         _write_trace(trace_file, results)
     _say_done(report, target, quiet, fmt, _summary_json, print_summary)
-    if report["run"]["failed"]:
-        sys.exit(EXIT_MODEL)
+    _raise_failed([report], target)
 
 
 def _check_targets(out: Path, marker: str, trace_file: str | None = None) -> None:
@@ -249,8 +245,7 @@ def _check_targets(out: Path, marker: str, trace_file: str | None = None) -> Non
         if trace_file:
             check_file_target(trace_file)
     except TargetError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError.single(str(err)) from None
 
 
 @contextmanager
@@ -263,8 +258,7 @@ def _executor(scheduler: str | None, workers: int | None) -> Iterator[str | None
         with shared_scheduler(scheduler, workers) as shared:
             yield shared
     except ExecutorError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError.single(str(err)) from None
 
 
 def _write_trace(path: str, results: list[ReplicationResult]) -> None:
@@ -299,7 +293,7 @@ def _say_done(doc: dict[str, Any], target: Path, quiet: bool, fmt: str,
     click.echo(f"report written to {target}/")
 
 
-@click.command()
+@click.command(cls=KazsimCommand)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @reps_option
 @seed_option
@@ -334,8 +328,7 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
             try:
                 items.append(("report", load_report(f)))
             except ReportFormatError as err:
-                click.echo(f"error: {err}", err=True)
-                sys.exit(EXIT_INPUT)
+                raise InputError.single(str(err)) from None
         else:
             items.append(("scenario", _load(f, overrides)))
     if overrides and all(k == "report" for k, _ in items):
@@ -367,8 +360,15 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     write_comparison(target, comparison, reports)
     _say_done(comparison, target, quiet, fmt,
               lambda c, t: {**c, "report": str(t)}, print_comparison)
-    if any(r["run"].get("failed") for r in reports):
-        sys.exit(EXIT_MODEL)
+    _raise_failed(reports, target)
+
+
+def _raise_failed(reports: Sequence[dict[str, Any]], target: Path) -> None:
+    """Exit 3 when replications failed inside the model (after the report is written)."""
+    n = sum(len(r["run"].get("failed") or []) for r in reports)
+    if n:
+        raise ModelError(f"error: {n} replication{'s' if n != 1 else ''} failed inside the "
+                         f"model; the report in {target}/ lists which and why")
 
 
 def print_comparison(comparison: dict[str, Any]) -> None:

@@ -1,26 +1,16 @@
 """Commands about sweeps: `sweep` (run a designed experiment) and `sweep-report`."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sim.cli_common import (
-    EXIT_INPUT,
-    EXIT_MODEL,
-    fail_input,
-    quiet_option,
-    scheduler_option,
-    workers_option,
-)
-from sim.errors import InputError
-
-EXIT_INTERRUPTED = 130
+from sim.cli_common import RESUME, KazsimCommand, quiet_option, scheduler_option, workers_option
+from sim.errors import InputError, Interrupted, ModelError
 
 
-@click.command()
+@click.command(cls=KazsimCommand)
 @click.argument("sweep_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", default=None, metavar="DB",
               help="SQLite file for the runs (default: results/<sweep-stem>.db).")
@@ -44,11 +34,7 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     from sim.sweep.design import build, to_csv
     from sim.sweep.spec import load_sweep
 
-    try:
-        loaded = load_sweep(sweep_file)
-    except InputError as err:
-        fail_input(err)
-        return
+    loaded = load_sweep(sweep_file)
     design = build(loaded.spec)
     if dry_run:
         click.echo(to_csv(design), nl=False)
@@ -65,11 +51,11 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     finally:
         store.close()
     if failed:
-        click.echo(f"{failed} run(s) failed; their errors are in {db} (and runs.csv).", err=True)
-        sys.exit(EXIT_MODEL)
+        raise ModelError(f"error: {failed} run(s) failed; their errors are in {db} "
+                         "(and runs.csv).")
 
 
-@click.command("sweep-report")
+@click.command("sweep-report", cls=KazsimCommand)
 @click.argument("db", type=click.Path(exists=True, dir_okay=False))
 @click.option("--report", "report_dir", default=None, metavar="DIR",
               help="Write the report files to DIR (default: print only).")
@@ -82,12 +68,10 @@ def sweep_report(db: str, report_dir: str | None, quiet: bool) -> None:
     try:
         store = Store(db)
     except NotAStore as err:
-        click.echo(str(err), err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError.single(str(err)) from None
     with store:
         if store.meta("spec") is None:
-            click.echo(f"{db}: not a kazsim sweep database", err=True)
-            sys.exit(EXIT_INPUT)
+            raise InputError.single(f"{db}: not a kazsim sweep database")
         _finish(store, report_dir, quiet)
 
 
@@ -99,16 +83,13 @@ def _open(loaded: Any, design: Any, db: str, resume: bool) -> Any:
         if Path(db).exists() and not resume:
             with Store(db) as existing:
                 if existing.meta("spec") is not None:
-                    click.echo(f"{db} already holds a sweep: add --resume to finish it, or "
-                               "choose another --out", err=True)
-                    sys.exit(EXIT_INPUT)
+                    raise InputError.single(f"{db} already holds a sweep: add --resume to "
+                                            "finish it, or choose another --out")
         return open_store(loaded, design, db)
     except NotAStore as err:
-        click.echo(str(err), err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError.single(str(err)) from None
     except SpecMismatch as err:
-        click.echo(f"cannot resume: {err}", err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError.single(f"cannot resume: {err}") from None
 
 
 def _execute(loaded: Any, design: Any, store: Any, sweep_file: str, db: str,
@@ -122,19 +103,18 @@ def _execute(loaded: Any, design: Any, store: Any, sweep_file: str, db: str,
     total = todo(loaded, design, store.done())
     progress = _progress(quiet)
     task = progress.add_task("sweep", total=total)
+    resume = f"kazsim sweep {sweep_file} --out {db} --resume"
+    click.get_current_context().meta[RESUME] = resume  # a second Ctrl-C still says it
     try:
         with progress:
             run_sweep(loaded, design, store, model=model, workers=workers,
                       scheduler=scheduler, on_run=lambda run: progress.advance(task))
     except KeyboardInterrupt:
         n = sum(store.counts().values())
-        click.echo(f"\nInterrupted: {n} runs are stored in {db}. Resume with:\n"
-                   f"  kazsim sweep {sweep_file} --out {db} --resume", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        raise Interrupted(f"\nInterrupted: {n} runs are stored in {db}.", resume) from None
     except ExecutorError as err:
-        click.echo(f"{err}\nThe sweep is recorded in {db}; once fixed, continue it with "
-                   "--resume.", err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError.single(f"{err}\nThe sweep is recorded in {db}; once fixed, "
+                                "continue it with --resume.") from None
     return int(store.counts().get("failed", 0))
 
 
@@ -144,8 +124,7 @@ def _require_dask() -> None:
     try:
         require_dask()
     except ExecutorError as err:
-        click.echo(str(err), err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError.single(str(err)) from None
 
 
 def _progress(quiet: bool) -> Any:
@@ -174,8 +153,7 @@ def _check_report_dir(report_dir: str | None) -> None:
     try:
         check_dir_target(report_dir, MARKER)
     except TargetError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError.single(str(err)) from None
 
 
 def _finish(store: Any, report_dir: str | None, quiet: bool) -> None:

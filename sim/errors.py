@@ -1,7 +1,17 @@
-"""User-input errors: every problem names file, line, key path, what was expected and found."""
+"""The errors kazsim reports to its users, one small hierarchy.
+
+Each carries the exit code the CLI ends with (SPEC "Exit codes"): 1 for the user's
+input (and nothing else), 3 for a failure inside the model, 130 after Ctrl-C. The
+Python API raises the same exceptions; `sim.cli` maps them to exit codes through
+click's own exception mechanism. Anything else is a crash: exit 3 and a log file.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+EXIT_INPUT = 1
+EXIT_MODEL = 3
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
@@ -15,6 +25,8 @@ class Problem:
     severity: str = "error"  # or "warning"
 
     def __str__(self) -> str:
+        if self.file is None and self.line is None and not self.path:
+            return f"{self.severity}: {self.message}"  # not about a file: an output, a setting
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
@@ -23,14 +35,46 @@ class Problem:
         return f"{where}:{key}{kind} {self.message}"
 
 
-class InputError(Exception):
-    """Raised with all the problems found at once; the CLI prints them and exits 1."""
+class KazsimError(Exception):
+    """Base of every error kazsim reports to a user: a message and an exit code."""
+
+    exit_code = EXIT_MODEL
+
+
+class InputError(KazsimError):
+    """The user's input is wrong: every problem found, at once. Nothing was written."""
+
+    exit_code = EXIT_INPUT
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__(str(self))
 
+    @classmethod
+    def single(cls, message: str, file: str | None = None, line: int | None = None,
+               path: str = "") -> InputError:
+        """One problem, e.g. an output directory that cannot be written."""
+        return cls([Problem(file, line, path, message)])
+
     def __str__(self) -> str:
+        if len(self.problems) == 1 and str(self.problems[0]).startswith("error: "):
+            return str(self.problems[0])
         n = len(self.problems)
         head = f"{n} error{'s' if n != 1 else ''} in input:"
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class ModelError(KazsimError):
+    """Runs failed inside the model; what was computed is kept (the message says where)."""
+
+    exit_code = EXIT_MODEL
+
+
+class Interrupted(KazsimError):
+    """Stopped by the user (Ctrl-C); `resume` is the command that continues, if any."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, message: str = "Interrupted.", resume: str | None = None):
+        self.resume = resume
+        super().__init__(message + (f" Resume with:\n  {resume}" if resume else ""))

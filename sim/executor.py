@@ -53,6 +53,11 @@ def _no_sigint() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to this process, which cancels what they have not begun."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def default_workers() -> int:
     return os.cpu_count() or 1
 
@@ -94,7 +99,7 @@ def imap_window(
         return
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
     pending: dict[Any, Any] = {}
     source = iter(tasks)
     try:
@@ -109,7 +114,8 @@ def imap_window(
             for fut in finished:
                 yield pending.pop(fut), fut.result()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        with _no_sigint():  # a second Ctrl-C must not abandon the workers mid-shutdown
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
