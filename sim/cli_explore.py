@@ -135,4 +135,44 @@ def _progress(quiet: bool, total: int) -> Any:
                     console=Console(stderr=True), disable=quiet, transient=False)
 
 
-COMMANDS = [optimize]
+
+
+@click.command(cls=KazsimCommand)
+@click.argument("store", type=click.Path(exists=True, dir_okay=False))
+@click.option("--where", "where", required=True, metavar="'METRIC OP VALUE'",
+              help="The outcome of interest, e.g. 'rotation_fill_rate < 0.95'.")
+@click.option("--method", type=click.Choice(["prim", "cart"]), default="prim",
+              show_default=True, help="PRIM boxes, or the leaves of a classification tree.")
+@click.option("--share", type=click.FloatRange(0, 1, min_open=True), default=0.5,
+              show_default=True,
+              help="A design point is a case when the outcome happens in at least this share "
+                   "of its replications.")
+@click.option("--box", "box", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Report the peeling trajectory's box N first (default: the recommended).")
+@click.option("--out", "report_dir", default=None, metavar="DIR",
+              help="Write discover.json, points.csv, discover.md/html and figures.")
+@quiet_option
+@format_option
+def discover(store: str, where: str, method: str, share: float, box: int | None,
+             report_dir: str | None, quiet: bool, fmt: str) -> None:
+    """Scenario discovery on a sweep store: the factor ranges in which the outcome of
+    interest happens (see docs/exploration.md)."""
+    from sim.explore.discover import discover as run_discovery
+    from sim.explore.discover_report import MARKER, json_text, print_summary, write_report
+
+    _check_report_dir(report_dir, MARKER)
+    if box is not None and method != "prim":
+        raise InputError.single("--box chooses a box of PRIM's peeling trajectory: use it "
+                                "with --method prim")
+    result = run_discovery(store, where, method=method, share=share, box=box)
+    if fmt == "json":
+        click.echo(json_text(result))
+    elif not quiet:
+        print_summary(result)
+    if report_dir:
+        write_report(result, report_dir, command=shlex.join(["kazsim", *sys.argv[1:]]))
+        if not quiet and fmt != "json":
+            click.echo(f"Report written to {report_dir}", err=True)
+
+
+COMMANDS = [optimize, discover]

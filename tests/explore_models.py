@@ -26,3 +26,14 @@ def two_levers(scenario, replication, seed):
     share = 0.10 + 0.002 * (seats + recruits + noise)
     return {"cost_total_usd": 1000 * seats + 3000 * recruits, "officer_share_end": share,
             "items_cleared": recruits - seats}
+
+
+def boxed(scenario, replication, seed):
+    """Rotations go out short exactly when volunteer_prob is in [0.3, 0.6] and recruiting
+    in [20, 50] a month; nothing else matters (select days, attrition are noise)."""
+    iraq = next(d for d in scenario.deployments if d.name == "iraq")
+    v, r = iraq.volunteer_prob, scenario.force.recruiting.per_month
+    inside = 0.3 - 1e-9 <= v <= 0.6 + 1e-9 and 20 <= r <= 50
+    jitter = np.random.default_rng([seed, replication]).uniform(-0.02, 0.02)
+    return {"rotation_fill_rate": (0.9 if inside else 1.0) + jitter,
+            "items_cleared": None}
