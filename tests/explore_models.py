@@ -37,3 +37,10 @@ def boxed(scenario, replication, seed):
     jitter = np.random.default_rng([seed, replication]).uniform(-0.02, 0.02)
     return {"rotation_fill_rate": (0.9 if inside else 1.0) + jitter,
             "items_cleared": None}
+
+
+def slow_two_levers(scenario, replication, seed):
+    import time
+
+    time.sleep(0.05)
+    return two_levers(scenario, replication, seed)

@@ -208,3 +208,46 @@ def test_policy_file_mistakes_are_reported_with_file_and_line(tmp_path):
     assert "policy.yaml:" in result.output and "constraints.0" in result.output
     assert "objectives.0" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "s.db").exists()
+
+
+def test_optimize_killed_by_sigkill_resumes_to_the_same_answer(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    path = _two_lever_policy(tmp_path, budget=40, replications=4, rerun_candidates=1)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])}
+    db = tmp_path / "killed.db"
+    cmd = [sys.executable, str(root / "cli.py"), "optimize", path, "--out", str(db),
+           "--workers", "1", "--quiet", "--format", "json",
+           "--model", "explore_models:slow_two_levers"]
+
+    def count() -> int:
+        with sqlite3.connect(db) as con:
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'evaluations'"
+                               ).fetchone():
+                return 0
+            return con.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
+
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (db.exists() and count() >= 10):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(db) as con:
+        before = set(con.execute("SELECT * FROM evaluations"))
+    assert 10 <= len(before) < 40
+    resumed = subprocess.run([*cmd, "--resume"], env=env, capture_output=True, timeout=60)
+    assert resumed.returncode == 0, resumed.stderr
+    with sqlite3.connect(db) as con:
+        after = set(con.execute("SELECT * FROM evaluations"))
+    assert before <= after  # stored evaluations untouched (wall times too): none redone
+    whole = CliRunner().invoke(main, [*cmd[2:5], str(tmp_path / "whole.db"), *cmd[6:]])
+    assert whole.exit_code == 0, whole.output
+    assert json.loads(resumed.stdout) == json.loads(whole.output)
