@@ -251,3 +251,33 @@ def test_optimize_killed_by_sigkill_resumes_to_the_same_answer(tmp_path):
     whole = CliRunner().invoke(main, [*cmd[2:5], str(tmp_path / "whole.db"), *cmd[6:]])
     assert whole.exit_code == 0, whole.output
     assert json.loads(resumed.stdout) == json.loads(whole.output)
+
+
+def test_choices_levers_and_candidates_the_scenario_refuses(tmp_path):
+    # volunteer_prob 2.0 is not a probability: those candidates fail validation, are
+    # stored as failed and are infeasible; the search goes on around them
+    path = write_policy(tmp_path, rotation_case(10, 5, 100, 150, 6),
+                        levers={POOL: {"low": 12, "high": 18, "integer": True},
+                                "deployments.op.volunteer_prob": [2.0, 1.0]},
+                        objectives=[{"minimize": POOL}], constraints=[FILL],
+                        replications=1, budget=20, rerun_candidates=1, rerun_replications=2)
+    result = run_search(path, tmp_path / "s.db")
+    assert result.sampler == "exhaustive" and len(result.candidates) == 14
+    assert result.best is not None
+    assert result.best.settings == {POOL: 15, "deployments.op.volunteer_prob": 1.0}
+    refused = [c for c in result.candidates if c.settings["deployments.op.volunteer_prob"] == 2.0]
+    assert refused and all(c.runs == [None] for c in refused)
+    with EvaluationStore(tmp_path / "s.db") as store:
+        assert "invalid scenario for this candidate" in (store.first_error() or "")
+
+
+def test_same_answer_on_any_worker_count(tmp_path):
+    path = _two_lever_policy(tmp_path, budget=40, replications=4, rerun_candidates=1)
+    outs = []
+    for workers in ("1", "2"):
+        result = CliRunner().invoke(main, [
+            "optimize", path, "--out", str(tmp_path / f"w{workers}.db"), "--workers", workers,
+            "--format", "json", "--model", "explore_models:two_levers"])
+        assert result.exit_code == 0, result.output
+        outs.append(json.loads(result.output))
+    assert outs[0] == outs[1] and outs[0]["best"] is not None
