@@ -124,6 +124,28 @@ def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
         ax.legend(fontsize=8)
         _save(fig, out / "search.png")
         figs.append(("search.png", "Every candidate's objective, in the order asked"))
+    numeric = [k for k in result.candidates[0].settings
+               if all(isinstance(c.settings[k], (int, float)) for c in result.candidates)
+               ] if result.candidates else []
+    if len(numeric) >= 2:
+        x, y, name = numeric[0], numeric[1], objs[0].name
+        fig, ax = plt.subplots(figsize=(6, 4.5))
+        ok = table["feasible"]
+        ax.scatter(table.loc[~ok, x], table.loc[~ok, y], c="#999", marker="x", s=24,
+                   label="infeasible")
+        points = ax.scatter(table.loc[ok, x], table.loc[ok, y], c=table.loc[ok, name],
+                            cmap="viridis", s=28, label="feasible")
+        fig.colorbar(points, ax=ax, label=name)
+        if result.best is not None:
+            ax.scatter([result.best.settings[x]], [result.best.settings[y]], marker="*",
+                       s=200, facecolors="none", edgecolors="#d62728", label="best")
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        _save(fig, out / "levers.png")
+        figs.append(("levers.png", f"Candidates in the space of the first two levers, "
+                                   f"coloured by {name} where feasible"))
     return figs
 
 
