@@ -281,3 +281,13 @@ def test_same_answer_on_any_worker_count(tmp_path):
         assert result.exit_code == 0, result.output
         outs.append(json.loads(result.output))
     assert outs[0] == outs[1] and outs[0]["best"] is not None
+
+
+def test_validate_checks_policy_files(tmp_path):
+    good = _two_lever_policy(tmp_path)
+    bad = _two_lever_policy(tmp_path, name="bad.yaml",
+                            constraints=["P(officer_share_end <= 0.16) >= 1.5"])
+    assert CliRunner().invoke(main, ["validate", good]).exit_code == 0
+    result = CliRunner().invoke(main, ["validate", bad])
+    assert result.exit_code == 1 and "bad.yaml" in result.output
+    assert "constraints" in result.output and "Traceback" not in result.output
