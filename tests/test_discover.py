@@ -109,3 +109,10 @@ def test_a_file_that_is_not_a_sweep_store_is_refused(tmp_path):
     bogus.write_text("not sqlite")
     result = CliRunner().invoke(main, ["discover", str(bogus), "--where", WHERE])
     assert result.exit_code == 1 and "not a kazsim sweep database" in result.output
+
+
+def test_boxes_as_a_dataframe(store):
+    frame = discover(store, WHERE).boxes_frame()
+    first = frame[frame["rank"] == 0]
+    assert set(first["factor"]) == {VP, RECRUITS}
+    assert (first["qp"] < 0.05).all()

@@ -291,3 +291,17 @@ def test_validate_checks_policy_files(tmp_path):
     result = CliRunner().invoke(main, ["validate", bad])
     assert result.exit_code == 1 and "bad.yaml" in result.output
     assert "constraints" in result.output and "Traceback" not in result.output
+
+
+def test_python_api_returns_the_search_and_its_table(tmp_path):
+    from sim.explore.optimize import optimize
+
+    path = _two_lever_policy(tmp_path, budget=40)
+    result = optimize(path, str(tmp_path / "s.db"), workers=1,
+                      model=explore_models.two_levers)
+    table = result.table()
+    assert len(table) == len(result.candidates)
+    assert {"cost_total_usd", "feasible", "replications", explore_models.SEATS} <= set(table)
+    again = optimize(path, str(tmp_path / "s.db"), workers=1,
+                     model=explore_models.two_levers)  # resumed: nothing left to run
+    assert again.to_json() == result.to_json()

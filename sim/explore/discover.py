@@ -87,6 +87,17 @@ class Discovery:
     _prim_box: Any = None
     _tree: Any = None
 
+    def boxes_frame(self) -> Any:
+        """The boxes as a DataFrame: one row per (box, restricted factor), recommended first."""
+        import pandas as pd
+
+        rows = [{"rank": rank, "box": b["index"], "coverage": b["coverage"],
+                 "density": b["density"], "factor": f, "low": r["low"], "high": r["high"],
+                 "qp": r.get("qp")}
+                for rank, b in enumerate(self.boxes) for f, r in b["restrictions"].items()]
+        return pd.DataFrame(rows, columns=["rank", "box", "coverage", "density", "factor",
+                                           "low", "high", "qp"])
+
     def box(self, i: int) -> Any:
         """The restrictions of trajectory box `i` (a DataFrame: low, high, qp, significant)."""
         return _restrictions_frame(self._box_at(i))

@@ -397,3 +397,27 @@ def _select(policy: LoadedPolicy, candidates: list[Candidate], cons: list[Constr
         return best, ([best] if best else [])
     front = pareto_front([c for c in candidates if c.feasible(cons, objs)], objs)
     return (front[0] if front else None), front
+
+
+def optimize(policy_file: str, store: str, *, workers: int | None = None,
+             scheduler: str | None = None, model: Model = real_model,
+             overrides: tuple[str, ...] = (), reps: int | None = None,
+             seed: int | None = None) -> SearchResult:
+    """The Python API of `kazsim optimize`: search (or resume the search in) `store`.
+    Raises InputError for a bad policy file or a store holding another search."""
+    from sim.errors import InputError
+    from sim.explore.policy import load_policy
+    from sim.explore.store import StoreError
+
+    policy = load_policy(policy_file, overrides, reps=reps, seed=seed)
+    try:
+        db = EvaluationStore(store)
+    except StoreError as err:
+        raise InputError.single(str(err)) from None
+    with db:
+        try:
+            db.initialise(policy.digest(), {"policy_file": policy.file,
+                                            "spec": policy.spec.canonical()})
+        except StoreError as err:
+            raise InputError.single(f"cannot resume: {err}") from None
+        return search(policy, db, model=model, workers=workers, scheduler=scheduler)
