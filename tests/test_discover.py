@@ -116,3 +116,30 @@ def test_boxes_as_a_dataframe(store):
     first = frame[frame["rank"] == 0]
     assert set(first["factor"]) == {VP, RECRUITS}
     assert (first["qp"] < 0.05).all()
+
+
+def test_noisy_outcome_keeps_only_significant_restrictions(tmp_path):
+    """Cases are likely (0.9) inside a <= 0.4, b >= 0.5 and rare (0.05) outside; c and d
+    are noise. Whatever PRIM peels from c and d must fail the quasi-p test."""
+    import numpy as np
+
+    from sim.sweep.store import Run, Store
+
+    rng = np.random.default_rng(3)
+    names = ["a", "b", "c", "d"]
+    unit = rng.uniform(size=(400, 4))
+    db = tmp_path / "noisy.db"
+    with Store(db) as store:
+        store.initialise({"spec": "{}"}, names, unit.tolist(), unit.tolist())
+        for p, (a, b, _, _) in enumerate(unit):
+            case = rng.uniform() < (0.9 if a <= 0.4 and b >= 0.5 else 0.05)
+            store.add(Run(p, 0, [1, 0], {}, {"rotation_fill_rate": 0.9 if case else 1.0},
+                          "ok", None, 0.0))
+    d = discover(db, WHERE)
+    for b in d.boxes:
+        assert all(r["qp"] < 0.05 for r in b["restrictions"].values())
+        assert all(q["qp"] >= 0.05 for f, q in b["qp"].items() if f not in b["restrictions"])
+    best = d.boxes[0]["restrictions"]
+    assert set(best) == {"a", "b"}
+    assert best["a"]["high"] == pytest.approx(0.4, abs=0.05)
+    assert best["b"]["low"] == pytest.approx(0.5, abs=0.05)
