@@ -172,13 +172,6 @@ class LoadedPolicy:
     raw: dict[str, Any]  # the base scenario's merged data, before defaults
     overrides: tuple[str, ...] = ()
 
-    def lever_paths(self) -> list[str]:
-        """Every scenario path a candidate sets (a shares lever sets several)."""
-        out: list[str] = []
-        for name, lever in self.spec.levers.items():
-            out += lever.shares if isinstance(lever, Shares) else [name]
-        return out
-
     def scenario(self, settings: dict[str, Any]) -> Scenario:
         """The base scenario with a candidate's settings; raises InputError."""
         from sim.scenario.loader import scenario_from_dict
