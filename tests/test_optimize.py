@@ -305,3 +305,48 @@ def test_python_api_returns_the_search_and_its_table(tmp_path):
     again = optimize(path, str(tmp_path / "s.db"), workers=1,
                      model=explore_models.two_levers)  # resumed: nothing left to run
     assert again.to_json() == result.to_json()
+
+
+def test_ctrl_c_exits_130_naming_the_resume_command(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    path = _two_lever_policy(tmp_path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])}
+    db = tmp_path / "s.db"
+    proc = subprocess.Popen([sys.executable, str(root / "cli.py"), "optimize", path, "--out",
+                             str(db), "--workers", "1", "--quiet",
+                             "--model", "explore_models:slow_two_levers"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline and not db.exists():
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert b"--resume" in err and b"Traceback" not in err
+
+
+def test_a_file_that_is_not_a_policy_store_is_refused(tmp_path):
+    from sim.sweep.store import Store
+
+    path = _two_lever_policy(tmp_path)
+    with Store(tmp_path / "sweep.db"):
+        pass
+    result = CliRunner().invoke(main, ["optimize", path, "--out", str(tmp_path / "sweep.db"),
+                                       "--resume", "--model", "explore_models:two_levers"])
+    assert result.exit_code == 1 and "not a kazsim policy-search database" in result.output
+    other = _two_lever_policy(tmp_path, name="other.yaml", seed=2)
+    first = CliRunner().invoke(main, ["optimize", path, "--out", str(tmp_path / "p.db"),
+                                      "--workers", "1", "--quiet",
+                                      "--model", "explore_models:two_levers"])
+    assert first.exit_code == 0, first.output
+    result = CliRunner().invoke(main, ["optimize", other, "--out", str(tmp_path / "p.db"),
+                                       "--resume", "--model", "explore_models:two_levers"])
+    assert result.exit_code == 1 and "holds another search" in result.output
