@@ -62,6 +62,11 @@ def _check_file(file: str) -> list[Problem]:
     from sim.sweep.spec import is_sweep, load_sweep
 
     data, _ = load_yaml(file)
+    if isinstance(data, dict) and "objectives" in data:  # a policy file (optimize)
+        from sim.explore.policy import load_policy
+
+        load_policy(file)
+        return []
     if is_sweep(data):
         load_sweep(file)
         return []

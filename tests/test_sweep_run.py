@@ -35,6 +35,11 @@ def write_sweep(tmp_path: Path, body: str = GRID) -> Path:
     return path
 
 
+def _has_runs(db: Path) -> bool:
+    with sqlite3.connect(db) as con:
+        return bool(con.execute("SELECT 1 FROM sqlite_master WHERE name = 'runs'").fetchone())
+
+
 def stored(db: Path, with_wall: bool = False) -> list[tuple]:
     columns = "point, replication, seed, parameters, metrics, status, error"
     if with_wall:
@@ -71,7 +76,8 @@ def test_killed_sweep_resumes_to_the_same_runs_without_redoing_any(tmp_path):
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 30
     while time.time() < deadline:
-        if killed.exists() and len(stored(killed)) >= 8:
+        # the file appears a moment before its tables: poll until the runs table is there
+        if killed.exists() and _has_runs(killed) and len(stored(killed)) >= 8:
             break
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)

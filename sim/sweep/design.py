@@ -30,7 +30,7 @@ def problem(spec: SweepSpec) -> dict[str, Any]:
 
 def build(spec: SweepSpec) -> DesignMatrix:
     names = list(spec.factors)
-    unit = _unit(spec)
+    unit = _crossed(spec) if spec.levers else _unit(spec)
     values = [[to_value(spec.factors[n], u) for n, u in zip(names, row)] for row in unit]
     return DesignMatrix(names, unit, values)
 
@@ -75,6 +75,15 @@ def _unit(spec: SweepSpec) -> np.ndarray:
         return np.asarray(morris.sample(problem(spec), spec.points or 1, num_levels=4,
                                         seed=spec.seed))
     raise ValueError(spec.design)  # pragma: no cover - the spec's Literal forbids it
+
+
+def _crossed(spec: SweepSpec) -> np.ndarray:
+    """Every lever row with every uncertainty row (scenarios x policies), levers outer."""
+    over_u = spec.model_copy(update={"factors": spec.uncertainties, "levers": {}})
+    over_l = spec.model_copy(update={"factors": spec.levers, "levers": {},
+                                     "design": spec.lever_design, "points": spec.lever_points})
+    u, lv = _unit(over_u), _unit(over_l)
+    return np.array([[*row_u, *row_l] for row_l in lv for row_u in u], dtype=float)
 
 
 def _pow2(n: int) -> int:

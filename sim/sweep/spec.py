@@ -69,8 +69,39 @@ class SweepSpec(BaseModel):
     levels: int = Field(3, ge=2, description="grid: levels of each range factor")
     replications: int = Field(10, ge=1)
     seed: int = Field(1, ge=0)
-    factors: dict[str, Factor] = Field(min_length=1)
+    factors: dict[str, Factor] = Field(default_factory=dict)
+    # scenarios x policies: a design over each group, crossed (every lever row with every
+    # uncertainty row); `factors` then holds both groups, uncertainties first
+    uncertainties: dict[str, Factor] = Field(default_factory=dict)
+    levers: dict[str, Factor] = Field(default_factory=dict)
+    lever_design: Literal["grid", "lhs", "nolh"] = Field(
+        "grid", description="the design over the levers when they are crossed")
+    lever_points: int | None = Field(None, ge=1, description="lhs/nolh size over the levers")
     outputs: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _groups(self) -> SweepSpec:
+        if not (self.uncertainties or self.levers):
+            if not self.factors:
+                raise ValueError("give `factors`, or `uncertainties` and `levers`")
+            return self
+        if not (self.uncertainties and self.levers):
+            raise ValueError("give both `uncertainties` and `levers` (or only `factors`)")
+        given = set(self.factors) - set(self.uncertainties) - set(self.levers)
+        if given:
+            raise ValueError("with `uncertainties` and `levers`, put every factor in one of "
+                             f"them, not in `factors` ({', '.join(sorted(given))})")
+        both = set(self.uncertainties) & set(self.levers)
+        if both:
+            raise ValueError(f"a factor is an uncertainty or a lever, not both: "
+                             f"{', '.join(sorted(both))}")
+        if self.design in ("sobol", "morris"):
+            raise ValueError(f"design {self.design} needs its own sample structure; crossed "
+                             "uncertainties x levers take grid, lhs or nolh")
+        if self.lever_design == "lhs" and self.lever_points is None:
+            raise ValueError("lever_design lhs needs `lever_points`")
+        self.factors = {**self.uncertainties, **self.levers}
+        return self
 
     def canonical(self) -> str:
         """The spec as canonical JSON: what a resumed sweep must match."""
@@ -127,7 +158,9 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     loaded = load_scenario(scenario_file)
     resolved = loaded.scenario.model_dump(by_alias=True)
     for factor, levels in spec.factors.items():
-        where = (file, lines.get(("factors", factor)), f"factors.{factor}")
+        group = ("uncertainties" if factor in spec.uncertainties else
+                 "levers" if factor in spec.levers else "factors")
+        where = (file, lines.get((group, factor)), f"{group}.{factor}")
         if not has_path(resolved, factor):
             problems.append(Problem(*where, f"no such key in scenario {spec.scenario}"))
         elif isinstance(levels, Range):
@@ -150,7 +183,7 @@ def _size_problems(spec: SweepSpec, file: str, lines: dict[tuple[Any, ...], int]
     def at(key: str, message: str) -> list[Problem]:
         return [Problem(file, lines.get((key,)), key, message)]
 
-    k = len(spec.factors)
+    k = len(spec.uncertainties or spec.factors)  # a crossed design's is over uncertainties
     if spec.design in ("lhs", "sobol", "morris") and spec.points is None:
         return at("design", f"design {spec.design} needs `points`")
     if spec.design == "lhs" and (spec.points or 0) < k + 2:
@@ -179,7 +212,8 @@ def _range_mismatch(factor: Range, value: Any) -> str | None:
 def _problem(error: Any, file: str, lines: dict[tuple[Any, ...], int]) -> Problem:
     loc = tuple(error["loc"])
     # pydantic puts the factor's form after its path (factors, PATH, "range", ...): drop it
-    keys = loc[:2] + loc[3:] if loc[:1] == ("factors",) and len(loc) > 2 else loc
+    grouped = loc[:1] in (("factors",), ("uncertainties",), ("levers",))
+    keys = loc[:2] + loc[3:] if grouped and len(loc) > 2 else loc
     line = None
     for n in range(len(keys), -1, -1):
         if keys[:n] in lines:

@@ -1,0 +1,46 @@
+"""Stand-in models for the exploration tests (no tests here): top-level, so they pickle to
+process pools, and importable by `--model explore_models:NAME`."""
+from __future__ import annotations
+
+import numpy as np
+
+SEATS = "training.courses.nco_course.seats"
+RECRUITS = "force.recruiting.per_month"
+CALLS: list[tuple[str, int]] = []  # (settings, replication) of every call, for the tests
+KILL_AFTER: list[int] = []  # raise KeyboardInterrupt at this call count (a simulated kill)
+
+
+def _levers(scenario):
+    return (float(scenario.training.courses["nco_course"].seats),
+            float(scenario.force.recruiting.per_month))
+
+
+def two_levers(scenario, replication, seed):
+    """cost grows with both levers; the target is met when seats + recruits >= 50,
+    give or take a seeded noise of one unit (common random numbers)."""
+    seats, recruits = _levers(scenario)
+    CALLS.append((f"{seats},{recruits}", replication))
+    if KILL_AFTER and len(CALLS) >= KILL_AFTER[0]:
+        raise KeyboardInterrupt
+    noise = np.random.default_rng([seed, replication]).uniform(-1, 1)
+    share = 0.10 + 0.002 * (seats + recruits + noise)
+    return {"cost_total_usd": 1000 * seats + 3000 * recruits, "officer_share_end": share,
+            "items_cleared": recruits - seats}
+
+
+def boxed(scenario, replication, seed):
+    """Rotations go out short exactly when volunteer_prob is in [0.3, 0.6] and recruiting
+    in [20, 50] a month; nothing else matters (select days, attrition are noise)."""
+    iraq = next(d for d in scenario.deployments if d.name == "iraq")
+    v, r = iraq.volunteer_prob, scenario.force.recruiting.per_month
+    inside = 0.3 - 1e-9 <= v <= 0.6 + 1e-9 and 20 <= r <= 50
+    jitter = np.random.default_rng([seed, replication]).uniform(-0.02, 0.02)
+    return {"rotation_fill_rate": (0.9 if inside else 1.0) + jitter,
+            "items_cleared": None}
+
+
+def slow_two_levers(scenario, replication, seed):
+    import time
+
+    time.sleep(0.05)
+    return two_levers(scenario, replication, seed)

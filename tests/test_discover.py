@@ -1,0 +1,145 @@
+"""Scenario discovery: a synthetic sweep whose outcome happens exactly inside a box of two
+factors, with two noise factors beside them; the CLI's refusals; the report."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.explore.discover import discover, read_sweep_store
+
+VP, RECRUITS = "deployments.iraq.volunteer_prob", "force.recruiting.per_month"
+NOISE = ["deployments.iraq.select_days", "force.attrition_per_year.soldier"]
+WHERE = "rotation_fill_rate < 0.95"
+SWEEP = """scenario: {base}
+design: grid
+levels: 11
+replications: 1
+seed: 1
+factors:
+  deployments.iraq.volunteer_prob: {{low: 0, high: 1}}
+  force.recruiting.per_month: {{low: 0, high: 100, integer: true}}
+  deployments.iraq.select_days: [30, 90]
+  force.attrition_per_year.soldier: [0.05, 0.15]
+outputs: [rotation_fill_rate]
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """The stand-in model `boxed`: short rotations exactly where volunteer_prob is in
+    [0.3, 0.6] and recruiting in [20, 50] a month (grid steps 0.1 and 10)."""
+    from pathlib import Path
+
+    tmp = tmp_path_factory.mktemp("discover")
+    base = Path(__file__).parent.parent / "scenarios" / "kazbat_2003.yaml"
+    (tmp / "box.yaml").write_text(SWEEP.format(base=base))
+    db = tmp / "box.db"
+    result = CliRunner().invoke(main, ["sweep", str(tmp / "box.yaml"), "--out", str(db),
+                                       "--workers", "1", "--quiet",
+                                       "--model", "explore_models:boxed"])
+    assert result.exit_code == 0, result.output
+    return str(db)
+
+
+def test_store_reads_as_experiments_and_outcomes(store):
+    experiments, outcomes = read_sweep_store(store)
+    assert experiments.shape == (11 * 11 * 2 * 2, 4)
+    assert list(experiments.columns) == [VP, RECRUITS, *NOISE]
+    assert len(outcomes) == len(experiments)
+    assert outcomes["rotation_fill_rate"].dtype.kind == "f"
+
+
+def test_prim_returns_the_box_within_one_design_step_and_leaves_noise_out(store, tmp_path):
+    result = CliRunner().invoke(main, ["discover", store, "--where", WHERE, "--format", "json",
+                                       "--out", str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["where"] == WHERE
+    best = data["boxes"][0]
+    assert set(best["restrictions"]) == {VP, RECRUITS}
+    vp, rec = best["restrictions"][VP], best["restrictions"][RECRUITS]
+    assert abs(vp["low"] - 0.3) <= 0.1 and abs(vp["high"] - 0.6) <= 0.1
+    assert abs(rec["low"] - 20) <= 10 and abs(rec["high"] - 50) <= 10
+    assert sorted(best["unrestricted"]) == sorted(NOISE)
+    assert best["coverage"] >= 0.95 and best["density"] >= 0.95
+    # the report: json, md, self-contained html, figures
+    rep = tmp_path / "rep"
+    for name in ("discover.json", "discover.md", "discover.html", "points.csv",
+                 "trajectory.csv", "trajectory.png", "tree.png"):
+        assert (rep / name).is_file(), name
+    html = (rep / "discover.html").read_text()
+    assert "data:image/png;base64," in html and 'src="http' not in html
+
+
+def test_classification_tree_finds_the_same_factors(store):
+    d = discover(store, WHERE, method="cart")
+    assert d.boxes and set(d.boxes[0]["restrictions"]) <= {VP, RECRUITS}
+    assert not any(f in d.tree_rules for f in NOISE)
+    assert d.boxes[0]["coverage"] == 1.0
+
+
+def test_a_box_is_chosen_by_its_trajectory_index(store):
+    d = discover(store, WHERE)
+    first = d.boxes[0]["index"]
+    chosen = discover(store, WHERE, box=first - 3)
+    assert chosen.boxes[0]["index"] == first - 3
+    frame = d.box(first - 3)
+    assert list(frame.columns) == ["factor", "low", "high", "qp", "significant"]
+    assert chosen.boxes[0]["coverage"] == pytest.approx(d.trajectory.coverage[first - 3])
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--where", "no_metric < 1"], "no metric 'no_metric'"),
+    (["--where", "rotation_fill_rate is low"], "METRIC OP VALUE"),
+    (["--where", "rotation_fill_rate < 5"], "every design point"),
+    (["--where", WHERE, "--box", "999"], "boxes 0 to"),
+    (["--where", WHERE, "--box", "1", "--method", "cart"], "--method prim"),
+])
+def test_mistakes_exit_1_with_a_message(store, args, message):
+    result = CliRunner().invoke(main, ["discover", store, *args])
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_file_that_is_not_a_sweep_store_is_refused(tmp_path):
+    bogus = tmp_path / "x.db"
+    bogus.write_text("not sqlite")
+    result = CliRunner().invoke(main, ["discover", str(bogus), "--where", WHERE])
+    assert result.exit_code == 1 and "not a kazsim sweep database" in result.output
+
+
+def test_boxes_as_a_dataframe(store):
+    frame = discover(store, WHERE).boxes_frame()
+    first = frame[frame["rank"] == 0]
+    assert set(first["factor"]) == {VP, RECRUITS}
+    assert (first["qp"] < 0.05).all()
+
+
+def test_noisy_outcome_keeps_only_significant_restrictions(tmp_path):
+    """Cases are likely (0.9) inside a <= 0.4, b >= 0.5 and rare (0.05) outside; c and d
+    are noise. Whatever PRIM peels from c and d must fail the quasi-p test."""
+    import numpy as np
+
+    from sim.sweep.store import Run, Store
+
+    rng = np.random.default_rng(3)
+    names = ["a", "b", "c", "d"]
+    unit = rng.uniform(size=(400, 4))
+    db = tmp_path / "noisy.db"
+    with Store(db) as store:
+        store.initialise({"spec": "{}"}, names, unit.tolist(), unit.tolist())
+        for p, (a, b, _, _) in enumerate(unit):
+            case = rng.uniform() < (0.9 if a <= 0.4 and b >= 0.5 else 0.05)
+            store.add(Run(p, 0, [1, 0], {}, {"rotation_fill_rate": 0.9 if case else 1.0},
+                          "ok", None, 0.0))
+    d = discover(db, WHERE)
+    for b in d.boxes:
+        assert all(r["qp"] < 0.05 for r in b["restrictions"].values())
+        assert all(q["qp"] >= 0.05 for f, q in b["qp"].items() if f not in b["restrictions"])
+    best = d.boxes[0]["restrictions"]
+    assert set(best) == {"a", "b"}
+    assert best["a"]["high"] == pytest.approx(0.4, abs=0.05)
+    assert best["b"]["low"] == pytest.approx(0.5, abs=0.05)

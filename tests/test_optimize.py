@@ -1,0 +1,352 @@
+"""Policy search: the rotation arithmetic's exact minimum, chance constraints judged on
+the estimated probability, kill-and-resume, shares, Pareto fronts, the CLI."""
+from __future__ import annotations
+
+import json
+import math
+
+import explore_models
+import pytest
+import yaml
+from click.testing import CliRunner
+from model_cases import rotation_case
+
+from sim.cli import main
+from sim.explore.optimize import Candidate, pareto_front, search, split_total
+from sim.explore.policy import Objective, load_policy, parse_constraint
+from sim.explore.store import EvaluationStore
+
+POOL = "force.establishment.soldier"
+FILL = "P(rotation_fill_rate >= 1) >= 0.9"
+
+
+def pool_needed(contingent: int, tour: float, dwell: float) -> int:
+    """A person back from tour k can next go on tour k + 1 + ceil(dwell / tour)."""
+    return contingent * (1 + math.ceil(dwell / tour))
+
+
+def write_policy(tmp_path, scenario: dict, name: str = "policy.yaml", **keys) -> str:
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(scenario))
+    policy = {"scenario": "base.yaml", "seed": 1, **keys}
+    (tmp_path / name).write_text(yaml.safe_dump(policy, sort_keys=False))
+    return str(tmp_path / name)
+
+
+def run_search(path: str, db, model=None):
+    policy = load_policy(path)
+    with EvaluationStore(db) as store:
+        store.initialise(policy.digest(), {})
+        kwargs = {"model": model} if model else {}
+        return search(policy, store, workers=1, **kwargs)
+
+
+# -- known answer: the rotation arithmetic ------------------------------------------------
+@pytest.mark.parametrize("contingent,tour,dwell,budget", [(5, 100, 150, 40), (3, 182, 365, 60)])
+def test_search_finds_the_rotation_arithmetics_exact_minimum_pool(tmp_path, contingent, tour,
+                                                                  dwell, budget):
+    # the search space (5..40) is larger than the budget allows: TPE, not enumeration
+    path = write_policy(tmp_path, rotation_case(10, contingent, tour, dwell, 6),
+                        levers={POOL: {"low": 3, "high": 40, "integer": True}},
+                        objectives=[{"minimize": POOL}], constraints=[FILL],
+                        replications=2, budget=budget, rerun_candidates=2,
+                        rerun_replications=3)
+    result = run_search(path, tmp_path / "s.db")
+    assert result.sampler == "tpe"
+    assert result.best is not None
+    assert result.best.settings == {POOL: pool_needed(contingent, tour, dwell)}
+    assert result.evaluations <= budget
+    # the arithmetic's minimum is tight: the pool one below was tried and failed
+    below = [c for c in result.candidates
+             if c.settings[POOL] == pool_needed(contingent, tour, dwell) - 1]
+    assert below and not below[0].feasible(result.policy.spec.parsed_constraints(),
+                                           result.policy.spec.objectives)
+
+
+def test_a_budget_covering_every_candidate_enumerates_them(tmp_path):
+    path = write_policy(tmp_path, rotation_case(10, 4, 120, 100, 6),
+                        levers={POOL: {"low": 4, "high": 12, "integer": True}},
+                        objectives=[{"minimize": POOL}], constraints=[FILL],
+                        replications=1, budget=20, rerun_candidates=1, rerun_replications=2)
+    result = run_search(path, tmp_path / "s.db")
+    assert result.sampler == "exhaustive"
+    assert sorted(c.settings[POOL] for c in result.candidates) == list(range(4, 13))
+    assert result.best is not None and result.best.settings[POOL] == pool_needed(4, 120, 100)
+
+
+# -- chance constraints ------------------------------------------------------------------------
+def test_constraint_estimate_is_the_share_meeting_it_and_a_null_fails_it():
+    c = parse_constraint("P(officer_share_end <= 0.16) >= 0.8")
+    runs = [{"officer_share_end": 0.1}] * 7 + [{"officer_share_end": 0.2},
+                                                {"officer_share_end": None}, None]
+    est = Candidate(0, {}, runs).constraints([c])[0]
+    assert (est.met, est.replications, est.estimate) == (7, 10, 0.7)
+    assert not est.ok
+    # Wilson score interval for 7 of 10, from its formula
+    z, n, p = 1.959963984540054, 10, 0.7
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert est.ci95 == pytest.approx((centre - half, centre + half), abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ["P(x <= 1)", "P(x << 1) >= 0.9", "P(x <= 1) >= 1.5",
+                                  "officer_share_end <= 0.2"])
+def test_malformed_constraints_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_constraint(text)
+
+
+# -- kill and resume ------------------------------------------------------------------------
+def _two_lever_policy(tmp_path, **keys):
+    from model_cases import quiet_force
+
+    base = {"name": "two levers", "start": "2000-01-01", "end": "2001-01-01",
+            "force": quiet_force(soldier=10),
+            "training": {"courses": {"nco_course": {"seats": 5, "days": 30, "every_days": 60,
+                                                    "eligible": ["soldier"],
+                                                    "promotes_to": "nco"}}}}
+    spec = {"levers": {explore_models.SEATS: {"low": 0, "high": 60, "integer": True},
+                       explore_models.RECRUITS: {"low": 0, "high": 60, "integer": True}},
+            "objectives": [{"minimize": "cost_total_usd"}],
+            "constraints": ["P(officer_share_end >= 0.2) >= 0.75"],
+            "replications": 4, "budget": 120, "rerun_candidates": 2,
+            "rerun_replications": 8, **keys}
+    return write_policy(tmp_path, base, **spec)
+
+
+def test_killed_search_resumes_losing_nothing_redoing_nothing_same_answer(tmp_path):
+    path = _two_lever_policy(tmp_path)
+    explore_models.CALLS.clear()
+    whole = run_search(path, tmp_path / "whole.db", explore_models.two_levers)
+    whole_calls = list(explore_models.CALLS)
+
+    explore_models.CALLS.clear()
+    explore_models.KILL_AFTER[:] = [37]
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_search(path, tmp_path / "cut.db", explore_models.two_levers)
+    finally:
+        explore_models.KILL_AFTER.clear()
+    with EvaluationStore(tmp_path / "cut.db") as store:
+        kept = store.count()
+    assert kept == 36  # every replication finished before the kill is stored
+    before = list(explore_models.CALLS[:kept])
+    explore_models.CALLS.clear()
+    resumed = run_search(path, tmp_path / "cut.db", explore_models.two_levers)
+    after = list(explore_models.CALLS)
+
+    assert not set(before) & set(after)  # nothing redone
+    assert before + after == whole_calls  # the same runs, in the same order
+    assert resumed.to_json() == whole.to_json()
+    assert resumed.best is not None
+
+
+# -- shares and several objectives ------------------------------------------------------------
+@pytest.mark.parametrize("weights,total,integer,expected", [
+    ([1, 1, 2], 100.0, False, [25.0, 25.0, 50.0]),
+    ([0, 0, 0], 90.0, False, [30.0, 30.0, 30.0]),
+    ([1, 1, 1], 10.0, True, [4, 3, 3]),
+])
+def test_shares_split_the_total(weights, total, integer, expected):
+    got = split_total(weights, total, integer)
+    assert got == pytest.approx(expected)
+    assert sum(got) == pytest.approx(total)
+
+
+def test_pareto_front_keeps_only_undominated_candidates():
+    objs = [Objective(minimize="a"), Objective(maximize="b")]
+    cands = [Candidate(i, {"a": a, "b": b}) for i, (a, b) in
+             enumerate([(1, 1), (2, 3), (2, 2), (3, 3), (4, 5), (1, 0)])]
+    assert [c.number for c in pareto_front(cands, objs)] == [0, 1, 4]
+
+
+def test_shares_lever_and_two_objectives_give_a_front_through_the_cli(tmp_path):
+    path = _two_lever_policy(
+        tmp_path,
+        levers={"split": {"shares": [explore_models.SEATS, explore_models.RECRUITS],
+                          "total": 60, "integer": True}},
+        objectives=[{"minimize": "cost_total_usd"}, {"maximize": "items_cleared"}],
+        constraints=[], budget=48, replications=2, rerun_replications=3)
+    result = CliRunner().invoke(main, [
+        "optimize", path, "--out", str(tmp_path / "s.db"), "--workers", "1", "--format",
+        "json", "--model", "explore_models:two_levers", "--report", str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["evaluations"] <= 48 and data["pareto"]
+    for p in data["pareto"]:
+        assert p["levers"][explore_models.SEATS] + p["levers"][explore_models.RECRUITS] == 60
+    # cost 1000 s + 3000 r and items r - s trade off along s + r = 60: every split is on it
+    assert len(data["pareto"]) >= 3
+    assert (tmp_path / "rep" / "pareto.png").is_file()
+    assert "Pareto front" in (tmp_path / "rep" / "optimize.md").read_text()
+
+
+# -- the CLI ------------------------------------------------------------------------------
+def test_cli_json_shape_and_refusals(tmp_path):
+    path = _two_lever_policy(tmp_path)
+    args = ["optimize", path, "--out", str(tmp_path / "s.db"), "--workers", "1",
+            "--model", "explore_models:two_levers"]
+    result = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"best", "pareto", "evaluations"}
+    best = data["best"]
+    assert set(best["levers"]) == {explore_models.SEATS, explore_models.RECRUITS}
+    assert set(best["objectives"]) == {"cost_total_usd"}
+    (con,) = best["constraints"]
+    assert con["expr"] == "P(officer_share_end >= 0.2) >= 0.75"
+    assert con["estimate"] >= 0.75 and con["ci95"][0] <= con["estimate"] <= con["ci95"][1]
+    assert con["replications"] == 8  # re-run with more replications before declared best
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 1 and "--resume" in again.output
+
+
+def test_policy_file_mistakes_are_reported_with_file_and_line(tmp_path):
+    path = _two_lever_policy(tmp_path, constraints=["P(no_such_metric > 1) >= 0.9"],
+                             objectives=[{"minimize": "nothing"}])
+    result = CliRunner().invoke(main, ["optimize", path, "--out", str(tmp_path / "s.db")])
+    assert result.exit_code == 1
+    assert "policy.yaml:" in result.output and "constraints.0" in result.output
+    assert "objectives.0" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_optimize_killed_by_sigkill_resumes_to_the_same_answer(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    path = _two_lever_policy(tmp_path, budget=40, replications=4, rerun_candidates=1)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])}
+    db = tmp_path / "killed.db"
+    cmd = [sys.executable, str(root / "cli.py"), "optimize", path, "--out", str(db),
+           "--workers", "1", "--quiet", "--format", "json",
+           "--model", "explore_models:slow_two_levers"]
+
+    def count() -> int:
+        with sqlite3.connect(db) as con:
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'evaluations'"
+                               ).fetchone():
+                return 0
+            return con.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
+
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (db.exists() and count() >= 10):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(db) as con:
+        before = set(con.execute("SELECT * FROM evaluations"))
+    assert 10 <= len(before) < 40
+    resumed = subprocess.run([*cmd, "--resume"], env=env, capture_output=True, timeout=60)
+    assert resumed.returncode == 0, resumed.stderr
+    with sqlite3.connect(db) as con:
+        after = set(con.execute("SELECT * FROM evaluations"))
+    assert before <= after  # stored evaluations untouched (wall times too): none redone
+    whole = CliRunner().invoke(main, [*cmd[2:5], str(tmp_path / "whole.db"), *cmd[6:]])
+    assert whole.exit_code == 0, whole.output
+    assert json.loads(resumed.stdout) == json.loads(whole.output)
+
+
+def test_choices_levers_and_candidates_the_scenario_refuses(tmp_path):
+    # volunteer_prob 2.0 is not a probability: those candidates fail validation, are
+    # stored as failed and are infeasible; the search goes on around them
+    path = write_policy(tmp_path, rotation_case(10, 5, 100, 150, 6),
+                        levers={POOL: {"low": 12, "high": 18, "integer": True},
+                                "deployments.op.volunteer_prob": [2.0, 1.0]},
+                        objectives=[{"minimize": POOL}], constraints=[FILL],
+                        replications=1, budget=20, rerun_candidates=1, rerun_replications=2)
+    result = run_search(path, tmp_path / "s.db")
+    assert result.sampler == "exhaustive" and len(result.candidates) == 14
+    assert result.best is not None
+    assert result.best.settings == {POOL: 15, "deployments.op.volunteer_prob": 1.0}
+    refused = [c for c in result.candidates if c.settings["deployments.op.volunteer_prob"] == 2.0]
+    assert refused and all(c.runs == [None] for c in refused)
+    with EvaluationStore(tmp_path / "s.db") as store:
+        assert "invalid scenario for this candidate" in (store.first_error() or "")
+
+
+def test_same_answer_on_any_worker_count(tmp_path):
+    path = _two_lever_policy(tmp_path, budget=40, replications=4, rerun_candidates=1)
+    outs = []
+    for workers in ("1", "2"):
+        result = CliRunner().invoke(main, [
+            "optimize", path, "--out", str(tmp_path / f"w{workers}.db"), "--workers", workers,
+            "--format", "json", "--model", "explore_models:two_levers"])
+        assert result.exit_code == 0, result.output
+        outs.append(json.loads(result.output))
+    assert outs[0] == outs[1] and outs[0]["best"] is not None
+
+
+def test_validate_checks_policy_files(tmp_path):
+    good = _two_lever_policy(tmp_path)
+    bad = _two_lever_policy(tmp_path, name="bad.yaml",
+                            constraints=["P(officer_share_end <= 0.16) >= 1.5"])
+    assert CliRunner().invoke(main, ["validate", good]).exit_code == 0
+    result = CliRunner().invoke(main, ["validate", bad])
+    assert result.exit_code == 1 and "bad.yaml" in result.output
+    assert "constraints" in result.output and "Traceback" not in result.output
+
+
+def test_python_api_returns_the_search_and_its_table(tmp_path):
+    from sim.explore.optimize import optimize
+
+    path = _two_lever_policy(tmp_path, budget=40)
+    result = optimize(path, str(tmp_path / "s.db"), workers=1,
+                      model=explore_models.two_levers)
+    table = result.table()
+    assert len(table) == len(result.candidates)
+    assert {"cost_total_usd", "feasible", "replications", explore_models.SEATS} <= set(table)
+    again = optimize(path, str(tmp_path / "s.db"), workers=1,
+                     model=explore_models.two_levers)  # resumed: nothing left to run
+    assert again.to_json() == result.to_json()
+
+
+def test_ctrl_c_exits_130_naming_the_resume_command(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    path = _two_lever_policy(tmp_path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])}
+    db = tmp_path / "s.db"
+    proc = subprocess.Popen([sys.executable, str(root / "cli.py"), "optimize", path, "--out",
+                             str(db), "--workers", "1", "--quiet",
+                             "--model", "explore_models:slow_two_levers"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline and not db.exists():
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert b"--resume" in err and b"Traceback" not in err
+
+
+def test_a_file_that_is_not_a_policy_store_is_refused(tmp_path):
+    from sim.sweep.store import Store
+
+    path = _two_lever_policy(tmp_path)
+    with Store(tmp_path / "sweep.db"):
+        pass
+    result = CliRunner().invoke(main, ["optimize", path, "--out", str(tmp_path / "sweep.db"),
+                                       "--resume", "--model", "explore_models:two_levers"])
+    assert result.exit_code == 1 and "not a kazsim policy-search database" in result.output
+    other = _two_lever_policy(tmp_path, name="other.yaml", seed=2)
+    first = CliRunner().invoke(main, ["optimize", path, "--out", str(tmp_path / "p.db"),
+                                      "--workers", "1", "--quiet",
+                                      "--model", "explore_models:two_levers"])
+    assert first.exit_code == 0, first.output
+    result = CliRunner().invoke(main, ["optimize", other, "--out", str(tmp_path / "p.db"),
+                                       "--resume", "--model", "explore_models:two_levers"])
+    assert result.exit_code == 1 and "holds another search" in result.output
