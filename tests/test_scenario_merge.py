@@ -13,9 +13,22 @@ from hypothesis import strategies as st
 from sim.scenario.loader import read_with_extends
 
 keys = st.sampled_from(["a", "b", "c", "d"])
-leaves = st.integers(-5, 5) | st.lists(st.integers(0, 9), max_size=3)
+leaves = st.integers(-5, 5) | st.lists(st.integers(0, 9), max_size=3) | st.none()
 trees = st.recursive(leaves, lambda sub: st.dictionaries(keys, sub, min_size=1, max_size=3), max_leaves=8)
 docs = st.dictionaries(keys, trees, min_size=1, max_size=4)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386, as the RFC's own pseudo-code states it."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge_patch(out.get(k), v)
+    return out
 
 
 def paths(data: Any, at: tuple = ()) -> dict[tuple, Any]:
@@ -41,6 +54,8 @@ def test_each_key_comes_from_the_file_that_wrote_it(parent, child):
         (folder / "child.yaml").write_text(child_text)
         merged, origins = read_with_extends(folder / "child.yaml")
 
+    assert {k: v for k, v in merged.items() if k != "extends"} == merge_patch(parent, child) or \
+        merged == merge_patch(parent, {"extends": "parent.yaml", **child})
     written = {"parent.yaml": paths(parent), "child.yaml": paths({"extends": "parent.yaml", **child})}
     texts = {"parent.yaml": parent_text.splitlines(), "child.yaml": child_text.splitlines()}
     for keys, value in paths(merged).items():

@@ -156,8 +156,8 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
     for i in order:
         entry = sc.timeline[i]
         at = f"timeline.{i}"
-        if sc.start < sc.end and entry.at >= sc.end:
-            yield error(f"{at}.at", f"expected a date before the scenario's end ({sc.end}), found {entry.at}")
+        if sc.start < sc.end and entry.at > sc.end:
+            yield error(f"{at}.at", f"expected a date on or before the scenario's end ({sc.end}), found {entry.at}")
         trial = copy.deepcopy(state)
         bad = False
         for path, value in entry.set.items():
