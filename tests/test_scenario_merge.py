@@ -65,3 +65,16 @@ def test_each_key_comes_from_the_file_that_wrote_it(parent, child):
         assert written[name][keys] == value or isinstance(value, dict)
         if isinstance(keys[-1], str):
             assert texts[name][line - 1].strip().startswith(f"{keys[-1]}:"), (keys, line)
+
+
+def test_a_child_scenario_drops_an_inherited_course_and_the_restructuring(tmp_path):
+    from sim.scenario.loader import load_scenario
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {root / 'nco_reform.yaml'}\nname: no imet, no reform\n"
+                     "restructure: null\ntraining:\n  courses:\n    imet: null\n"
+                     "timeline: null\n")
+    sc = load_scenario(child).scenario
+    assert sc.restructure is None and "imet" not in sc.training.courses
+    assert "english" in sc.training.courses and sc.timeline == []

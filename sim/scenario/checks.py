@@ -241,7 +241,7 @@ def _keys_or_none(data: dict, path: str) -> tuple | None:
 
 
 def _thresholds(sc: Scenario) -> Iterator[Problem]:
-    from sim.metrics import METRICS
+    from sim.metrics import metric_info
 
     for i, text in enumerate(sc.thresholds):
         try:
@@ -249,5 +249,5 @@ def _thresholds(sc: Scenario) -> Iterator[Problem]:
         except ValueError as e:
             yield error(f"thresholds.{i}", str(e))
             continue
-        if metric not in METRICS:
+        if metric_info(metric) is None:
             yield error(f"thresholds.{i}", f"unknown metric '{metric}' (see the metric names in the README)")
