@@ -2,9 +2,10 @@
 
 Flows that need no interaction are applied in monthly vectorised steps over the people
 arrays (PERFORMANCE.md: a 30-day numpy step is ~25x cheaper than daily ticks). They
-apply to everyone in the force, wherever they are: someone in a course or preparing
-for a tour leaves at once; someone deployed serves out the tour and leaves on return
-(or on evacuation), so that a contingent is never thinned by paperwork.
+apply to everyone in the force, wherever they are: someone at home or in a course
+leaves at once; someone selected for a tour or deployed serves it out and leaves on
+return (or on evacuation, or when the rotation is stood down), so that a contingent is
+never thinned by paperwork.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import numpy as np
 from sim.model.clock import Clock
 from sim.model.establishment import Establishment, counts
 from sim.model.log import EventLog
-from sim.model.people import DEPLOYED, GRADE_INDEX, GRADE_NAMES, HOME, SEPARATED, People
+from sim.model.people import DEPLOYED, GRADE_INDEX, GRADE_NAMES, HOME, PREPARING, SEPARATED, People
 from sim.model.record import Results
 from sim.model.streams import Streams
 from sim.scenario.schema import Force, GradeRates, GradeShares, Restructure
@@ -181,17 +182,19 @@ class HomeForce:
 
     # -- leaving ----------------------------------------------------------------
     def leave(self, ids: np.ndarray, reason: str) -> None:
-        """People decide to leave: at once, or on return if they are deployed."""
+        """People decide to leave: at once, or, if they are selected for a tour or on one,
+        when they come home from it."""
         if not len(ids):
             return
         p = self.people
-        away = ids[p.state[ids] == DEPLOYED]
+        committed = (p.state[ids] == DEPLOYED) | (p.state[ids] == PREPARING)
+        away = ids[committed]
         if len(away):
             p.leaving[away] = self.clock.now
             for pid in away.tolist():
                 p.leaving_reason[pid] = reason
             self.log("leaves on return", f"{len(away)} people", reason)
-        self.separate(ids[p.state[ids] != DEPLOYED], reason)
+        self.separate(ids[~committed], reason)
 
     def came_home(self, ids: np.ndarray) -> None:
         """People back from theatre: those who decided to leave while away go now."""

@@ -152,6 +152,7 @@ class RotationSchedule:
             t.cancel()
         going = np.array([pid for pid in c.roles if self.people.state[pid] == PREPARING], int)
         self.people.move(going, HOME)
+        self.force.came_home(going)
         c.status = STOOD_DOWN
         self.live.remove(c)
         self.log("stood down", f"{self.name} rotation {c.rotation}", f"{len(going)} home: the deployment ends first")
@@ -197,7 +198,9 @@ class RotationSchedule:
             c.excluded.add(pid)
             i = c.slot_of.pop(pid)
             gaps[i] = gaps.get(i, 0) + 1
-        p.move([pid for pid in out if p.state[pid] == PREPARING], HOME)
+        dropped = np.array([pid for pid in out if p.state[pid] == PREPARING], int)
+        p.move(dropped, HOME)
+        self.force.came_home(dropped)
         if gaps:
             if out:
                 self.log("dropouts", f"{self.name} rotation {c.rotation}", f"{len(out)} dropped out")
@@ -298,6 +301,7 @@ class RotationSchedule:
         if c.status != IN_THEATRE or p.state[pid] != PREPARING or self.clock.now >= min(c.depart, self.end_day):
             if p.state[pid] == PREPARING:
                 p.move([pid], HOME)
+                self.force.came_home(np.array([pid]))
             return
         self._enter(c, np.array([pid]), arrival=False)
         c.joined[pid] = self.clock.now
