@@ -27,6 +27,7 @@ class Approvals:
     def __init__(self, spec: TheatreSpec, clock: Clock, book: TipBook,
                  ready: Callable[[Tip], None], rng: np.random.Generator):
         self.spec, self.clock, self.book, self.ready, self.rng = spec, clock, book, ready, rng
+        self.env = clock.env
         self.queue: deque[Tip] = deque()
         self.approvers = 0
         self.busy = 0
@@ -40,7 +41,7 @@ class Approvals:
         return d.authority == "officer" or tip.size > d.approval_threshold_items
 
     def submit(self, tip: Tip) -> None:
-        tip.queued = self.clock.now
+        tip.queued = self.env.now
         self.queue.append(tip)
         self._pull()
 
@@ -53,7 +54,7 @@ class Approvals:
         self.spec = spec
 
     def _pull(self) -> None:
-        now = self.clock.now
+        now = self.env.now
         while self.queue and self.busy < self.approvers:
             tip = self.queue.popleft()
             if tip.expires <= now:

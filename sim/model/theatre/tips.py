@@ -48,6 +48,7 @@ class TipBook:
 
     def __init__(self, clock: Clock, ordnance: Ordnance, log: EventLog, name: str):
         self.clock, self.ordnance, self.log, self.name = clock, ordnance, log, name
+        self.env = clock.env
         self.received = self.acted = self.lost = self.pending = 0
         self.items_lost = 0.0
         self.wait = [0.0, 0.0]          # report to start (sum, count)
@@ -61,12 +62,12 @@ class TipBook:
         if not tip.started:
             tip.started = True
             self.acted += 1
-            self._add(self.wait, self.clock.now - tip.reported)
+            self._add(self.wait, self.env.now - tip.reported)
             self.log("task started", self.name, f"cache of {tip.size:.0f} items, waited "
-                     f"{self.clock.now - tip.reported:.1f} d")
+                     f"{self.env.now - tip.reported:.1f} d")
 
     def approval_began(self, tip: Tip) -> None:
-        self._add(self.approval_wait, self.clock.now - tip.queued)
+        self._add(self.approval_wait, self.env.now - tip.queued)
 
     def lose(self, tip: Tip, in_approval_queue: bool = False) -> None:
         """A tip perished before anyone started on it: the cache is carried off."""
@@ -82,7 +83,7 @@ class TipBook:
     def close(self, waiting: list[Tip], awaiting_approval: list[Tip], in_approval: int) -> None:
         """At the end: tips that perished while nobody looked are lost, the rest pending
         (their waits censored at the end)."""
-        now = self.clock.now
+        now = self.env.now
         for tip, queued in [(t, False) for t in waiting] + [(t, True) for t in awaiting_approval]:
             if tip.started:
                 continue  # an unfinished cache: acted on already
@@ -121,6 +122,7 @@ class TipSource:
                  rng: np.random.Generator, caches: np.random.Generator):
         self.spec, self.cache_items = spec, cache_items
         self.clock, self.ordnance, self.trust, self.book, self.route = clock, ordnance, trust, book, route
+        self.env = clock.env
         self.rng, self.caches = rng, caches
         self.on = False
         self._bound = 0.0
@@ -132,7 +134,7 @@ class TipSource:
     def _draw(self) -> None:
         self._bound = self._rate_bound() if self.on else 0.0
         if self._bound > 0:
-            self._next.set(self.clock.now + self.rng.exponential(1.0 / self._bound))
+            self._next.set(self.env.now + self.rng.exponential(1.0 / self._bound))
         else:
             self._next.cancel()
 
@@ -149,7 +151,7 @@ class TipSource:
     def _candidate(self) -> None:
         rate = self.spec.rate_per_week_at_full_trust / 7.0 * self.trust() * self.ordnance.share_left
         if self.rng.random() * self._bound < rate:
-            now = self.clock.now
+            now = self.env.now
             size = self.ordnance.reserve(self.cache_items.sample(self.caches))
             shelf = self.spec.shelf_life_days.sample(self.rng)
             tip = Tip(reported=now, size=size, expires=now + shelf, queued=now, left=size)

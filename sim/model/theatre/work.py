@@ -46,8 +46,8 @@ class Block:
     start: float
     days: float              # calendar days a tasking takes
     workdays: float
-    yields: np.ndarray       # items a team-day of each tasking
-    risks: np.ndarray        # exponential draws: a tasking of n items ends in an incident if n x rate exceeds it
+    yields: list[float]      # items a team-day of each tasking
+    risks: list[float]       # exponential draws: a tasking of n items ends in an incident if n x rate exceeds it
     rate: float              # incidents per item while the block runs
     end: int                 # taskings until the block ends
     incident: bool           # whether its last tasking ends in an incident
@@ -77,7 +77,7 @@ class Team:
     block: Block | None = None
     tip: Tip | None = None
     tip_items: float = 0.0   # items of this cache this team has cleared
-    spare: tuple[np.ndarray, np.ndarray] | None = None  # routine draws not used yet
+    spare: tuple[list[float], list[float]] | None = None  # routine draws not used yet
     phase: Phase | None = None
     timer: Timer | None = field(default=None, repr=False)
 
@@ -105,6 +105,7 @@ class Work:
                  on_incident: Callable[[], None], log: EventLog, name: str,
                  rng: np.random.Generator):
         self.spec, self.clock, self.people, self.fleet = spec, clock, people, fleet
+        self.env = clock.env
         self.ordnance, self.book, self.incidents = ordnance, book, incidents
         self.on_incident, self.log, self.name, self.rng = on_incident, log, name, rng
         self.casualty: Callable[[int, bool], None] = lambda pid, killed: None
@@ -125,7 +126,7 @@ class Work:
             self.ordnance.clear_cache(items)
         if self.credits is not None and items > 0:
             assert self.contingent is not None, "items cleared with no contingent in theatre"
-            self.credits.append((self.clock.now, items, self.contingent.rotation))
+            self.credits.append((self.env.now, items, self.contingent.rotation))
 
     def _calendar(self, workdays: float) -> float:
         return workdays * 7.0 / self.spec.workdays_per_week
@@ -221,7 +222,7 @@ class Work:
 
     def _pick(self) -> int | None:
         """The first tip in the queue a team can take now (lost tips dropped)."""
-        now, i = self.clock.now, 0
+        now, i = self.env.now, 0
         while i < len(self.ready):
             tip = self.ready[i]
             if not tip.started and tip.expires <= now:
@@ -250,10 +251,10 @@ class Work:
 
     # -- routine taskings ---------------------------------------------------------------
     def _start_routine(self, team: Team) -> None:
-        spec, now = self.spec, self.clock.now
-        if team.spare is None or not len(team.spare[0]):
-            yields = draw_many(spec.routine_items_per_team_day, self.rng, BLOCK)
-            team.spare = (np.maximum(yields, 0.0), self.rng.exponential(1.0, BLOCK))
+        spec, now = self.spec, self.env.now
+        if not team.spare or not team.spare[0]:
+            drawn = draw_many(spec.routine_items_per_team_day, self.rng, BLOCK)
+            team.spare = (np.maximum(drawn, 0.0).tolist(), self.rng.exponential(1.0, BLOCK).tolist())
         yields, risks = team.spare
         workdays = spec.routine_task_days
         days = self._calendar(workdays)
@@ -261,10 +262,12 @@ class Work:
         end = len(yields)
         if until < now + end * days:  # the leader's qualification lapses: a new block then
             end = max(1, int((until - now) / days))
-        hit = np.flatnonzero(yields[:end] * (workdays * rate) > risks[:end])
-        incident = bool(len(hit))
-        if incident:
-            end = int(hit[0]) + 1
+        per_item = workdays * rate
+        incident = False
+        for k in range(end):  # a few numbers: a loop beats numpy's per-call cost
+            if yields[k] * per_item > risks[k]:
+                end, incident = k + 1, True
+                break
         team.block = Block(now, days, workdays, yields, risks, rate, end, incident)
         team.timer.set(team.block.at(end))  # type: ignore[union-attr]
 
@@ -274,7 +277,7 @@ class Work:
         b = team.block
         if b is None or not team.active:
             return
-        k = max(1, int(np.ceil((self.clock.now - b.start) / b.days - 1e-9)))
+        k = max(1, int(np.ceil((self.env.now - b.start) / b.days - 1e-9)))
         if k < b.end:
             b.end, b.incident = k, False
             team.timer.set(b.at(k))  # type: ignore[union-attr]
@@ -286,18 +289,18 @@ class Work:
         b = team.block
         assert b is not None
         team.block = None
-        now = self.clock.now
+        now = self.env.now
         full = min(b.end, int((now - b.start) / b.days + 1e-9))
-        items = float(b.yields[:full].sum()) * b.workdays
+        items = sum(b.yields[:full]) * b.workdays
         workdays = full * b.workdays
         hit, used = False, full
         if full < b.end:
             frac = (now - b.at(full)) / b.days
             if frac > 0:
-                part = float(b.yields[full]) * b.workdays * frac
+                part = b.yields[full] * b.workdays * frac
                 items += part
                 workdays += b.workdays * frac
-                hit = risk and part * b.rate > float(b.risks[full])
+                hit = risk and part * b.rate > b.risks[full]
                 used = full + 1
         elif b.incident:
             hit = True
@@ -327,7 +330,7 @@ class Work:
 
     def _tip_phase(self, team: Team) -> None:
         """Work on the cache: first the workdays that need an interpreter, then the rest."""
-        tip, spec, now = team.tip, self.spec, self.clock.now
+        tip, spec, now = team.tip, self.spec, self.env.now
         assert tip is not None
         work = tip.left / spec.items_per_team_day
         interpreter = tip.interpreter_days > 0
@@ -341,7 +344,7 @@ class Work:
         """Credit the part of the cache cleared in the phase under way, and end it."""
         tip, ph = team.tip, team.phase
         assert tip is not None and ph is not None
-        done = ph.workdays if complete else min(ph.workdays, (self.clock.now - ph.start) * self.spec.workdays_per_week / 7.0)
+        done = ph.workdays if complete else min(ph.workdays, (self.env.now - ph.start) * self.spec.workdays_per_week / 7.0)
         items = min(tip.left, done * ph.rate)
         if complete and ph.workdays * ph.rate >= tip.left * (1 - 1e-12):
             items = tip.left  # the phase was to finish the cache
@@ -379,7 +382,7 @@ class Work:
     def _risk(self, team: Team, items: float) -> None:
         if items <= 0:
             return
-        rate, _ = self.incidents.rate(team.leader, self.clock.now)
+        rate, _ = self.incidents.rate(team.leader, self.env.now)
         if items * rate > self.incidents.rng.exponential():
             self._incident(team)
 
@@ -412,12 +415,12 @@ class Work:
 
     def uncredited(self) -> float:
         """Items of routine taskings finished by now but not yet credited."""
-        now, total = self.clock.now, 0.0
+        now, total = self.env.now, 0.0
         for team in self.teams:
             b = team.block
             if b is not None:
                 full = min(b.end, int((now - b.start) / b.days + 1e-9))
-                total += float(b.yields[:full].sum()) * b.workdays
+                total += sum(b.yields[:full]) * b.workdays
         return min(total, self.ordnance.unclaimed)
 
     # -- the end ----------------------------------------------------------------------------
