@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.model.clock import Clock, Timer
 from sim.model.log import EventLog
-from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, SEPARATED, People
+from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, People
 from sim.model.record import Results
 from sim.model.streams import Streams
 from sim.scenario.schema import Course as CourseSpec
@@ -47,6 +47,7 @@ class Course:
         self.trained = 0
         self.promoted = 0
         self.cohorts: list[tuple[np.ndarray, float, float]] = []  # (people, start, end)
+        self._training = 0  # seated in cohorts not yet finished
         self._timer = Timer(clock, self._cohort)
         self._last: float | None = None  # start of the last cohort
 
@@ -84,15 +85,15 @@ class Course:
     def eligible(self, now: float) -> np.ndarray:
         c, p = self.spec, self.people
         n = p.n
-        mask = p.grade_in([GRADE_INDEX[g] for g in c.eligible])
-        mask &= p.state[:n] != SEPARATED
+        mask = p.active_in(tuple(sorted(GRADE_INDEX[g] for g in c.eligible)))
         if c.min_service_days > 0:
             mask &= p.joined[:n] <= now - c.min_service_days
         for q in c.requires:
             mask &= p.holds(q, now)
         if c.grants:
             mask &= ~p.holds(c.grants, now)
-        mask &= np.isnan(self._seated_col()[:n])
+        if self._training:
+            mask &= np.isnan(self._seated_col()[:n])
         return mask
 
     def _since_col(self) -> np.ndarray:
@@ -143,6 +144,7 @@ class Course:
         since[chosen] = np.nan
         self._length -= len(chosen)
         self._seated_col()[chosen] = now
+        self._training += len(chosen)
         p.move(chosen, IN_COURSE)
         self.charge(self.name, len(chosen))
         self.log("course started", self.name, f"{len(chosen)} seated of {len(ready)} waiting")
@@ -152,7 +154,9 @@ class Course:
     def _finish(self, ids: np.ndarray, start: float) -> None:
         p, now = self.people, self.clock.now
         self.cohorts.append((ids, start, now))
-        self._seated_col()[ids] = np.nan
+        seated = self._seated_col()
+        self._training -= int((~np.isnan(seated[ids])).sum())
+        seated[ids] = np.nan
         ids = ids[p.state[ids] == IN_COURSE]  # leavers have gone
         p.move(ids, HOME)
         c = self.spec
@@ -169,6 +173,11 @@ class Course:
 
     def forget(self, ids: np.ndarray) -> None:
         """People who left the force leave the queue and any seat."""
+        seated = self._seated_col()
+        freed = ids[~np.isnan(seated[ids])]
+        if len(freed):
+            seated[freed] = np.nan
+            self._training -= len(freed)
         since = self._since_col()
         gone = ids[~np.isnan(since[ids])]
         if not len(gone):

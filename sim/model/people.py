@@ -42,10 +42,13 @@ class People:
         self._days = np.zeros((len(STATE_NAMES), 3))
         self._t = now()
         self._low = self._high = 0
+        self._version = 0  # bumped by every change of state or grade
+        self._masks: dict[tuple[int, ...], tuple[int, int, np.ndarray]] = {}
 
     # -- census ---------------------------------------------------------------
     def _touch(self) -> None:
         """Integrate head counts up to now before they change."""
+        self._version += 1
         now = self.now()
         if now > self._t:
             self._days += self.counts * (now - self._t)
@@ -168,6 +171,16 @@ class People:
         for q in names:
             mask &= self.holds(q, now)
         return mask
+
+    def active_in(self, grades: tuple[int, ...]) -> np.ndarray:
+        """Who (first `n` rows) is in the force with one of `grades`; computed once for
+        all who ask until the next change (a fresh array each call)."""
+        hit = self._masks.get(grades)
+        if hit is None or hit[0] != self._version or hit[1] != self.n:
+            mask = self.grade_in(grades) & (self.state[: self.n] != SEPARATED)
+            hit = (self._version, self.n, mask)
+            self._masks[grades] = hit
+        return hit[2].copy()
 
     def grade_in(self, grades: list[int] | tuple[int, ...]) -> np.ndarray:
         """Who (first `n` rows) has one of `grades` (a lookup, cheaper than np.isin)."""
