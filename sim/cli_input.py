@@ -46,10 +46,18 @@ def show(scenario: str, overrides: tuple[str, ...]) -> None:
 
 
 @click.command(cls=KazsimCommand)
-def schema() -> None:
+@click.option("--timeline-paths", is_flag=True,
+              help="List the paths a timeline entry may set (placeholders in <>), one a line.")
+def schema(timeline_paths: bool) -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
     import json
 
+    if timeline_paths:
+        from sim.scenario.timeline import timeline_paths as paths
+
+        for path in paths():
+            click.echo(path)
+        return
     from sim.scenario.schema import Scenario
 
     click.echo(json.dumps(Scenario.model_json_schema(), indent=2))

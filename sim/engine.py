@@ -14,20 +14,20 @@ from sim.scenario.schema import Scenario
 
 def run_replication(scenario: Scenario, index: int, seed: int | None = None,
                     trace: bool = False) -> ReplicationResult:
-    from sim.model.world import World
+    from sim.model.replication import Replication
 
     seed = scenario.seed if seed is None else int(seed)
     result = ReplicationResult(index=index, seed=[seed, index])
     began = time.perf_counter()
     try:
-        world = World(scenario, seed, index, trace=trace)
-        world.run()
-        result.metrics = world.metrics()
-        result.dates = [d.isoformat() for d in world.dates]
-        result.series = world.series
-        result.unfilled = [u for r in world.rotations.values() for u in r.unfilled]
-        result.trace = world.trace
-        result.events = next(world.env._eid)  # events scheduled so far (SimPy's counter)
+        rep = Replication(scenario, seed, index, trace=trace)
+        rep.run()
+        result.metrics, result.unfilled = rep.results()
+        result.dates = [d.isoformat() for d in rep.dates]
+        result.series = rep.recorder.series
+        result.warnings = rep.warnings
+        result.trace = rep.trace
+        result.events = rep.events
     except Exception as exc:  # noqa: BLE001 - recorded, never lost
         result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
     result.wall_seconds = time.perf_counter() - began

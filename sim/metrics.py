@@ -17,6 +17,7 @@ class MetricInfo(NamedTuple):
 
 
 _T, _R, _F, _C, _V = "theatre", "rotation", "force", "cost", "calibration"
+_A, _S = "accounting", "restructuring"
 
 METRICS: dict[str, MetricInfo] = {
     # theatre
@@ -26,8 +27,8 @@ METRICS: dict[str, MetricInfo] = {
     "tips_received": MetricInfo("tips", "tips on ordnance caches received from local people", group=_T),
     "tips_lost": MetricInfo("tips", "tips that perished (cache moved, looted or used) before a team started", group=_T),
     "items_lost": MetricInfo("items", "items in caches whose tips perished", group=_T),
-    "task_wait_days_mean": MetricInfo("days", "mean days from a tip's report to the start of work on it", group=_T),
-    "approval_wait_days_mean": MetricInfo("days", "mean days a task queued for an officer's approval (before approval began)", group=_T),
+    "task_wait_days_mean": MetricInfo("days", "mean days from a tip's report to the start of work on it; a lost tip counts until it perished, a pending one until the end", group=_T),
+    "approval_wait_days_mean": MetricInfo("days", "mean days a tip queued for approval before approval began; a tip that perished in the queue counts until it perished, one still queued until the end", group=_T),
     "team_days_worked": MetricInfo("team-days", "workdays clearance teams spent on tasks", group=_T),
     "incidents": MetricInfo("incidents", "clearance incidents (detonations) during tasks", group=_T),
     "killed": MetricInfo("persons", "personnel killed in theatre", group=_T),
@@ -52,9 +53,9 @@ METRICS: dict[str, MetricInfo] = {
     "days_to_foc": MetricInfo("days", "days from the start to full operational capability (on or after the last growth step)", "time_to_event", _F),
     "officer_share_target_met_days": MetricInfo("days", "days from the start until the officer share first met the restructuring target", "time_to_event", _F),
     "recruited": MetricInfo("persons", "soldiers recruited plus officers taken in", group=_F),
-    "separated": MetricInfo("persons", "people who left the force (contracts, attrition, release, casualties)", group=_F),
+    "separated": MetricInfo("persons", "people who left the force alive (contract ends, attrition, release, the wounded who leave); the killed are counted apart", group=_F),
     "promoted_to_nco": MetricInfo("persons", "soldiers promoted to NCO through the NCO course", group=_F),
-    "course_wait_days_mean": MetricInfo("days", "mean days candidates waited from eligibility to a course seat", group=_F),
+    "course_wait_days_mean": MetricInfo("days", "mean days candidates spent in a course queue, all courses pooled (seated, left unseated, or still waiting at the end)", group=_F),
     "interoperability_end": MetricInfo("share", "share of personnel meeting the NATO criteria for their grade, at the end", group=_F),
     # cost
     "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
@@ -67,6 +68,14 @@ METRICS: dict[str, MetricInfo] = {
     "first_tour.casualties": MetricInfo("persons", "killed plus wounded in the first tour of the first deployment", group=_V),
     "first_tour.deployed": MetricInfo("persons", "people in the first contingent of the first deployment", group=_V),
     "officer_share_start": MetricInfo("share", "officers as a share of strength at the start", group=_V),
+    # restructuring
+    "officers_released": MetricInfo("persons", "surplus officers released ahead of contract end by restructure.officer_release_per_year", group=_S),
+    # accounting: what the model conserves
+    "tips_acted": MetricInfo("tips", "tips on which a team started work", group=_A),
+    "tips_pending_end": MetricInfo("tips", "tips neither acted on nor lost at the end (awaiting approval or a team)", group=_A),
+    "ordnance_remaining": MetricInfo("items", "ordnance left in the areas of responsibility at the end (reported caches not yet cleared included)", group=_A),
+    "items_removed": MetricInfo("items", "items in lost caches, carried off (they leave the stock)", group=_A),
+    "course_wait_days_mean.<course>": MetricInfo("days", "mean days candidates spent in the course's queue (seated, left unseated, or still waiting at the end)", group=_A),
 }
 
 # The few shown in the terminal summary, in order.
@@ -76,11 +85,51 @@ HEADLINE = [
     "interoperability_end", "cost_total_usd", "cost_per_item_usd",
 ]
 
-SERIES = [
-    "strength.officer", "strength.nco", "strength.soldier", "officer_share", "deployed",
-    "required", "items_cleared_cum", "trust", "interoperability", "cost_cum_usd",
-    "establishment.officer", "establishment.nco", "establishment.soldier",
-]
+SERIES_INFO: dict[str, MetricInfo] = {
+    "strength.officer": MetricInfo("persons", "officers in the force", group=_F),
+    "strength.nco": MetricInfo("persons", "NCOs in the force", group=_F),
+    "strength.soldier": MetricInfo("persons", "soldiers in the force", group=_F),
+    "establishment.officer": MetricInfo("posts", "authorised officer posts", group=_F),
+    "establishment.nco": MetricInfo("posts", "authorised NCO posts", group=_F),
+    "establishment.soldier": MetricInfo("posts", "authorised soldier posts", group=_F),
+    "officer_share": MetricInfo("share", "officers as a share of strength", group=_F),
+    "deployed": MetricInfo("persons", "people in theatre (all deployments) at the date", group=_R),
+    "deployed.min": MetricInfo("persons", "fewest people in theatre at any moment since the previous date", group=_R),
+    "deployed.max": MetricInfo("persons", "most people in theatre at any moment since the previous date", group=_R),
+    "required": MetricInfo("persons", "contingent strength required by the deployments under way", group=_R),
+    "items_cleared_cum": MetricInfo("items", "items cleared so far, all theatres", group=_T),
+    "ordnance_remaining": MetricInfo("items", "ordnance left in the areas of responsibility, all theatres", group=_A),
+    "trust": MetricInfo("share", "local trust, mean over theatres with a contingent present", group=_T),
+    "interoperability": MetricInfo("share", "share of personnel meeting the NATO criteria for their grade", group=_F),
+    "cost_cum_usd": MetricInfo("USD", "all costs so far", group=_C),
+    "course_queue.<course>": MetricInfo("persons", "candidates waiting for a seat on the course", group=_F),
+}
+
+SERIES = list(SERIES_INFO)
+
+
+def _family(name: str, catalogue: dict[str, MetricInfo]) -> MetricInfo | None:
+    """The catalogue entry of `name`, or of its family (`course_wait_days_mean.<course>`
+    for `course_wait_days_mean.english`)."""
+    info = catalogue.get(name)
+    if info is not None:
+        return info
+    head, dot, tail = name.rpartition(".")
+    if not dot or not tail:
+        return None
+    return next((v for k, v in catalogue.items()
+                 if k.startswith(head + ".<") and k.endswith(">") and k.count(".") == name.count(".")),
+                None)
+
+
+def metric_info(name: str) -> MetricInfo | None:
+    """Catalogue entry of a concrete metric name, families resolved; None if unknown."""
+    return _family(name, METRICS)
+
+
+def series_info(name: str) -> MetricInfo | None:
+    """Catalogue entry of a concrete series name, families resolved; None if unknown."""
+    return _family(name, SERIES_INFO)
 
 
 def applies(name: str, scenario: Any) -> bool:

@@ -11,8 +11,11 @@ class ReplicationResult:
 
     `series[name][k]` is the value at `dates[k]` (ISO dates, monthly); `None` where a
     series has no value (e.g. trust before any deployment). `unfilled` lists contingent
-    shortfalls: {deployment, rotation, role, missing, reason}. `trace` holds the event log
-    rows (date, event, who, details) when tracing was asked for.
+    shortfalls: {deployment, rotation, role, missing, reason}. `warnings` are notes for the
+    reader that do not stop the run (a lever set but never used, such as an officer
+    release with no surplus to release). `trace` holds the event log rows (date, event,
+    who, details) when tracing was asked for. Series are sampled at the start of each
+    date; `deployed.min`/`deployed.max` cover the time since the previous date.
     """
 
     index: int

@@ -79,3 +79,13 @@ def approval_case(arrivals_per_day: float, approval_mean: float, approvers: int,
             },
         }],
     }
+
+
+def run_model(sc: Scenario, seed: int = 1, index: int = 0, trace: bool = False,
+              audit: bool = False):  # type: ignore[no-untyped-def]
+    """A replication run to the end, its parts open for inspection."""
+    from sim.model.replication import Replication
+
+    rep = Replication(sc, seed, index, trace=trace, audit=audit)
+    rep.run()
+    return rep

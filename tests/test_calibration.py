@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from model_cases import run_model
 
-from sim.model.world import World
 from sim.runner import run_replications
 from sim.scenario.loader import load_scenario
 
@@ -32,12 +32,12 @@ def values(results, metric):
 
 
 def test_first_contingent_is_8_officers_3_interpreters_14_soldiers(baseline):
-    world = World(baseline, seed=baseline.seed, index=0)
-    world.run()
-    first = world.rotations["iraq"].first
+    rep = run_model(baseline, seed=baseline.seed)
+    assert rep.first_tour is not None
+    first = rep.first_tour.first
     assert first is not None and first.arrived == 25
     roles = Counter(first.roles.values())
-    grades = Counter(("officer", "nco", "soldier")[world.people.grade[p]] for p in first.roles)
+    grades = Counter(("officer", "nco", "soldier")[rep.people.grade[p]] for p in first.roles)
     assert roles["interpreter"] == 3
     assert grades["officer"] == 8
     assert sum(n for role, n in roles.items() if role not in ("interpreter",)) - grades["officer"] == 14

@@ -1,8 +1,7 @@
 """Rotation and theatre edge cases: dropouts and refills, deployments begun before the scenario, tips that perish awaiting approval, runs ending mid-deployment."""
 from __future__ import annotations
 
-from sim.model.world import World
-from tests.model_cases import quiet_force, scenario
+from model_cases import quiet_force, run_model, scenario
 
 
 def _case(**dep):
@@ -17,9 +16,11 @@ def _case(**dep):
 
 
 def _run(d, seed=1):
-    w = World(scenario(d), seed, 0, trace=True)
-    w.run()
-    return w
+    return run_model(scenario(d), seed, trace=True)
+
+
+def _metrics(rep):
+    return rep.results()[0]
 
 
 def test_dropout_is_not_reselected_for_the_gap_they_left():
@@ -28,7 +29,7 @@ def test_dropout_is_not_reselected_for_the_gap_they_left():
     d = _case(dropout_prob=1.0)
     d["force"]["establishment"] = {"officer": 0, "nco": 0, "soldier": 5}
     w = _run(d)
-    m = w.metrics()
+    m = _metrics(w)
     assert m["rotation_fill_rate"] == 0.0, m["rotation_fill_rate"]
     assert m["persons_deployed"] == 0
 
@@ -39,7 +40,7 @@ def test_refill_keeps_the_slot_grade_when_two_slots_share_a_role():
         {"role": "support", "grade": "soldier", "count": 2}])
     w = _run(d, seed=3)
     by_rot: dict[int, list[int]] = {}
-    for pid, _dep, rot, *_ in w.tour_log:
+    for pid, _dep, rot, *_ in w.tours.log:
         by_rot.setdefault(rot, []).append(int(w.people.grade[pid]))
     for rot, grades in by_rot.items():
         assert grades.count(0) <= 2, (rot, grades)  # never more officers than officer posts
@@ -49,10 +50,10 @@ def test_deployment_started_before_the_scenario_has_no_phantom_rotations():
     # The deployment began two years before the scenario: rotations that ended before
     # day 0 must not be run (all at day 0, zero-length) nor count gap days before day 0.
     w = _run(_case(start="1998-01-01"))
-    m = w.metrics()
-    horizon = w.sc.horizon_days
+    m = _metrics(w)
+    horizon = w.scenario.horizon_days
     assert m["gap_days"] <= horizon, (m["gap_days"], horizon)
-    zero_length = [t for t in w.tour_log if t[5] - t[4] <= 0]
+    zero_length = [t for t in w.tours.log if t[5] - t[4] <= 0]
     assert not zero_length, zero_length[:5]
 
 
@@ -68,7 +69,7 @@ def test_tips_stuck_for_want_of_an_approver_are_counted_lost():
                        "trust": {"initial": 1.0},
                        "tips": {"rate_per_week_at_full_trust": 14, "shelf_life_days": 3}})
     d["end"] = "2000-07-01"
-    m = _run(d).metrics()
+    m = _metrics(_run(d))
     assert m["tips_received"] > 0
     assert m["items_cleared_caches"] == 0
     assert m["tips_lost"] == m["tips_received"], (m["tips_lost"], m["tips_received"])
@@ -101,7 +102,11 @@ def test_vehicle_availability_stays_in_unit_interval_when_the_run_ends_mid_deplo
     # clipped at the end of the run, not at the deployment's end.
     d = _case(end="2002-01-01", tour_days=100, theatre={
         "vehicles": {"count": 3, "mtbf_days": 5, "mttr_days": 50}})
-    for seed in (0, 3, 7):
-        a = _run(d, seed).metrics()["vehicle_availability"]
+    shares = []
+    for seed in range(8):
+        a = _metrics(_run(d, seed))["vehicle_availability"]
         assert a is not None and 0.0 <= a <= 1.0, (seed, a)
-        assert abs(a - 5 / 55) < 0.06, (seed, a)  # renewal theory: mtbf / (mtbf + mttr)
+        shares.append(a)
+    # Renewal theory: mtbf / (mtbf + mttr); each run sees only ~17 failure cycles, so the
+    # mean of eight runs is compared (its standard error is about 0.01).
+    assert abs(sum(shares) / len(shares) - 5 / 55) < 0.03, shares

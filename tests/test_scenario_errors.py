@@ -60,7 +60,7 @@ CASES = [
      "costs.course_seat.eod_course", "expected the name of a course (nco_course), found 'eod_course'"),
     ("timeline date after end",
      BASE + "timeline:\n  - {at: 2009-01-01, set: {seed: 3}}\n", "2009-01-01", "timeline.0.at",
-     "expected a date from start (2003-08-01) to end (2005-08-01), found 2009-01-01"),
+     "expected a date on or before the scenario's end (2005-08-01), found 2009-01-01"),
     ("timeline path that does not exist",
      BASE + "timeline:\n  - at: 2004-01-01\n    set:\n      deployments.iraq.theatre.vehicles.colour: red\n",
      "vehicles.colour", "timeline.0.set.deployments.iraq.theatre.vehicles.colour", "no such key"),

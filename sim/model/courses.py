@@ -2,56 +2,105 @@
 
 A person joins a course's queue when they become eligible (grade, service, prerequisites,
 not yet holding what it grants) and leaves it when seated, or when they stop being
-eligible or leave the force. Waits and the queue length are recorded for Little's law.
+eligible or leave the force. Every stay in the queue is a wait: those seated, those who
+left unseated, and those still waiting at the end (censored at the end), so a queue that
+seats few shows long waits instead of hiding them.
 """
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import ClassVar
 
 import numpy as np
 
-from sim.model.force import YEAR
-from sim.model.people import GRADE_INDEX, HOME, IN_COURSE
+from sim.model.clock import Clock, Timer
+from sim.model.log import EventLog
+from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, People
+from sim.model.record import Results
+from sim.model.streams import Streams
+from sim.scenario.schema import Course as CourseSpec
 
-if TYPE_CHECKING:
-    from sim.model.world import World
-    from sim.scenario.schema import Course
+YEAR = 365.25
 
 
-class CourseRunner:
-    def __init__(self, world: World, name: str):
-        self.w, self.name = world, name
+class Course:
+    TIMELINE: ClassVar[tuple[str, ...]] = tuple(
+        f"training.courses.<course>.{key}" for key in (
+            "seats", "days", "every_days", "until", "eligible", "min_service_days", "requires",
+            "valid_years"))
+    REPORTS: ClassVar[dict[str, float | None]] = {"course_wait_days_mean": None, "promoted_to_nco": 0.0}
+
+    def __init__(self, name: str, spec: CourseSpec, clock: Clock, people: People, streams: Streams,
+                 log: EventLog, charge: Callable[[str, int], None],
+                 vacancies: Callable[[int], int]):
+        self.name, self.spec = name, spec
+        self.clock, self.people, self.log = clock, people, log
+        self.rng = streams.get("courses", name)
+        self.charge, self.vacancies = charge, vacancies
         self.arrivals = 0
+        self.waits: list[float] = []    # queue time of those seated
         self.reneged: list[float] = []  # queue time of those who left it unseated
-        self.length_days = 0.0    # integral of the queue length over time
+        self.length_days = 0.0          # integral of the queue length over time
         self._t = 0.0
         self._length = 0
-        self.waits: list[float] = []  # of those seated
         self.trained = 0
+        self.promoted = 0
         self.cohorts: list[tuple[np.ndarray, float, float]] = []  # (people, start, end)
+        self._training = 0  # seated in cohorts not yet finished
+        self._timer = Timer(clock, self._cohort)
+        self._last: float | None = None  # start of the last cohort
 
-    @property
-    def spec(self) -> Course:
-        return self.w.sc.training.courses[self.name]
+    # -- the cycle ---------------------------------------------------------------------
+    def start(self) -> None:
+        self.refresh()
+        self._plan()
 
-    def _since(self) -> np.ndarray:
-        return self.w.people.column(f"queue:{self.name}")
+    def _plan(self) -> None:
+        c, clock = self.spec, self.clock
+        if self._last is None:
+            t = clock.day(c.first_at) if c.first_at else 0.0
+            if t < clock.now:  # the cycle began before: its next cohort is the first run
+                t += math.ceil((clock.now - t) / c.every_days) * c.every_days
+        else:
+            t = max(self._last + c.every_days, clock.now)
+        if c.until is not None and t > clock.day(c.until):
+            self._timer.cancel()
+        else:
+            self._timer.set(t)
 
-    def _in_course(self) -> np.ndarray:
-        return self.w.people.column(f"seated:{self.name}")
+    def _cohort(self) -> None:
+        self._last = self.clock.now
+        self.start_cohort()
+        self._plan()
 
+    def retune(self, spec: CourseSpec) -> None:
+        """Seats, length and eligibility from now on; the cycle continues from the last
+        cohort with the new interval."""
+        self.spec = spec
+        self.refresh()
+        self._plan()
+
+    # -- the queue -----------------------------------------------------------------------
     def eligible(self, now: float) -> np.ndarray:
-        c, p = self.spec, self.w.people
+        c, p = self.spec, self.people
         n = p.n
-        grades = [GRADE_INDEX[g] for g in c.eligible]
-        mask = p.active & p.grade_in(grades)
-        mask &= now - p.joined[:n] >= c.min_service_days
-        mask &= p.holds_all(c.requires, now)
+        mask = p.active_in(tuple(sorted(GRADE_INDEX[g] for g in c.eligible)))
+        if c.min_service_days > 0:
+            mask &= p.joined[:n] <= now - c.min_service_days
+        for q in c.requires:
+            mask &= p.holds(q, now)
         if c.grants:
             mask &= ~p.holds(c.grants, now)
-        mask &= np.isnan(self._in_course()[:n])
+        if self._training:
+            mask &= np.isnan(self._seated_col()[:n])
         return mask
+
+    def _since_col(self) -> np.ndarray:
+        return self.people.column(f"queue:{self.name}")  # the store may have grown
+
+    def _seated_col(self) -> np.ndarray:
+        return self.people.column(f"seated:{self.name}")
 
     def _integrate(self, now: float) -> None:
         self.length_days += self._length * (now - self._t)
@@ -59,101 +108,108 @@ class CourseRunner:
 
     def refresh(self) -> None:
         """Bring the queue up to date: new eligibles join, the no-longer-eligible leave."""
-        now = self.w.env.now
+        now = self.clock.now
         self._integrate(now)
-        since = self._since()[: self.w.people.n]
+        since = self._since_col()[: self.people.n]
         queued = ~np.isnan(since)
-        ok = self.eligible(now)
-        join = ok & ~queued
-        leave = queued & ~ok
+        changed = np.flatnonzero(self.eligible(now) != queued)
+        if not len(changed):
+            return
+        was = queued[changed]
+        join, leave = changed[~was], changed[was]
         since[join] = now
-        self.arrivals += int(join.sum())
+        self.arrivals += len(join)
         self.reneged.extend((now - since[leave]).tolist())
         since[leave] = np.nan
-        self._length = int((~np.isnan(since)).sum())
-
-    def process(self):
-        env, sc = self.w.env, self.w.sc
-        c = self.spec
-        t = sc.day(c.first_at) if c.first_at else 0.0
-        if t < 0:  # the cycle began before the scenario: its next cohort is the first run
-            t += math.ceil(-t / c.every_days) * c.every_days
-        while t < sc.horizon_days:
-            if c.until is not None and t > sc.day(c.until):
-                return
-            yield env.timeout(t - env.now)
-            self.start_cohort()
-            c = self.spec  # the timeline may have changed seats or cycle
-            t += c.every_days
+        self._length += len(join) - len(leave)
 
     def seats_now(self) -> int:
         c = self.spec
         if c.promotes_to is None:
             return c.seats
-        g = GRADE_INDEX[c.promotes_to]
-        p = self.w.people
-        vacancies = self.w.force.establishment(self.w.env.now)[g] - p.strength()[g]
-        in_training = int((~np.isnan(self._in_course()[: p.n])).sum())
-        return int(max(0, min(c.seats, vacancies - in_training)))
+        in_training = int((~np.isnan(self._seated_col()[: self.people.n])).sum())
+        return int(max(0, min(c.seats, self.vacancies(GRADE_INDEX[c.promotes_to]) - in_training)))
 
     def start_cohort(self) -> None:
-        w, p, now = self.w, self.w.people, self.w.env.now
-        w.before_change()
+        p, now = self.people, self.clock.now
         self.refresh()
-        since = self._since()[: p.n]
+        since = self._since_col()[: p.n]
         ready = np.flatnonzero(~np.isnan(since) & (p.state[: p.n] == HOME))
         seats = self.seats_now()
         if seats <= 0 or not len(ready):
             return
-        rng = w.streams.get("courses", self.name)
-        ready = ready[rng.permutation(len(ready))]
+        ready = ready[self.rng.permutation(len(ready))]
         chosen = ready[np.argsort(since[ready], kind="stable")][:seats]
         self.waits.extend((now - since[chosen]).tolist())
         since[chosen] = np.nan
         self._length -= len(chosen)
-        self._in_course()[chosen] = now
-        p.state[chosen] = IN_COURSE
-        w.ledger.charge_course(self.name, len(chosen))
-        w.log("course started", self.name, f"{len(chosen)} seated of {len(ready)} waiting")
-        w.env.process(self._finish(chosen, self.spec.days))
+        self._seated_col()[chosen] = now
+        self._training += len(chosen)
+        p.move(chosen, IN_COURSE)
+        self.charge(self.name, len(chosen))
+        self.log("course started", self.name, f"{len(chosen)} seated of {len(ready)} waiting")
+        days = self.spec.days
+        self.clock.call_at(now + days, lambda: self._finish(chosen, now))
 
-    def _finish(self, ids: np.ndarray, days: float):
-        start = self.w.env.now
-        yield self.w.env.timeout(days)
-        w, p, now = self.w, self.w.people, self.w.env.now
-        w.before_change()
+    def _finish(self, ids: np.ndarray, start: float) -> None:
+        p, now = self.people, self.clock.now
         self.cohorts.append((ids, start, now))
-        self._in_course()[ids] = np.nan
-        ids = ids[p.state[ids] == IN_COURSE]
-        p.state[ids] = HOME
+        seated = self._seated_col()
+        self._training -= int((~np.isnan(seated[ids])).sum())
+        seated[ids] = np.nan
+        ids = ids[p.state[ids] == IN_COURSE]  # leavers have gone
+        p.move(ids, HOME)
         c = self.spec
         if c.grants:
             expiry = now + c.valid_years * YEAR if c.valid_years else np.inf
             p.qual(c.grants)[ids] = expiry
         if c.promotes_to and len(ids):
-            w.promote(ids, GRADE_INDEX[c.promotes_to])
-            w.log("promoted", f"{len(ids)} people", f"to {c.promotes_to}: " + " ".join(f"p{i}" for i in ids[:40]))
+            p.promote(ids, GRADE_INDEX[c.promotes_to])
+            if c.promotes_to == "nco":
+                self.promoted += len(ids)
+            self.log("promoted", f"{len(ids)} people", f"to {c.promotes_to}: " + " ".join(f"p{i}" for i in ids[:40]))
         self.trained += len(ids)
-        w.log("course finished", self.name, f"{len(ids)} trained")
+        self.log("course finished", self.name, f"{len(ids)} trained")
 
     def forget(self, ids: np.ndarray) -> None:
         """People who left the force leave the queue and any seat."""
-        now = self.w.env.now
-        self._integrate(now)
-        since = self._since()
+        seated = self._seated_col()
+        freed = ids[~np.isnan(seated[ids])]
+        if len(freed):
+            seated[freed] = np.nan
+            self._training -= len(freed)
+        since = self._since_col()
         gone = ids[~np.isnan(since[ids])]
+        if not len(gone):
+            return
+        now = self.clock.now
+        self._integrate(now)
         self.reneged.extend((now - since[gone]).tolist())
         since[gone] = np.nan
         self._length -= len(gone)
-        self._in_course()[ids] = np.nan
+
+    # -- results -------------------------------------------------------------------------
+    def queue_length(self) -> float:
+        return float(self._length)
+
+    def still_waiting(self) -> np.ndarray:
+        """Queue times so far of those still in the queue."""
+        since = self._since_col()[: self.people.n]
+        return self.clock.now - since[~np.isnan(since)]
 
     def queue_stats(self) -> dict[str, float]:
         """Records for Little's law over [0, now]: arrivals, the time-integral of the
         queue length, and the queue times of everyone who left the queue."""
-        now = self.w.env.now
-        self._integrate(now)
-        since = self._since()[: self.w.people.n]
+        self._integrate(self.clock.now)
         left = self.waits + self.reneged
-        return {"arrivals": self.arrivals, "length_days": self.length_days, "horizon": now,
+        return {"arrivals": self.arrivals, "length_days": self.length_days, "horizon": self.clock.now,
                 "departures": len(left), "sojourn_days": float(sum(left)),
-                "still_queued": int((~np.isnan(since)).sum())}
+                "still_queued": len(self.still_waiting())}
+
+    def report(self, results: Results) -> None:
+        waiting = self.still_waiting()
+        total = sum(self.waits) + sum(self.reneged) + float(waiting.sum())
+        count = len(self.waits) + len(self.reneged) + len(waiting)
+        results.set(f"course_wait_days_mean.{self.name}", total / count if count else None)
+        results.mean("course_wait_days_mean", total, count)
+        results.add("promoted_to_nco", self.promoted)

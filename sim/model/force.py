@@ -1,37 +1,61 @@
-"""The home force: establishment, recruiting, contracts, attrition, officer release, FOC.
+"""The home force: recruiting, contracts, attrition, officer release, milestones.
 
 Flows that need no interaction are applied in monthly vectorised steps over the people
-arrays (PERFORMANCE.md: a 30-day numpy step is ~25x cheaper than daily ticks).
+arrays (PERFORMANCE.md: a 30-day numpy step is ~25x cheaper than daily ticks). They
+apply to everyone in the force, wherever they are: someone at home or in a course
+leaves at once; someone selected for a tour or deployed serves it out and leaves on
+return (or on evacuation, or when the rotation is stood down), so that a contingent is
+never thinned by paperwork.
 """
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import ClassVar
 
 import numpy as np
 
-from sim.model.people import GRADE_INDEX, GRADE_NAMES, HOME
-
-if TYPE_CHECKING:
-    from sim.model.world import World
+from sim.model.clock import Clock
+from sim.model.establishment import Establishment, counts
+from sim.model.log import EventLog
+from sim.model.people import DEPLOYED, GRADE_INDEX, GRADE_NAMES, HOME, PREPARING, SEPARATED, People
+from sim.model.record import Results
+from sim.model.streams import Streams
+from sim.scenario.schema import Force, GradeRates, GradeShares, Restructure
 
 YEAR = 365.25
 MONTH = YEAR / 12
 SHARE_TOLERANCE = 0.01  # the officer-share target counts as met within one percentage point
 
+Leavers = Callable[[np.ndarray], None]
 
-def _vec(g: object) -> np.ndarray:
-    return np.array([getattr(g, name) for name in GRADE_NAMES], float)
+
+def _vec(g: GradeRates | GradeShares) -> np.ndarray:
+    return np.array([g.officer, g.nco, g.soldier], float)
 
 
 class HomeForce:
-    def __init__(self, world: World):
-        self.w = world
+    TIMELINE: ClassVar[tuple[str, ...]] = (
+        "force.establishment.<grade>", "force.contract_years.<grade>", "force.reenlist.<grade>",
+        "force.attrition_per_year.<grade>", "force.recruiting.per_month",
+        "force.officer_intake_per_year", "force.foc.fill", "force.foc.qualified.<qualification>",
+        "restructure.target_officer_share", "restructure.by", "restructure.officer_release_per_year",
+    )
+    REPORTS: ClassVar[dict[str, float | None]] = dict.fromkeys((
+        "strength_end", *(f"strength_end.{g}" for g in GRADE_NAMES), "officer_share_end",
+        "establishment_fill_end", "days_to_foc", "officer_share_target_met_days", "recruited",
+        "separated", "officers_released", "officer_share_start"))
+
+    def __init__(self, spec: Force, establishment: Establishment, clock: Clock, people: People,
+                 streams: Streams, log: EventLog, last_growth_day: float = 0.0):
+        self.spec, self.establishment = spec, establishment
+        self.clock, self.people, self.streams, self.log = clock, people, streams, log
+        self.last_growth_day = last_growth_day
+        self.on_leave: list[Leavers] = []            # told of everyone who leaves the force
+        self.after_step: list[Callable[[], None]] = []  # after each monthly step
         self.recruited = np.zeros(3, int)
-        self.separated = np.zeros(3, int)
+        self.separated = np.zeros(3, int)            # alive: contracts, attrition, release
         self.killed = np.zeros(3, int)
-        self.promoted_in = np.zeros(3, int)
-        self.promoted_out = np.zeros(3, int)
+        self.released = 0
         self.start_strength = np.zeros(3, int)
         self.exits: dict[str, int] = {}
         self.foc_day: float | None = None
@@ -40,9 +64,8 @@ class HomeForce:
 
     # -- set-up ---------------------------------------------------------------
     def build_initial(self) -> None:
-        sc, people = self.w.sc, self.w.people
-        rng = self.w.streams.get("initial_force")
-        f = sc.force
+        rng = self.streams.get("initial_force")
+        f, people = self.spec, self.people
         for g, name in enumerate(GRADE_NAMES):
             count = getattr(f.initial, name)
             served = rng.exponential(getattr(f.initial_service_years, name) * YEAR + 1e-9, count)
@@ -53,106 +76,95 @@ class HomeForce:
                 people.qual(q)[ids[held]] = np.inf
         self.start_strength = people.strength().copy()
 
-    # -- establishment ----------------------------------------------------------
-    def base_establishment(self, t: float) -> np.ndarray:
-        sc = self.w.sc
-        est = _vec(sc.force.establishment)
-        for step in sorted(sc.growth, key=lambda s: s.at):
-            if sc.day(step.at) <= t:
-                est = _vec(step.establishment)
-        return est
+    def start(self) -> None:
+        self.check_milestones()
+        self._next = MONTH
+        self.clock.call_at(self._next, self._monthly)
 
-    def establishment(self, t: float) -> np.ndarray:
-        """Authorised posts by grade at day t, with restructuring's post conversions."""
-        base = self.base_establishment(t)
-        r = self.w.sc.restructure
-        if r is None or base.sum() == 0:
-            return base
-        begin = self.w.sc.day(r.begin) if r.begin else 0.0
-        by = self.w.sc.day(r.by)
-        start = self.base_establishment(begin)
-        s0 = start[0] / start.sum() if start.sum() else 0.0
-        frac = 1.0 if by <= begin else min(max((t - begin) / (by - begin), 0.0), 1.0)
-        share = s0 + (r.target_officer_share - s0) * frac
-        officers = min(base[0], round(share * base.sum()))
-        moved = base[0] - officers
-        return np.array([officers, base[1] + moved, base[2]])
+    def _monthly(self) -> None:
+        self.step(MONTH)
+        self._next += MONTH
+        self.clock.call_at(self._next, self._monthly)
+
+    # -- timeline ---------------------------------------------------------------
+    def retune(self, spec: Force, restructure: Restructure | None) -> None:
+        self.spec = spec
+        self.establishment.initial = counts(spec.establishment)
+        self.establishment.restructure = restructure
+
+    @property
+    def restructure(self) -> Restructure | None:
+        return self.establishment.restructure
 
     # -- the monthly step -------------------------------------------------------
-    def process(self):
-        env = self.w.env
-        self.check_milestones()
-        while True:
-            yield env.timeout(MONTH)
-            self.step(MONTH)
-
     def step(self, dt: float) -> None:
-        w = self.w
-        w.before_change()
-        self._attrition(dt)
-        self._contract_ends()
+        stayers = self._stayers()
+        self.leave(self._attrition(stayers, dt), "attrition")
+        self.leave(self._contract_ends(self._stayers()), "contract end")
         self._release_officers(dt)
         self._recruit(dt)
-        w.courses_refresh()
+        for hook in self.after_step:
+            hook()
         self.check_milestones()
 
-    def _home(self, g: int) -> np.ndarray:
-        p = self.w.people
-        return np.flatnonzero((p.state[: p.n] == HOME) & (p.grade[: p.n] == g))
+    def _stayers(self) -> np.ndarray:
+        """Everyone in the force who has not already decided to leave."""
+        p = self.people
+        return np.flatnonzero((p.state[: p.n] != SEPARATED) & np.isnan(p.leaving[: p.n]))
 
-    def _attrition(self, dt: float) -> None:
-        rng = self.w.streams.get("attrition")
-        rates = _vec(self.w.sc.force.attrition_per_year)
-        for g in range(3):
-            ids = self._home(g)
-            p = 1 - math.exp(-rates[g] * dt / YEAR)
-            leave = ids[rng.random(len(ids)) < p]
-            if len(leave):
-                self.w.separate(leave, "attrition")
+    def _attrition(self, stayers: np.ndarray, dt: float) -> np.ndarray:
+        rng = self.streams.get("attrition")
+        rates = _vec(self.spec.attrition_per_year)[self.people.grade[stayers]]
+        chance = 1 - np.exp(-rates * dt / YEAR)
+        return stayers[rng.random(len(stayers)) < chance]
 
-    def _contract_ends(self) -> None:
-        w, people, now = self.w, self.w.people, self.w.env.now
-        rng = w.streams.get("contracts")
-        f = w.sc.force
-        est = self.establishment(now)
+    def _contract_ends(self, stayers: np.ndarray) -> np.ndarray:
+        """Contracts ending now: re-enlistment where a post exists; the rest leave."""
+        people, now = self.people, self.clock.now
+        rng = self.streams.get("contracts")
+        f = self.spec
+        est = self.establishment.at(now)
         strength = people.strength()
+        leaving: list[np.ndarray] = []
+        ending_all = stayers[people.contract_end[stayers] <= now]
         for g, name in enumerate(GRADE_NAMES):
-            ids = self._home(g)
-            ending = ids[people.contract_end[ids] <= now]
+            ending = ending_all[people.grade[ending_all] == g]
             if not len(ending):
                 continue
-            stay = ending[rng.random(len(ending)) < getattr(f.reenlist, name)]
+            stays = rng.random(len(ending)) < getattr(f.reenlist, name)
             posts = int(max(0, est[g] - (strength[g] - len(ending))))
-            if len(stay) > posts:
-                stay = rng.permutation(stay)[:posts]
-            people.contract_end[stay] += getattr(f.contract_years, name) * YEAR
-            leave = np.setdiff1d(ending, stay)
-            if len(leave):
-                w.separate(leave, "contract end")
+            if stays.sum() > posts:
+                keep = rng.permutation(np.flatnonzero(stays))[:posts]
+                stays[:] = False
+                stays[keep] = True
+            people.contract_end[ending[stays]] += getattr(f.contract_years, name) * YEAR
+            leaving.append(ending[~stays])
+        return np.concatenate(leaving) if leaving else np.zeros(0, np.int64)
 
     def _release_officers(self, dt: float) -> None:
-        r = self.w.sc.restructure
+        r = self.restructure
         if r is None:
             return
-        people, now = self.w.people, self.w.env.now
-        surplus = int(people.strength()[0] - self.establishment(now)[0])
+        people, now = self.people, self.clock.now
+        surplus = int(people.strength()[0] - self.establishment.at(now)[0])
         self._carry["release"] += r.officer_release_per_year * dt / YEAR
         if surplus <= 0:
             self._carry["release"] %= 1.0
             return
-        ids = self._home(0)
+        n = people.n
+        ids = np.flatnonzero((people.grade[:n] == 0) & (people.state[:n] == HOME) & np.isnan(people.leaving[:n]))
         n = min(surplus, int(self._carry["release"]), len(ids))
         if n <= 0:
             return
         self._carry["release"] -= n
         soonest = ids[np.argsort(people.contract_end[ids], kind="stable")][:n]
-        self.w.separate(soonest, "released (restructuring)")
+        self.released += n
+        self.separate(soonest, "released (restructuring)")
 
     def _recruit(self, dt: float) -> None:
-        w, now = self.w, self.w.env.now
-        f = w.sc.force
-        est = self.establishment(now)
-        strength = w.people.strength()
+        now, f = self.clock.now, self.spec
+        est = self.establishment.at(now)
+        strength = self.people.strength()
         intake = {
             "soldier": f.recruiting.per_month * dt / MONTH,
             "officer": f.officer_intake_per_year * dt / YEAR,
@@ -164,47 +176,105 @@ class HomeForce:
             self._carry[name] = self._carry[name] % 1.0  # capacity unused this month is gone
             if n > 0:
                 years = getattr(f.contract_years, name)
-                ids = w.people.add(g, n, joined=now, contract_end=now + years * YEAR)
+                ids = self.people.add(g, n, joined=now, contract_end=now + years * YEAR)
                 self.recruited[g] += n
-                w.log("recruited", f"{n} {name}s", f"ids {ids[0]}..{ids[-1]}")
+                self.log("recruited", f"{n} {name}s", f"ids {ids[0]}..{ids[-1]}")
+
+    # -- leaving ----------------------------------------------------------------
+    def leave(self, ids: np.ndarray, reason: str) -> None:
+        """People decide to leave: at once, or, if they are selected for a tour or on one,
+        when they come home from it."""
+        if not len(ids):
+            return
+        p = self.people
+        committed = (p.state[ids] == DEPLOYED) | (p.state[ids] == PREPARING)
+        away = ids[committed]
+        if len(away):
+            p.leaving[away] = self.clock.now
+            for pid in away.tolist():
+                p.leaving_reason[pid] = reason
+            self.log("leaves on return", f"{len(away)} people", reason)
+        self.separate(ids[~committed], reason)
+
+    def came_home(self, ids: np.ndarray) -> None:
+        """People back from theatre: those who decided to leave while away go now."""
+        ids = np.asarray(ids, dtype=np.int64)
+        p = self.people
+        going = ids[~np.isnan(p.leaving[ids])]
+        if not len(going):
+            return
+        p.leaving[going] = np.nan
+        reasons = [p.leaving_reason.pop(pid) for pid in going.tolist()]
+        for reason in dict.fromkeys(reasons):
+            self.separate(going[[r == reason for r in reasons]], reason)
+
+    def separate(self, ids: np.ndarray, reason: str) -> None:
+        if not len(ids):
+            return
+        grades = np.bincount(self.people.grade[ids], minlength=3)
+        self.people.move(ids, SEPARATED)
+        if reason == "killed":
+            self.killed += grades
+        else:
+            self.separated += grades
+        self.exits[reason] = self.exits.get(reason, 0) + len(ids)
+        for hook in self.on_leave:
+            hook(ids)
+        self.log("separated", f"{len(ids)} people", reason)
 
     # -- milestones -------------------------------------------------------------
+    def vacancies(self, grade: int) -> int:
+        return int(self.establishment.at(self.clock.now)[grade] - self.people.strength()[grade])
+
     def check_milestones(self) -> None:
-        now, sc, people = self.w.env.now, self.w.sc, self.w.people
+        now, people = self.clock.now, self.people
         strength = people.strength()
-        if self.foc_day is None:
-            last_step = max((sc.day(s.at) for s in sc.growth), default=0.0)
-            if now >= last_step and self._at_foc(strength):
-                self.foc_day = now
-                self.w.log("foc reached", "force", f"strength {strength.tolist()}")
-        r = sc.restructure
+        if self.foc_day is None and now >= self.last_growth_day and self._at_foc(strength):
+            self.foc_day = now
+            self.log("foc reached", "force", f"strength {strength.tolist()}")
+        r = self.restructure
         share = self.officer_share()
         if (r is not None and self.target_met_day is None and share is not None
                 and share <= r.target_officer_share + SHARE_TOLERANCE):
             self.target_met_day = now
-            self.w.log("officer share target met", "force", f"{share:.3f}")
+            self.log("officer share target met", "force", f"{share:.3f}")
 
     def _at_foc(self, strength: np.ndarray) -> bool:
-        foc = self.w.sc.force.foc
-        est = self.establishment(self.w.env.now)
+        foc, now = self.spec.foc, self.clock.now
+        est = self.establishment.at(now)
         if np.any(strength < foc.fill * est - 1e-9):
             return False
         total = strength.sum()
+        active = self.people.active
         for q, share in foc.qualified.items():
-            held = int(self.w.people.holds(q, self.w.env.now)[self.w.people.active].sum())
+            held = int(self.people.holds(q, now)[active].sum())
             if total == 0 or held / total < share:
                 return False
         return True
 
     def officer_share(self) -> float | None:
-        s = self.w.people.strength()
+        s = self.people.strength()
         return float(s[0] / s.sum()) if s.sum() else None
 
-    def record_exit(self, ids: np.ndarray, reason: str) -> None:
-        g = np.bincount(self.w.people.grade[ids], minlength=3)
-        self.separated += g
-        if reason == "killed":
-            self.killed += g
-        self.exits[reason] = self.exits.get(reason, 0) + len(ids)
-
-
+    # -- results -------------------------------------------------------------------
+    def report(self, results: Results, warnings: list[str]) -> None:
+        strength = self.people.strength()
+        est = self.establishment.at(self.clock.now)
+        results.set("strength_end", int(strength.sum()))
+        for g, name in enumerate(GRADE_NAMES):
+            results.set(f"strength_end.{name}", int(strength[g]))
+        results.set("officer_share_end", self.officer_share())
+        results.set("establishment_fill_end", float(strength.sum() / est.sum()) if est.sum() else None)
+        results.set("days_to_foc", self.foc_day)
+        results.set("officer_share_target_met_days", self.target_met_day)
+        results.set("recruited", int(self.recruited.sum()))
+        results.set("separated", int(self.separated.sum()))
+        start = self.start_strength
+        results.set("officer_share_start", float(start[0] / start.sum()) if start.sum() else None)
+        r = self.restructure
+        results.set("officers_released", self.released if r is not None else None)
+        if r is not None and r.officer_release_per_year > 0 and self.released == 0:
+            warnings.append(
+                f"restructure.officer_release_per_year is {r.officer_release_per_year:g} a year, "
+                "but no officer surplus arose at home before the end: no officer was released "
+                "(natural outflow kept pace with the conversion of posts)")

@@ -1,9 +1,14 @@
-"""The people of the force, one row per person in numpy arrays.
+"""The people of the force, one row per person in numpy arrays, and their census.
 
 Flows that need no interaction (attrition, contract ends) act on these arrays in bulk;
-SimPy processes only move the few people a decision touches.
+timed events only move the few people a decision touches. Every change of state or
+grade goes through `add`, `move` or `promote`, which keep a census: head counts by
+state and grade, their time integral (person-days, which the ledger prices), and the
+least and most people deployed since the series recorder last looked.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -12,13 +17,16 @@ GRADE_NAMES = ("officer", "nco", "soldier")
 
 HOME, IN_COURSE, PREPARING, DEPLOYED, SEPARATED = range(5)
 STATE_NAMES = ("home", "in_course", "preparing", "deployed", "separated")
+ACTIVE_STATES = (HOME, IN_COURSE, PREPARING, DEPLOYED)
 
 
 class People:
     """Columns: grade, state, joined (day), contract_end (day), last_return (day; -inf if
-    never deployed), tours; qualifications as expiry days (inf: for good; nan: not held)."""
+    never deployed), tours, leaving (day a deployed person decided to leave, applied on
+    return; nan if not); qualifications as expiry days (inf: for good; nan: not held)."""
 
-    def __init__(self, capacity: int = 256):
+    def __init__(self, now: Callable[[], float], capacity: int = 256):
+        self.now = now
         self.n = 0
         self.grade = np.zeros(capacity, np.int8)
         self.state = np.full(capacity, SEPARATED, np.int8)
@@ -26,8 +34,43 @@ class People:
         self.contract_end = np.zeros(capacity)
         self.last_return = np.full(capacity, -np.inf)
         self.tours = np.zeros(capacity, np.int16)
+        self.leaving = np.full(capacity, np.nan)
+        self.leaving_reason: dict[int, str] = {}
         self.quals: dict[str, np.ndarray] = {}
         self.cols: dict[str, np.ndarray] = {}  # per-course bookkeeping (queue entry, ...)
+        self.counts = np.zeros((len(STATE_NAMES), 3), np.int64)
+        self._days = np.zeros((len(STATE_NAMES), 3))
+        self._t = now()
+        self._low = self._high = 0
+        self._version = 0  # bumped by every change of state or grade
+        self._masks: dict[tuple[int, ...], tuple[int, int, np.ndarray]] = {}
+
+    # -- census ---------------------------------------------------------------
+    def _touch(self) -> None:
+        """Integrate head counts up to now before they change."""
+        self._version += 1
+        now = self.now()
+        if now > self._t:
+            self._days += self.counts * (now - self._t)
+            self._t = now
+
+    def _watch(self) -> None:
+        d = int(self.counts[DEPLOYED].sum())
+        if d < self._low:
+            self._low = d
+        if d > self._high:
+            self._high = d
+
+    def person_days(self, until: float | None = None) -> np.ndarray:
+        """Person-days by (state, grade) from the start to `until` (default now)."""
+        now = self.now() if until is None else until
+        return self._days + self.counts * max(0.0, now - self._t)
+
+    def deployed_range(self) -> tuple[int, int]:
+        """Least and most people deployed since the last call (and now, to start the next)."""
+        out = (self._low, self._high)
+        self._low = self._high = int(self.counts[DEPLOYED].sum())
+        return out
 
     # -- growth -------------------------------------------------------------
     def _reserve(self, extra: int) -> None:
@@ -36,9 +79,9 @@ class People:
         if need <= cap:
             return
         new = max(need, 2 * cap)
-        for name in ("grade", "state", "joined", "contract_end", "last_return", "tours"):
+        for name in ("grade", "state", "joined", "contract_end", "last_return", "tours", "leaving"):
             old = getattr(self, name)
-            fill = {"state": SEPARATED, "last_return": -np.inf}.get(name, 0)
+            fill = {"state": SEPARATED, "last_return": -np.inf, "leaving": np.nan}.get(name, 0)
             arr = np.full(new, fill, old.dtype)
             arr[:cap] = old
             setattr(self, name, arr)
@@ -51,6 +94,7 @@ class People:
     def add(self, grade: int, count: int, joined: np.ndarray | float,
             contract_end: np.ndarray | float) -> np.ndarray:
         """Add `count` people of one grade at home; returns their ids."""
+        self._touch()
         self._reserve(count)
         ids = np.arange(self.n, self.n + count)
         self.n += count
@@ -60,10 +104,31 @@ class People:
         self.contract_end[ids] = contract_end
         self.last_return[ids] = -np.inf
         self.tours[ids] = 0
+        self.leaving[ids] = np.nan
         for table in (self.quals, self.cols):
             for arr in table.values():
                 arr[ids] = np.nan
+        self.counts[HOME, grade] += count
         return ids
+
+    def move(self, ids: np.ndarray | list[int], state: int) -> None:
+        """Put people in `state` (home, a course, preparing, deployed, separated)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return
+        self._touch()
+        grades = self.grade[ids]
+        np.subtract.at(self.counts, (self.state[ids], grades), 1)
+        np.add.at(self.counts[state], grades, 1)
+        self.state[ids] = state
+        self._watch()
+
+    def promote(self, ids: np.ndarray, grade: int) -> None:
+        self._touch()
+        states = self.state[ids]
+        np.subtract.at(self.counts, (states, self.grade[ids]), 1)
+        np.add.at(self.counts[:, grade], states, 1)
+        self.grade[ids] = grade
 
     def column(self, name: str) -> np.ndarray:
         """A float column (nan by default) for bookkeeping that is not a person's trait."""
@@ -96,11 +161,26 @@ class People:
         arr = self.quals.get(name)
         return arr is not None and bool(arr[pid] > now)
 
+    def expiry(self, name: str, pid: int) -> float:
+        """When `pid`'s qualification expires (inf: never; nan: not held)."""
+        arr = self.quals.get(name)
+        return float(arr[pid]) if arr is not None else float("nan")
+
     def holds_all(self, names: list[str] | tuple[str, ...], now: float) -> np.ndarray:
         mask = np.ones(self.n, bool)
         for q in names:
             mask &= self.holds(q, now)
         return mask
+
+    def active_in(self, grades: tuple[int, ...]) -> np.ndarray:
+        """Who (first `n` rows) is in the force with one of `grades`; computed once for
+        all who ask until the next change (a fresh array each call)."""
+        hit = self._masks.get(grades)
+        if hit is None or hit[0] != self._version or hit[1] != self.n:
+            mask = self.grade_in(grades) & (self.state[: self.n] != SEPARATED)
+            hit = (self._version, self.n, mask)
+            self._masks[grades] = hit
+        return hit[2].copy()
 
     def grade_in(self, grades: list[int] | tuple[int, ...]) -> np.ndarray:
         """Who (first `n` rows) has one of `grades` (a lookup, cheaper than np.isin)."""
@@ -110,12 +190,8 @@ class People:
 
     def strength(self) -> np.ndarray:
         """Active people by grade index."""
-        g = self.grade[: self.n][self.active]
-        return np.bincount(g, minlength=3)
+        return self.counts[: SEPARATED].sum(axis=0)
 
     def count_by(self, states: tuple[int, ...]) -> np.ndarray:
         """People in any of `states`, by grade index."""
-        table = np.zeros(len(STATE_NAMES), bool)
-        table[list(states)] = True
-        mask = table[self.state[: self.n]]
-        return np.bincount(self.grade[: self.n][mask], minlength=3)
+        return self.counts[list(states)].sum(axis=0)

@@ -1,319 +1,321 @@
-"""Rotations of one deployment: selection, pre-deployment training, tour, handover.
+"""Rotations of one deployment: call-up and selection, pre-deployment training, tour,
+handover, casualties and replacements.
 
-Rotation k arrives at `start + k * (tour_days - overlap_days)`, so it overlaps the
-outgoing contingent by `overlap_days`; its people are selected `select_days` before
-and train for `predeployment_days` before arrival.
+The first rotation arrives at the deployment's start; each next one arrives
+`overlap_days` before the one in theatre is due home, so rotation k arrives at
+`start + k * (tour_days - overlap_days)` while nothing changes. People are selected
+`select_days` before arrival and train for the last `predeployment_days` of that time.
+A rotation is planned when it is called up, with the settings then in force; the
+deployment's end cuts short the tour in theatre and stands down rotations that would
+arrive on or after it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import ClassVar, Protocol
 
 import numpy as np
 
-from sim.model.people import DEPLOYED, GRADE_INDEX, HOME, PREPARING
-from sim.model.theatre import Theatre
+from sim.model.clock import Clock, Meter, Timer
+from sim.model.contingent import CALLED, GONE, IN_THEATRE, STOOD_DOWN, Contingent
+from sim.model.log import EventLog
+from sim.model.people import DEPLOYED, HOME, PREPARING, People
+from sim.model.record import Results
+from sim.model.selection import Call, select
+from sim.model.streams import Streams
+from sim.scenario.schema import Deployment
 
-if TYPE_CHECKING:
-    from sim.model.world import World
-    from sim.scenario.schema import Slot
-
-REASONS = ("no qualified person", "unavailable", "dwell", "no volunteer")
-
-
-@dataclass
-class Contingent:
-    deployment: str
-    rotation: int
-    arrive: float
-    depart: float
-    slots: list[Slot]
-    roles: dict[int, str] = field(default_factory=dict)   # everyone selected: pid -> role
-    slot_of: dict[int, int] = field(default_factory=dict)  # pid -> index of their slot
-    excluded: set[int] = field(default_factory=set)       # dropped out: not to be re-selected
-    present: set[int] = field(default_factory=set)         # in theatre now
-    arrived: int = 0
-    joined: dict[int, float] = field(default_factory=dict)  # late arrivals (replacements)
-    deployed_usd: float = 0.0
-    selected_at: dict[int, float] = field(default_factory=dict)
-    _counts: dict[str, int] | None = None
-
-    def in_role(self, role: str) -> list[int]:
-        return sorted(p for p in self.present if self.roles[p] == role)
-
-    def count_role(self, role: str) -> int:
-        if self._counts is None:  # the roster changes rarely; the theatre asks daily
-            self._counts = {}
-            for p in self.present:
-                self._counts[self.roles[p]] = self._counts.get(self.roles[p], 0) + 1
-        return self._counts.get(role, 0)
-
-    def enter(self, ids: list[int]) -> None:
-        self.present.update(ids)
-        self._counts = None
-
-    def leave(self, pid: int) -> None:
-        self.present.discard(pid)
-        self._counts = None
-
-    def leave_all(self) -> None:
-        self.present = set()
-        self._counts = None
-
-    def required_in_role(self, role: str) -> int:
-        return sum(s.count for s in self.slots if s.role == role)
+ROTATION_KEYS = ("start", "end", "tour_days", "select_days", "predeployment_days", "overlap_days",
+                 "min_dwell_days", "volunteer_prob", "dropout_prob", "replace_casualties",
+                 "replacement_days", "contingent", "contingent.<role>.count",
+                 "contingent.<role>.grade", "contingent.<role>.requires")
 
 
-class Rotations:
-    def __init__(self, world: World, name: str):
-        self.w, self.name = world, name
-        self.theatre = Theatre(world, name)
-        self.rotations = 0
-        self.required = 0
-        self.filled = 0
-        self.understrength = 0
+class TheatrePort(Protocol):
+    """What a rotation tells the theatre it serves."""
+
+    def arrive(self, c: Contingent) -> None: ...
+    def depart(self, c: Contingent) -> None: ...
+    def member_lost(self, pid: int) -> None: ...
+    def roster_changed(self) -> None: ...
+
+
+class ForcePort(Protocol):
+    """What a rotation tells the home force."""
+
+    def separate(self, ids: np.ndarray, reason: str) -> None: ...
+    def came_home(self, ids: np.ndarray) -> None: ...
+
+
+class TourObserver(Protocol):
+    """Told of people entering and leaving theatre, before their records change."""
+
+    def entered(self, c: Contingent, ids: np.ndarray, arrival: bool) -> None: ...
+    def left(self, c: Contingent, ids: np.ndarray, why: str) -> None: ...
+
+
+class RotationSchedule:
+    TIMELINE: ClassVar[tuple[str, ...]] = tuple(f"deployments.<name>.{k}" for k in ROTATION_KEYS)
+    REPORTS: ClassVar[dict[str, float | None]] = {
+        "rotations": 0.0, "rotation_fill_rate": None, "rotations_understrength": 0.0, "gap_days": 0.0}
+
+    def __init__(self, spec: Deployment, clock: Clock, people: People, streams: Streams,
+                 log: EventLog, theatre: TheatrePort, force: ForcePort,
+                 observers: list[TourObserver] | None = None):
+        self.spec, self.name = spec, spec.name
+        self.clock, self.people, self.log = clock, people, log
+        self.theatre, self.force = theatre, force
+        self.observers = observers if observers is not None else []
+        self.rng = {k: streams.get(k, self.name) for k in ("selection", "volunteers", "dropouts")}
+        self.rotations = self.required = self.filled = self.understrength = 0
         self.unfilled: list[dict[str, object]] = []
-        self.gap_days = 0.0
-        self._gap_t = 0.0
-        self.first: Contingent | None = None
-        self.first_items_day120: float | None = None
-        self.first_vehicle_days = 0.0
-        self.first_casualties = 0
+        self.live: list[Contingent] = []         # called up and not yet gone
+        self.newest: Contingent | None = None    # the newest contingent in theatre
+        self._k = 0
+        self._prev: tuple[float, float] | None = None  # planned arrival and departure of the last called up
+        self._timers: dict[int, tuple[Timer, Timer, Timer]] = {}  # rotation -> prepare, arrive, depart
+        self._call_up = Timer(clock, self._call_up_now)
+        self._gap = Meter(clock)
+        self._window = Timer(clock, self._update_gap)
+
+    # -- the plan ---------------------------------------------------------------------
+    @property
+    def start_day(self) -> float:
+        return self.clock.day(self.spec.start)
 
     @property
-    def spec(self):
-        return self.w.sc.deployment(self.name)
+    def end_day(self) -> float:
+        return self.clock.day(self.spec.end)
 
-    # -- schedule ----------------------------------------------------------------------
-    def process(self):
-        env, sc = self.w.env, self.w.sc
-        start, end = sc.day(self.spec.start), min(sc.day(self.spec.end), sc.horizon_days)
-        self._gap_t = max(start, 0.0)
-        k = 0
-        while True:
-            d = self.spec
-            arrive = start + k * max(d.tour_days - d.overlap_days, 1.0)
-            if arrive >= end:
-                return
-            depart = min(arrive + d.tour_days, end)
-            if depart <= 0:  # a rotation over before the scenario begins
-                k += 1
-                continue
-            select_at = max(env.now, arrive - d.select_days)
-            yield env.timeout(select_at - env.now)
-            # Let people returning at this same instant come home before selection.
-            yield env.timeout(0)
-            env.process(self._rotation(k, max(arrive, 0.0), depart))
+    def start(self) -> None:
+        self._plan()
+        self._update_gap()
+
+    def _next_arrival(self) -> tuple[int, float, float]:
+        """(rotation number, arrival, planned departure) of the next rotation."""
+        d, k = self.spec, self._k
+        if self._prev is None:
+            arrive = self.start_day
+        else:  # overlap the one before, and always arrive after it did
+            arrive = max(self._prev[1] - d.overlap_days, self._prev[0] + 1.0)
+        while arrive + d.tour_days <= 0:  # rotations over before the scenario begins
             k += 1
+            arrive += max(d.tour_days - d.overlap_days, 1.0)
+        return k, arrive, arrive + d.tour_days
 
-    def _rotation(self, k: int, arrive: float, depart: float):
-        w, env, d = self.w, self.w.env, self.spec
-        c = Contingent(self.name, k, arrive, depart, list(d.contingent))
-        w.before_change()
-        self._fill(c, range(len(c.slots)))
-        yield env.timeout(max(0.0, arrive - d.predeployment_days - env.now))
-        self._dropouts(c)
-        yield env.timeout(max(0.0, arrive - env.now))
-        self._arrive(c)
-        if self.first is None:
-            self.first = c
-            env.process(self._day120(c))
-        yield env.timeout(max(0.0, depart - env.now))
-        self._depart(c)
+    def _plan(self) -> None:
+        _, arrive, _ = self._next_arrival()
+        if arrive >= self.end_day:
+            self._call_up.cancel()
+        else:
+            self._call_up.set(arrive - self.spec.select_days)
 
-    def _day120(self, c: Contingent):
-        start_items = self.theatre.items_cleared
-        yield self.w.env.timeout(min(120.0, c.depart - c.arrive))
-        self.first_items_day120 = self.theatre.items_cleared - start_items
+    def _call_up_now(self) -> None:
+        # People back from theatre at this same instant are home for the selection.
+        self.clock.call_at(self.clock.now, self._select_rotation)
 
-    # -- selection ---------------------------------------------------------------------
-    def _fill(self, c: Contingent, slot_indices: range | list[int], count: dict[int, int] | None = None,
-              record: bool = True) -> list[int]:
+    def _select_rotation(self) -> None:
+        k, arrive, depart = self._next_arrival()
+        if arrive >= self.end_day:
+            return
+        now = self.clock.now
+        c = Contingent(self.name, k, max(arrive, now), depart, list(self.spec.contingent))
+        self._k, self._prev = k + 1, (arrive, depart)
+        self.live.append(c)
+        self._fill(c, {i: s.count for i, s in enumerate(c.slots)})
+        timers = (Timer(self.clock, lambda: self._prepare(c)), Timer(self.clock, lambda: self._arrive(c)),
+                  Timer(self.clock, lambda: self._depart(c)))
+        self._timers[c.rotation] = timers
+        timers[0].set(c.arrive - self.spec.predeployment_days)
+        timers[1].set(c.arrive)
+        self._plan()
+
+    # -- timeline ---------------------------------------------------------------------
+    def retune(self, spec: Deployment) -> None:
+        """Settings from now on: the next call-up is re-planned; the end stands down
+        rotations that would arrive on or after it and cuts short the tour in theatre."""
+        self.spec = spec
+        now, end = self.clock.now, self.end_day
+        for c in list(self.live):
+            timers = self._timers[c.rotation]
+            if c.status == CALLED:
+                if c.arrive >= end:
+                    self._stand_down(c)
+                elif timers[0].pending:
+                    timers[0].set(c.arrive - spec.predeployment_days)
+            elif c.status == IN_THEATRE:
+                timers[2].set(max(now, min(c.depart, end)))
+        self._plan()
+        self._update_gap()
+
+    def _stand_down(self, c: Contingent) -> None:
+        for t in self._timers.pop(c.rotation):
+            t.cancel()
+        going = np.array([pid for pid in c.roles if self.people.state[pid] == PREPARING], int)
+        self.people.move(going, HOME)
+        self.force.came_home(going)
+        c.status = STOOD_DOWN
+        self.live.remove(c)
+        self.log("stood down", f"{self.name} rotation {c.rotation}", f"{len(going)} home: the deployment ends first")
+
+    # -- selection ----------------------------------------------------------------------
+    def _fill(self, c: Contingent, want: dict[int, int], record: bool = True) -> list[int]:
         """Select people for slots, most constrained first; returns the ids chosen."""
-        w, p, now, d = self.w, self.w.people, self.w.env.now, self.spec
-        n = p.n
-        home = (p.state[:n] == HOME)
-        dwell = (now - p.last_return[:n]) >= d.min_dwell_days
-        volunteer = w.streams.get("volunteers", self.name).random(n) < d.volunteer_prob
-        taken = np.zeros(n, bool)
-        taken[list(c.roles.keys() | c.excluded)] = True
-
-        def eligible(slot: Slot) -> np.ndarray:
-            grades = [GRADE_INDEX[g] for g in slot.grades]
-            return p.active & p.grade_in(grades) & p.holds_all(slot.requires, now)
-
-        want = {i: (count or {}).get(i, c.slots[i].count) for i in slot_indices}
-        pools = {i: eligible(c.slots[i]) for i in want}
-        order = sorted(want, key=lambda i: (pools[i] & home & dwell & volunteer).sum() / max(want[i], 1))
-        order_rng = w.streams.get("selection", self.name)
-        chosen_all: list[int] = []
-        for i in order:
-            slot = c.slots[i]
-            cand = np.flatnonzero(pools[i] & home & dwell & volunteer & ~taken)
-            cand = cand[order_rng.permutation(len(cand))]
-            cand = cand[np.argsort(p.last_return[cand], kind="stable")]  # longest at home first
-            pick = cand[: want[i]]
-            taken[pick] = True
-            for pid in pick.tolist():
-                c.roles[pid] = slot.role
+        d, now = self.spec, self.clock.now
+        call = Call(c.slots, want, d.min_dwell_days, d.volunteer_prob,
+                    frozenset(c.roles.keys() | c.excluded))
+        chosen, short = select(self.people, call, now, self.rng["volunteers"], self.rng["selection"])
+        picked: list[int] = []
+        for i, ids in chosen.items():
+            for pid in ids:
+                c.roles[pid] = c.slots[i].role
                 c.slot_of[pid] = i
                 c.selected_at[pid] = now
-            chosen_all.extend(pick.tolist())
-            short = want[i] - len(pick)
-            if short and record:
-                reason = self._reason(pools[i] & ~taken, home, dwell, short)
+            picked.extend(ids)
+        if record:
+            for i, (missing, why) in short.items():
+                role = c.slots[i].role
                 self.unfilled.append({"deployment": self.name, "rotation": c.rotation,
-                                      "role": slot.role, "missing": short, "reason": reason})
-                w.log("slot unfilled", f"{self.name} rotation {c.rotation}", f"{slot.role}: {short} short ({reason})")
-        if chosen_all:
-            p.state[chosen_all] = PREPARING
-            w.log("selected", f"{self.name} rotation {c.rotation}", f"{len(chosen_all)} people: " + " ".join(f"p{i}" for i in chosen_all[:40]))
-        return chosen_all
+                                      "role": role, "missing": missing, "reason": why})
+                self.log("slot unfilled", f"{self.name} rotation {c.rotation}", f"{role}: {missing} short ({why})")
+        if picked:
+            self.people.move(picked, PREPARING)
+            self.log("selected", f"{self.name} rotation {c.rotation}",
+                     f"{len(picked)} people: " + " ".join(f"p{i}" for i in picked[:40]))
+        return picked
 
-    @staticmethod
-    def _reason(pool: np.ndarray, home: np.ndarray, dwell: np.ndarray, short: int) -> str:
-        """The first missing condition that would have filled the slot had it held."""
-        if pool.sum() < short:
-            return REASONS[0]
-        if (pool & home).sum() < short:
-            return REASONS[1]
-        if (pool & home & dwell).sum() < short:
-            return REASONS[2]
-        return REASONS[3]
-
-    def _dropouts(self, c: Contingent) -> None:
-        d = self.spec
-        if d.dropout_prob <= 0 or not c.roles:
+    def _prepare(self, c: Contingent) -> None:
+        """Pre-deployment training begins: dropouts go home, and every gap (dropouts,
+        people who left the force since selection) is refilled if anyone is eligible."""
+        if c.status != CALLED:  # pre-deployment moved to the day of arrival
             return
-        w, p = self.w, self.w.people
-        w.before_change()
-        rng = w.streams.get("dropouts", self.name)
-        out = [pid for pid in sorted(c.roles) if rng.random() < d.dropout_prob]
+        p, d = self.people, self.spec
+        rng = self.rng["dropouts"]
         gaps: dict[int, int] = {}
-        for pid in out:
+        out = [pid for pid in sorted(c.roles) if d.dropout_prob > 0 and rng.random() < d.dropout_prob]
+        gone = [pid for pid in c.roles if p.state[pid] != PREPARING and pid not in out]
+        for pid in out + gone:
             c.roles.pop(pid)
             c.excluded.add(pid)
-            if p.state[pid] == PREPARING:
-                p.state[pid] = HOME
             i = c.slot_of.pop(pid)
             gaps[i] = gaps.get(i, 0) + 1
+        dropped = np.array([pid for pid in out if p.state[pid] == PREPARING], int)
+        p.move(dropped, HOME)
+        self.force.came_home(dropped)
         if gaps:
-            w.log("dropouts", f"{self.name} rotation {c.rotation}", f"{len(out)} dropped out")
-            self._fill(c, list(gaps), count=gaps)
+            if out:
+                self.log("dropouts", f"{self.name} rotation {c.rotation}", f"{len(out)} dropped out")
+            self._fill(c, gaps)
 
-    # -- in theatre ----------------------------------------------------------------------
-    def _gap_advance(self) -> None:
-        now, sc = self.w.env.now, self.w.sc
-        lo, hi = sc.day(self.spec.start), min(sc.day(self.spec.end), sc.horizon_days)
-        t0, t1 = max(self._gap_t, lo), min(now, hi)
-        cur = self.theatre.current
-        strength = len(cur.present) if cur is not None else 0
-        if t1 > t0 and strength < self.spec.required:
-            self.gap_days += t1 - t0
-        self._gap_t = max(self._gap_t, now)
+    # -- in theatre ------------------------------------------------------------------------
+    def _in_window(self) -> bool:
+        return self.start_day <= self.clock.now < self.end_day
+
+    def _update_gap(self) -> None:
+        """Days below strength: the newest contingent in theatre short of its slots, or
+        nobody there, while the deployment is under way."""
+        c = self.newest
+        below = c is None or len(c.present) < c.required
+        self._gap.set(1.0 if self._in_window() and below else 0.0)
+        now = self.clock.now
+        nxt = self.start_day if now < self.start_day else self.end_day
+        if now < nxt:
+            self._window.set(nxt)
 
     def _arrive(self, c: Contingent) -> None:
-        w, p = self.w, self.w.people
-        w.before_change()
-        self._gap_advance()
-        ids = np.array(sorted(pid for pid in c.roles if p.state[pid] == PREPARING), int)
-        for pid in [pid for pid in c.roles if pid not in set(ids.tolist())]:
+        p = self.people
+        for pid in [pid for pid in c.roles if p.state[pid] != PREPARING]:
             c.roles.pop(pid)
             c.slot_of.pop(pid)
-        self._deploy(ids)
-        c.enter(ids.tolist())
+        ids = np.array(sorted(c.roles), int)
+        self._enter(c, ids, arrival=True)
         c.arrived = len(ids)
+        c.status = IN_THEATRE
         self.rotations += 1
-        required = self.spec.required
-        self.required += required
+        self.required += c.required
         self.filled += len(ids)
-        if len(ids) < required:
+        if len(ids) < c.required:
             self.understrength += 1
+        self.newest = c
         self.theatre.arrive(c)
-        if self.first is None:
-            self.first_vehicle_days = -self.theatre.stats.vehicle_days
-        w.log("arrived", f"{self.name} rotation {c.rotation}", f"{len(ids)} of {required}")
+        self._update_gap()
+        self._timers[c.rotation][2].set(min(c.depart, self.end_day))
+        self.log("arrived", f"{self.name} rotation {c.rotation}", f"{len(ids)} of {c.required}")
 
-    def _deploy(self, ids: np.ndarray) -> None:
-        """People enter theatre: a repeat tour records the dwell since the last one."""
-        w, p = self.w, self.w.people
-        repeat = ids[p.tours[ids] > 0]
-        w.dwell_days.extend((w.env.now - p.last_return[repeat]).tolist())
-        w.repeat_tours += len(repeat)
-        p.state[ids] = DEPLOYED
+    def _enter(self, c: Contingent, ids: np.ndarray, arrival: bool) -> None:
+        for obs in self.observers:
+            obs.entered(c, ids, arrival)
+        p = self.people
+        p.move(ids, DEPLOYED)
         p.tours[ids] += 1
-        w.deployed_ever[ids] = True
+        c.enter(ids.tolist())
 
     def _depart(self, c: Contingent) -> None:
-        w, p, now = self.w, self.w.people, self.w.env.now
-        w.before_change()
-        self._gap_advance()
+        p, now = self.people, self.clock.now
         self.theatre.depart(c)
-        if c is self.first:
-            self.theatre.integrate_fleet()
-            self.first_vehicle_days += self.theatre.stats.vehicle_days
         ids = np.array(sorted(c.present), int)
-        for pid in ids.tolist():
-            self._charge(c, pid)
-        if len(ids):
-            p.state[ids] = HOME
-            p.last_return[ids] = now
+        for obs in self.observers:
+            obs.left(c, ids, "returned")
         c.leave_all()
-        w.log("returned", f"{self.name} rotation {c.rotation}", f"{len(ids)} home")
-
-    def _charge(self, c: Contingent, pid: int) -> None:
-        """Charge a person's tour as they leave theatre, and log the tour."""
-        arrived = c.joined.get(pid, c.arrive)
-        self.w.tour_log.append((pid, self.name, c.rotation, c.selected_at[pid], arrived,
-                                self.w.env.now))
-        rates = self.w.sc.costs.person_day.deployed
-        grade = ("officer", "nco", "soldier")[self.w.people.grade[pid]]
-        c.deployed_usd += (self.w.env.now - arrived) * getattr(rates, grade)
+        c.status = GONE
+        self.live.remove(c)
+        del self._timers[c.rotation]
+        if self.newest is c:
+            self.newest = None
+        self._update_gap()
+        p.move(ids, HOME)
+        p.last_return[ids] = now
+        self.force.came_home(ids)
+        self.log("returned", f"{self.name} rotation {c.rotation}", f"{len(ids)} home")
 
     def casualty(self, pid: int, killed: bool) -> None:
-        w, p = self.w, self.w.people
-        c = self.theatre.current
-        w.before_change()
-        self._gap_advance()
-        owner = c if c is not None and pid in c.present else None
-        if owner is None:
+        """Someone in theatre is killed or wounded (and evacuated home)."""
+        c = next((c for c in self.live if pid in c.present), None)
+        if c is None:
             return
-        self._charge(owner, pid)
-        owner.leave(pid)
-        if owner is self.first:
-            self.first_casualties += 1
-        role = owner.roles[pid]
+        ids = np.array([pid])
+        for obs in self.observers:
+            obs.left(c, ids, "killed" if killed else "wounded")
+        c.leave(pid)
+        role = c.roles[pid]
         if killed:
-            w.separate(np.array([pid]), "killed")
+            self.force.separate(ids, "killed")
         else:
-            p.state[pid] = HOME
-            p.last_return[pid] = w.env.now
-        w.log("killed" if killed else "wounded, evacuated", f"p{pid}", f"{self.name} {role}")
+            self.people.move(ids, HOME)
+            self.people.last_return[pid] = self.clock.now
+            self.force.came_home(ids)
+        self._update_gap()
+        self.log("killed" if killed else "wounded, evacuated", f"p{pid}", f"{self.name} {role}")
         self.theatre.member_lost(pid)
-        if self.spec.replace_casualties:
-            w.env.process(self._replace(owner, owner.slot_of[pid]))
+        if self.spec.replace_casualties and c.status == IN_THEATRE:
+            self._replace(c, c.slot_of[pid])
 
-    def _replace(self, c: Contingent, i: int):
-        w, role = self.w, c.slots[i].role
-        chosen = self._fill(c, [i], count={i: 1}, record=False)
-        if not chosen:
+    def _replace(self, c: Contingent, slot: int) -> None:
+        chosen = self._fill(c, {slot: 1}, record=False)
+        if chosen:
+            pid = chosen[0]
+            self.clock.call_at(self.clock.now + self.spec.replacement_days,
+                               lambda: self._replacement_arrives(c, pid))
+
+    def _replacement_arrives(self, c: Contingent, pid: int) -> None:
+        p = self.people
+        if c.status != IN_THEATRE or p.state[pid] != PREPARING or self.clock.now >= min(c.depart, self.end_day):
+            if p.state[pid] == PREPARING:
+                p.move([pid], HOME)
+                self.force.came_home(np.array([pid]))
             return
-        yield w.env.timeout(self.spec.replacement_days)
-        pid = chosen[0]
-        w.before_change()
-        if self.theatre.current is not c or w.people.state[pid] != PREPARING or w.env.now >= c.depart:
-            if w.people.state[pid] == PREPARING:
-                w.people.state[pid] = HOME
-            return
-        self._gap_advance()
-        self._deploy(np.array([pid]))
-        c.enter([pid])
-        c.joined[pid] = w.env.now
+        self._enter(c, np.array([pid]), arrival=False)
+        c.joined[pid] = self.clock.now
+        self._update_gap()
         self.theatre.roster_changed()
-        w.log("replacement arrived", f"p{pid}", f"{self.name} {role}")
+        self.log("replacement arrived", f"p{pid}", f"{self.name} {c.roles[pid]}")
 
-    def finish(self) -> None:
-        w = self.w
-        w.before_change()
-        self._gap_advance()
-        self.theatre.finish()
+    # -- results ----------------------------------------------------------------------------
+    def required_now(self) -> float:
+        return float(self.spec.required) if self._in_window() else 0.0
+
+    def report(self, results: Results, unfilled: list[dict[str, object]]) -> None:
+        results.add("rotations", self.rotations)
+        results.ratio("rotation_fill_rate", self.filled, self.required)
+        results.add("rotations_understrength", self.understrength)
+        results.add("gap_days", self._gap.total())
+        unfilled.extend(self.unfilled)

@@ -142,17 +142,22 @@ def _slots(sc: Scenario) -> Iterator[Problem]:
 
 
 def _timeline(sc: Scenario) -> Iterator[Problem]:
-    """Each entry within the run, each `set` path a real key, and every state the
-    timeline leads to (entries applied in date order) still a valid scenario."""
+    """Each entry before the end; each `set` path a real key that the model can change
+    during a run (`kazsim schema --timeline-paths`); each change one that can still take
+    effect on its date; and every state the timeline leads to (entries applied in date
+    order) still a valid scenario."""
     from pydantic import ValidationError
 
+    from sim.scenario.timeline import accepts, canonical, timeline_paths
+
+    patterns = timeline_paths()
     state = sc.data()
     order = sorted(range(len(sc.timeline)), key=lambda i: sc.timeline[i].at)
     for i in order:
         entry = sc.timeline[i]
         at = f"timeline.{i}"
-        if sc.start < sc.end and not sc.start <= entry.at <= sc.end:
-            yield error(f"{at}.at", f"expected a date from start ({sc.start}) to end ({sc.end}), found {entry.at}")
+        if sc.start < sc.end and entry.at > sc.end:
+            yield error(f"{at}.at", f"expected a date on or before the scenario's end ({sc.end}), found {entry.at}")
         trial = copy.deepcopy(state)
         bad = False
         for path, value in entry.set.items():
@@ -162,10 +167,19 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
             except PathError as err:
                 bad = True
                 yield error(f"{at}.set.{path}", f"no such key in the scenario ({err.reason} at '{err.at}')")
+                continue
+            if not accepts(state, path, value, patterns):
+                bad = True
+                yield error(f"{at}.set.{path}", "cannot change during a run (the paths that can: "
+                            "`kazsim schema --timeline-paths`)")
+                continue
+            for text in _too_late(sc, state, canonical(state, path), value, entry.at):
+                bad = True
+                yield error(f"{at}.set.{path}", text)
         if bad:
             continue
         try:
-            Scenario.model_validate(trial)
+            after = Scenario.model_validate(trial)
         except ValidationError as err:
             targets = {path: _keys_or_none(trial, path) for path in entry.set}
             for keys, text in grouped(err, Scenario, trial):
@@ -173,7 +187,50 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
                 yield error(f"{at}.set.{target}" if target else f"{at}.set",
                             f"after this change, {dotted(trial, keys)}: {text}")
             continue
-        state = trial
+        broken = [p for rule in (_dates, _deployments, _courses, _promotion_cycles, _costs)
+                  for p in rule(after) if p.severity == "error"]
+        for p in broken:
+            yield error(f"{at}.set", f"after this change, {p.path}: {p.message}")
+        if not broken:
+            state = trial
+
+
+def _too_late(sc: Scenario, state: dict, path: str, value: object, when: object) -> Iterator[str]:
+    """Why a change dated `when` could no longer take effect then (nothing if it can).
+    Changes dated on or before the start are part of the initial input."""
+    import datetime as dt
+
+    from sim.scenario.timeline import relation
+
+    if not isinstance(when, dt.date) or when <= sc.start:
+        return
+    parts = path.split(".")
+    if parts[0] == "deployments" and len(parts) > 2:
+        d = next((x for x in state["deployments"] if x.get("name") == parts[1]), None)
+        if d is None:
+            return
+        end = dt.date.fromisoformat(str(d["end"]))
+        start = dt.date.fromisoformat(str(d["start"]))
+        if when >= end:
+            yield (f"deployment '{parts[1]}' has ended by then ({end}): this change would have no effect")
+            return
+        if parts[2] == "start":
+            call_up = max(start - dt.timedelta(days=float(d["select_days"])), sc.start)
+            if when >= call_up:
+                yield (f"deployment '{parts[1]}' has been called up by then (first call-up {call_up}): "
+                       "its start can no longer change")
+        if parts[2] == "end" and isinstance(value, (str, dt.date)):
+            try:
+                new = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+            except ValueError:
+                return  # the schema reports a bad date
+            if new < when:
+                yield f"expected an end on or after this change's own date ({when}), found {new}"
+    elif relation("force.establishment", path) is not None and state.get("growth"):
+        first = min(dt.date.fromisoformat(str(g["at"])) for g in state["growth"])
+        if when >= first:
+            yield (f"the establishment is set by growth steps from {first} on: "
+                   "change it with a growth step instead")
 
 
 def _keys_or_none(data: dict, path: str) -> tuple | None:
@@ -184,7 +241,7 @@ def _keys_or_none(data: dict, path: str) -> tuple | None:
 
 
 def _thresholds(sc: Scenario) -> Iterator[Problem]:
-    from sim.metrics import METRICS
+    from sim.metrics import metric_info
 
     for i, text in enumerate(sc.thresholds):
         try:
@@ -192,5 +249,5 @@ def _thresholds(sc: Scenario) -> Iterator[Problem]:
         except ValueError as e:
             yield error(f"thresholds.{i}", str(e))
             continue
-        if metric not in METRICS:
+        if metric_info(metric) is None:
             yield error(f"thresholds.{i}", f"unknown metric '{metric}' (see the metric names in the README)")

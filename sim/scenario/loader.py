@@ -102,17 +102,39 @@ def _read(path: Path, chain: list[Path], via: tuple[str, int | None] | None
     kept = {k: v for k, v in base_origins.items()
             if k and not any(k[:n] in replaced for n in range(1, len(k) + 1))}
     kept[()] = (file, 1)
-    return merged, {**kept, **origins}
+    written = {k: v for k, v in origins.items() if _present(merged, k)}  # a deleted key is nowhere
+    return merged, {**kept, **written}
+
+
+def _present(data: Any, keys: KeyPath) -> bool:
+    node = data
+    for k in keys:
+        found = (isinstance(node, dict) and k in node) or (
+            isinstance(node, list) and isinstance(k, int) and 0 <= k < len(node))
+        if not found:
+            return False
+        node = node[k]
+    return True
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any], at: KeyPath = (),
                replaced: set[KeyPath] | None = None) -> dict[str, Any]:
-    """`over` on top of `base`: mappings merged key by key, anything else (lists too)
-    replaced whole. Paths replaced are added to `replaced`."""
+    """`over` on top of `base` as a JSON Merge Patch (RFC 7386): mappings merged key by
+    key, `null` deletes the inherited key, anything else (lists too) replaced whole.
+    Paths replaced or deleted are added to `replaced`."""
     out = dict(base)
     for key, value in over.items():
-        if isinstance(out.get(key), dict) and isinstance(value, dict):
-            out[key] = deep_merge(out[key], value, (*at, key), replaced)
+        if value is None:
+            out.pop(key, None)
+            if replaced is not None:
+                replaced.add((*at, key))
+        elif isinstance(value, dict):
+            target = out.get(key)
+            if not isinstance(target, dict):
+                target = {}
+                if replaced is not None and key in out:
+                    replaced.add((*at, key))
+            out[key] = deep_merge(target, value, (*at, key), replaced)
         else:
             out[key] = value
             if replaced is not None:

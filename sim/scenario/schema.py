@@ -148,7 +148,7 @@ class Trust(Model):
 
 
 class IncidentRates(Model):
-    qualified: float = Field(0.0005, ge=0, description="incidents per 1000 items, EOD-qualified leader")
+    qualified: float = Field(0.0005, ge=0, description="incidents per 1000 items under a leader who holds leader_qualification")
     unqualified: float = Field(0.003, ge=0)
 
 
@@ -182,6 +182,9 @@ class Theatre(Model):
     trust: Trust = Trust()
     ordnance_stock: float = Field(8_000_000, ge=0)
     incident_per_1000_items: IncidentRates = IncidentRates()
+    leader_qualification: str = Field(
+        "eod", min_length=1,
+        description="the qualification that makes a team leader 'qualified' in incident_per_1000_items")
     incident_harm: IncidentHarm = IncidentHarm()
     water: Water = Water()
     vehicles: Vehicles = Vehicles()

@@ -1,0 +1,206 @@
+"""One replication, wired in one place: who is built from what, who tells whom, which
+component owns which timeline paths, which series are recorded.
+
+Components know only what they are handed (the clock, their random streams, the event
+log, the people store, a peer or a callback); nothing reaches through a hub. To add a
+component, see docs/ARCHITECTURE.md ("Adding a component").
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from typing import ClassVar
+
+from sim.model.clock import Clock
+from sim.model.courses import Course
+from sim.model.establishment import Establishment
+from sim.model.force import HomeForce
+from sim.model.interoperability import Interoperability
+from sim.model.ledger import Ledger
+from sim.model.log import EventLog, Row
+from sim.model.people import DEPLOYED, GRADE_NAMES, People
+from sim.model.record import Recorder, Results, Value
+from sim.model.rotation import RotationSchedule, TourObserver
+from sim.model.streams import Streams
+from sim.model.theatre.fleet import Fleet
+from sim.model.theatre.ordnance import Ordnance
+from sim.model.theatre.theatre import Theatre
+from sim.model.theatre.tips import TipBook
+from sim.model.theatre.water import Water
+from sim.model.theatre.work import Work
+from sim.model.timeline import ChangeBus
+from sim.model.tours import FirstTour, Tours
+from sim.scenario.schema import Scenario
+from sim.scenario.timeline import dated_states, initial_scenario
+
+# Components whose paths the timeline accepts, and those that report metrics.
+TIMELINE_OWNERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Theatre)
+REPORTERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Tours, FirstTour,
+             Ordnance, TipBook, Work, Fleet, Water)
+
+
+def timeline_patterns() -> list[str]:
+    return [p for owner in TIMELINE_OWNERS for p in owner.TIMELINE]
+
+
+def month_dates(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of each month from `start` (inclusive) to `end` (inclusive)."""
+    dates, y, m = [start], start.year, start.month
+    while True:
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1
+        d = dt.date(y, m, 1)
+        if d > end:
+            break
+        dates.append(d)
+    if dates[-1] != end:
+        dates.append(end)
+    return dates
+
+
+class Replication:
+    REPORTS: ClassVar[dict[str, Value]] = {"cost_per_item_usd": None}
+
+    def __init__(self, scenario: Scenario, seed: int, index: int, trace: bool = False,
+                 audit: bool = False):
+        """`audit` keeps a record of every clearance (time, items, rotation) for tests."""
+        self.source = scenario
+        sc = self.scenario = initial_scenario(scenario)
+        clock = self.clock = Clock(sc.start)
+        log = self.log = EventLog(clock, trace)
+        streams = Streams(seed, index)
+        people = self.people = People(lambda: clock.env.now, max(64, 2 * sc.force.initial.total))
+        ledger = self.ledger = Ledger(sc.costs, clock, people, log)
+        self.establishment = Establishment(sc.force.establishment, sc.growth, sc.restructure, clock.day)
+        last_growth = max((clock.day(s.at) for s in sc.growth), default=0.0)
+        force = self.force = HomeForce(sc.force, self.establishment, clock, people, streams, log, last_growth)
+        self.interoperability = Interoperability(sc.interoperability, clock, people)
+        self.courses = {name: Course(name, spec, clock, people, streams, log, ledger.charge_course,
+                                     force.vacancies) for name, spec in sc.training.courses.items()}
+        for course in self.courses.values():
+            force.on_leave.append(course.forget)
+            force.after_step.append(course.refresh)
+        self.tours = Tours(clock, people)
+        self.first_tour: FirstTour | None = None
+        self.theatres: dict[str, Theatre] = {}
+        self.schedules: dict[str, RotationSchedule] = {}
+        for d in sc.deployments:
+            theatre = Theatre(d.name, d.theatre, clock, people, streams, log)
+            if audit:
+                theatre.work.credits = []
+            ledger.add_fleet(theatre.fleet.days)
+            observers: list[TourObserver] = [self.tours]
+            if self.first_tour is None:
+                self.first_tour = FirstTour(clock, people, theatre.items_cleared,
+                                            ledger.deployed_rate_integral,
+                                            partial(ledger.fleet_usd, theatre.fleet.days))
+                observers.append(self.first_tour)
+            schedule = RotationSchedule(d, clock, people, streams, log, theatre, force, observers)
+            theatre.on_casualty(schedule.casualty)
+            self.theatres[d.name], self.schedules[d.name] = theatre, schedule
+        self.bus = self._subscribe(ChangeBus(clock, log))
+        self.recorder = self._track(Recorder())
+        self.warnings: list[str] = []
+
+    # -- wiring ------------------------------------------------------------------------
+    def _subscribe(self, bus: ChangeBus) -> ChangeBus:
+        force, ledger, interop = self.force, self.ledger, self.interoperability
+
+        def courses(name: str) -> Callable[[Scenario], None]:
+            return lambda s: self.courses[name].retune(s.training.courses[name])
+
+        def rotations(name: str) -> Callable[[Scenario], None]:
+            return lambda s: self.schedules[name].retune(s.deployment(name))
+
+        def theatre(name: str) -> Callable[[Scenario], None]:
+            return lambda s: self.theatres[name].retune(s.deployment(name).theatre)
+
+        bus.subscribe("force", HomeForce.TIMELINE, lambda s: force.retune(s.force, s.restructure))
+        bus.subscribe("costs", Ledger.TIMELINE, lambda s: ledger.retune(s.costs))
+        bus.subscribe("interoperability", Interoperability.TIMELINE,
+                      lambda s: interop.retune(s.interoperability))
+        for name in self.courses:
+            bus.subscribe(f"course {name}", Course.TIMELINE, courses(name), course=name)
+        for name in self.schedules:
+            bus.subscribe(f"rotations {name}", RotationSchedule.TIMELINE, rotations(name), name=name)
+            bus.subscribe(f"theatre {name}", Theatre.TIMELINE, theatre(name), name=name)
+        return bus
+
+    def _track(self, rec: Recorder) -> Recorder:
+        p, est, clock = self.people, self.establishment, self.clock
+
+        def census() -> list[Value]:
+            strength = p.strength()
+            total = strength.sum()
+            low, high = p.deployed_range()
+            return [*(float(x) for x in strength), float(strength[0] / total) if total else None,
+                    float(p.counts[DEPLOYED].sum()), float(low), float(high),
+                    *(float(x) for x in est.at(clock.now))]
+        rec.track_group([*(f"strength.{g}" for g in GRADE_NAMES), "officer_share", "deployed",
+                         "deployed.min", "deployed.max", *(f"establishment.{g}" for g in GRADE_NAMES)],
+                        census)
+        rec.track("required", lambda: 0.0)
+        rec.track("items_cleared_cum", lambda: 0.0)
+        rec.track("ordnance_remaining", lambda: 0.0)
+        rec.track("trust", lambda: None, combine="mean")
+        for name, schedule in self.schedules.items():
+            theatre = self.theatres[name]
+            rec.track("required", schedule.required_now)
+            rec.track("items_cleared_cum", theatre.items_cleared)
+            rec.track("ordnance_remaining", theatre.ordnance_remaining)
+            rec.track("trust", theatre.trust_now, combine="mean")
+        rec.track("interoperability", self.interoperability.share)
+        rec.track("cost_cum_usd", self.ledger.total)
+        for name, course in self.courses.items():
+            rec.track(f"course_queue.{name}", course.queue_length)
+        return rec
+
+    # -- run ---------------------------------------------------------------------------
+    def run(self) -> None:
+        sc, clock, env = self.scenario, self.clock, self.clock.env
+        self.force.build_initial()
+        self.force.start()
+        for course in self.courses.values():
+            course.start()
+        for schedule in self.schedules.values():
+            schedule.start()
+        self.bus.schedule(dated_states(self.source))
+        self.dates = month_dates(sc.start, sc.end)
+        for date in self.dates:
+            day = clock.day(date)
+            if day > env.now:
+                env.run(until=day)
+            self.recorder.sample()
+        env.run(until=sc.horizon_days + 1e-9)  # what happens on the last day itself
+        for theatre in self.theatres.values():
+            theatre.close()
+
+    @property
+    def events(self) -> int:
+        return next(self.clock.env._eid)  # events scheduled so far (SimPy's counter)
+
+    @property
+    def trace(self) -> list[Row] | None:
+        return self.log.rows
+
+    def results(self) -> tuple[dict[str, Value], list[dict[str, object]]]:
+        """Metrics, and the contingent shortfalls."""
+        results, unfilled = Results(), []  # type: tuple[Results, list[dict[str, object]]]
+        for kind in (*REPORTERS, Replication):
+            results.declare(kind.REPORTS)
+        self.force.report(results, self.warnings)
+        self.ledger.report(results)
+        self.interoperability.report(results)
+        for course in self.courses.values():
+            course.report(results)
+        self.tours.report(results)
+        if self.first_tour is not None:
+            self.first_tour.report(results)
+        for name, schedule in self.schedules.items():
+            schedule.report(results, unfilled)
+            self.theatres[name].report(results)
+        items, total = results.get("items_cleared"), results.get("cost_total_usd")
+        results.set("cost_per_item_usd", total / items if items and total is not None else None)
+        return results.metrics(), unfilled

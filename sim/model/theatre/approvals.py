@@ -1,0 +1,70 @@
+"""Approval of tips before a team may act on them.
+
+Under `authority: officer` every tip goes up to an approving officer (the officers in
+`commander` and `staff` roles); under `authority: team_leader` only caches above
+`approval_threshold_items` do, to the commander and staff of any grade. Approvers work
+one tip at a time, first come first served; a tip that perished in the queue is lost
+when an approver reaches it (its wait counts until it perished).
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from functools import partial
+from typing import ClassVar
+
+import numpy as np
+
+from sim.model.clock import Clock
+from sim.model.theatre.tips import Tip, TipBook
+from sim.scenario.schema import Theatre as TheatreSpec
+
+
+class Approvals:
+    TIMELINE: ClassVar[tuple[str, ...]] = (
+        "doctrine.authority", "doctrine.approval_threshold_items", "approval_days")
+
+    def __init__(self, spec: TheatreSpec, clock: Clock, book: TipBook,
+                 ready: Callable[[Tip], None], rng: np.random.Generator):
+        self.spec, self.clock, self.book, self.ready, self.rng = spec, clock, book, ready, rng
+        self.env = clock.env
+        self.queue: deque[Tip] = deque()
+        self.approvers = 0
+        self.busy = 0
+
+    @property
+    def officers_only(self) -> bool:
+        return self.spec.doctrine.authority == "officer"
+
+    def needs_approval(self, tip: Tip) -> bool:
+        d = self.spec.doctrine
+        return d.authority == "officer" or tip.size > d.approval_threshold_items
+
+    def submit(self, tip: Tip) -> None:
+        tip.queued = self.env.now
+        self.queue.append(tip)
+        self._pull()
+
+    def set_approvers(self, n: int) -> None:
+        """Approvers present now; one who leaves mid-approval finishes it first."""
+        self.approvers = n
+        self._pull()
+
+    def retune(self, spec: TheatreSpec) -> None:
+        self.spec = spec
+
+    def _pull(self) -> None:
+        now = self.env.now
+        while self.queue and self.busy < self.approvers:
+            tip = self.queue.popleft()
+            if tip.expires <= now:
+                self.book.lose(tip, in_approval_queue=True)
+                continue
+            self.book.approval_began(tip)
+            self.busy += 1
+            self.clock.call_at(now + self.spec.approval_days.sample(self.rng), partial(self._done, tip))
+
+    def _done(self, tip: Tip) -> None:
+        self.busy -= 1
+        self.ready(tip)
+        self._pull()

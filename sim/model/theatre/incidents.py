@@ -1,0 +1,46 @@
+"""Incidents during clearance: a task of n items ends in an incident with probability
+1 - exp(-n/1000 x rate), that is, when n/1000 x rate exceeds an exponential draw
+of mean 1 (the form used here: draws made ahead serve any task size), the rate depending on whether the team leader holds the
+scenario's `leader_qualification`; each team member is then killed, or else wounded,
+with the chances of `incident_harm`."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from sim.model.people import People
+from sim.scenario.schema import Theatre as TheatreSpec
+
+
+class Incidents:
+    TIMELINE: ClassVar[tuple[str, ...]] = (
+        "incident_per_1000_items.qualified", "incident_per_1000_items.unqualified",
+        "incident_harm.killed", "incident_harm.wounded", "leader_qualification")
+
+    def __init__(self, spec: TheatreSpec, people: People, rng: np.random.Generator,
+                 casualties: np.random.Generator):
+        self.spec, self.people, self.rng, self.casualties = spec, people, rng, casualties
+
+    def retune(self, spec: TheatreSpec) -> None:
+        self.spec = spec
+
+    def rate(self, leader: int, at: float) -> tuple[float, float]:
+        """Incidents per item of a task ending at `at` under `leader`, and until when
+        that rate holds (the leader's qualification may expire)."""
+        r = self.spec.incident_per_1000_items
+        expiry = self.people.expiry(self.spec.leader_qualification, leader)
+        if expiry > at:  # nan (not held) compares False
+            return r.qualified / 1000.0, expiry
+        return r.unqualified / 1000.0, np.inf
+
+    def harm(self, members: list[int]) -> tuple[list[int], list[int]]:
+        """Who of the team is killed, who wounded."""
+        h = self.spec.incident_harm
+        killed, wounded = [], []
+        for pid in members:
+            if self.casualties.random() < h.killed:
+                killed.append(pid)
+            elif self.casualties.random() < h.wounded:
+                wounded.append(pid)
+        return killed, wounded
