@@ -1,8 +1,10 @@
-"""Catalogue of the metrics every replication reports: unit, meaning and kind.
+"""Catalogue of the metrics every replication reports: unit, meaning, kind and label.
 
 `kind` is "value" for ordinary metrics and "time_to_event" for metrics that are `None`
 in replications where the event never happened (their summaries also give the share
-of replications in which it did).
+of replications in which it did). `label` is the human name that tables and figures
+show; `better` says which direction is desirable ("higher", "lower", or "" where
+neither is), so a comparison can colour a change as better or worse.
 """
 from __future__ import annotations
 
@@ -14,6 +16,14 @@ class MetricInfo(NamedTuple):
     description: str
     kind: str = "value"
     group: str = "theatre"
+    label: str = ""
+    better: str = ""
+
+
+class SeriesInfo(NamedTuple):
+    unit: str
+    label: str
+    description: str = ""
 
 
 _T, _R, _F, _C, _V = "theatre", "rotation", "force", "cost", "calibration"
@@ -69,6 +79,57 @@ METRICS: dict[str, MetricInfo] = {
     "officer_share_start": MetricInfo("share", "officers as a share of strength at the start", group=_V),
 }
 
+# Human labels and desirable directions, kept apart from the entries above so that the
+# entries stay one line each. A metric without a label here falls back to its name in
+# figures; the test suite insists every catalogued metric has one.
+LABELS: dict[str, tuple[str, str]] = {
+    "items_cleared": ("Items cleared", "higher"),
+    "items_cleared_routine": ("Items cleared on routine tasks", "higher"),
+    "items_cleared_caches": ("Items cleared from caches", "higher"),
+    "tips_received": ("Tips received", "higher"),
+    "tips_lost": ("Tips lost", "lower"),
+    "items_lost": ("Items lost with perished tips", "lower"),
+    "task_wait_days_mean": ("Mean wait before work on a tip", "lower"),
+    "approval_wait_days_mean": ("Mean wait for an officer's approval", "lower"),
+    "team_days_worked": ("Team-days worked", ""),
+    "incidents": ("Clearance incidents", "lower"),
+    "killed": ("Killed", "lower"),
+    "wounded": ("Wounded", "lower"),
+    "water_litres": ("Water purified", "higher"),
+    "vehicle_availability": ("Vehicle availability", "higher"),
+    "rotations": ("Rotations sent", ""),
+    "rotation_fill_rate": ("Rotation fill rate", "higher"),
+    "rotations_understrength": ("Rotations sent understrength", "lower"),
+    "gap_days": ("Days below required strength", "lower"),
+    "persons_deployed": ("People who deployed", ""),
+    "repeat_tours": ("Repeat tours", ""),
+    "dwell_days_mean": ("Mean dwell at home between tours", "higher"),
+    "strength_end": ("Strength at the end", ""),
+    "strength_end.officer": ("Officers at the end", ""),
+    "strength_end.nco": ("NCOs at the end", ""),
+    "strength_end.soldier": ("Soldiers at the end", ""),
+    "officer_share_end": ("Officer share at the end", ""),
+    "establishment_fill_end": ("Establishment filled at the end", "higher"),
+    "days_to_foc": ("Days to full operational capability", "lower"),
+    "officer_share_target_met_days": ("Days to meet the officer-share target", "lower"),
+    "recruited": ("Recruited", ""),
+    "separated": ("Left the force", ""),
+    "promoted_to_nco": ("Promoted to NCO", ""),
+    "course_wait_days_mean": ("Mean wait for a course seat", "lower"),
+    "interoperability_end": ("Interoperability at the end", "higher"),
+    "cost_total_usd": ("Total cost", "lower"),
+    "cost_deployed_usd": ("Deployed cost", "lower"),
+    "cost_training_usd": ("Training cost", ""),
+    "cost_per_item_usd": ("Cost per item cleared", "lower"),
+    "first_tour.items_cleared_day120": ("Items cleared by day 120 of the first tour", "higher"),
+    "first_tour.cost_deployed_usd": ("Deployed cost of the first tour", "lower"),
+    "first_tour.casualties": ("Casualties in the first tour", "lower"),
+    "first_tour.deployed": ("People in the first contingent", ""),
+    "officer_share_start": ("Officer share at the start", ""),
+}
+METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
+           if name in LABELS and not info.label else info for name, info in METRICS.items()}
+
 # The few shown in the terminal summary, in order.
 HEADLINE = [
     "items_cleared", "tips_lost", "task_wait_days_mean", "killed", "wounded",
@@ -76,11 +137,74 @@ HEADLINE = [
     "interoperability_end", "cost_total_usd", "cost_per_item_usd",
 ]
 
-SERIES = [
-    "strength.officer", "strength.nco", "strength.soldier", "officer_share", "deployed",
-    "required", "items_cleared_cum", "trust", "interoperability", "cost_cum_usd",
-    "establishment.officer", "establishment.nco", "establishment.soldier",
-]
+# Series: unit and label. `deployed.min`/`deployed.max` are the fewest and most people
+# in theatre at any moment since the previous date, so a handover's overlap shows.
+SERIES_INFO: dict[str, SeriesInfo] = {
+    "strength.officer": SeriesInfo("persons", "Officers"),
+    "strength.nco": SeriesInfo("persons", "NCOs"),
+    "strength.soldier": SeriesInfo("persons", "Soldiers"),
+    "officer_share": SeriesInfo("share", "Officer share of strength"),
+    "deployed": SeriesInfo("persons", "People deployed"),
+    "deployed.min": SeriesInfo("persons", "Fewest people deployed in the interval"),
+    "deployed.max": SeriesInfo("persons", "Most people deployed in the interval"),
+    "required": SeriesInfo("persons", "Contingent required"),
+    "items_cleared_cum": SeriesInfo("items", "Items cleared (cumulative)"),
+    "trust": SeriesInfo("index 0-1", "Local trust in the contingent"),
+    "interoperability": SeriesInfo("share", "Share meeting the NATO criteria"),
+    "cost_cum_usd": SeriesInfo("USD", "Cost (cumulative)"),
+    "establishment.officer": SeriesInfo("persons", "Officer posts"),
+    "establishment.nco": SeriesInfo("persons", "NCO posts"),
+    "establishment.soldier": SeriesInfo("persons", "Soldier posts"),
+    "ordnance_remaining": SeriesInfo("items", "Ordnance remaining"),
+}
+SERIES = list(SERIES_INFO)
+
+# Families: a name with a variable last part (`course_queue.nco_course`).
+SERIES_FAMILIES: dict[str, SeriesInfo] = {
+    "course_queue": SeriesInfo("persons", "Candidates waiting for {}"),
+}
+METRIC_FAMILIES: dict[str, MetricInfo] = {}
+
+
+def metric_info(name: str) -> MetricInfo | None:
+    """The catalogue entry of a metric, family members (`X.<part>`) included."""
+    if name in METRICS:
+        return METRICS[name]
+    family, _, part = name.rpartition(".")
+    info = METRIC_FAMILIES.get(family)
+    return info._replace(label=info.label.format(part)) if info else None
+
+
+def series_info(name: str) -> SeriesInfo | None:
+    """The catalogue entry of a series, family members (`course_queue.<course>`) included."""
+    if name in SERIES_INFO:
+        return SERIES_INFO[name]
+    family, _, part = name.rpartition(".")
+    info = SERIES_FAMILIES.get(family)
+    return info._replace(label=info.label.format(part.replace("_", " "))) if info else None
+
+
+def label(name: str) -> str:
+    """The human label of a metric or series; its name when the catalogue has none."""
+    info: Any = metric_info(name) or series_info(name)
+    return (info.label if info and info.label else name)
+
+
+def unit(name: str) -> str:
+    info: Any = metric_info(name) or series_info(name)
+    return info.unit if info else ""
+
+
+def bounds(name: str) -> tuple[float | None, float | None]:
+    """What values a metric can take: a share lies in [0, 1]; every other catalogued
+    metric is a count, duration, amount or ratio of such, never negative. Intervals are
+    clipped to this range (and reports say so)."""
+    info = metric_info(name)
+    if info is None:
+        return None, None
+    if info.unit == "share":
+        return 0.0, 1.0
+    return 0.0, None
 
 
 def applies(name: str, scenario: Any) -> bool:
