@@ -1,0 +1,131 @@
+"""Rendering figure jobs to PNG and SVG files, in parallel worker processes.
+
+Drawing is most of the cost of a report, and matplotlib's import alone takes a third of
+a second: workers import it once (`prewarm` starts them while the model runs) and each
+draws whole figures. A job that fails is reported, not raised, so the caller still
+writes everything else.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One figure: `name` is the file stem (name.png, name.svg), `kind` a drawer of
+    `sim.report.draw.DRAWERS`, `spec` its plain-data specification."""
+
+    name: str
+    caption: str
+    kind: str
+    spec: dict[str, Any] = field(repr=False)
+
+
+@dataclass
+class Rendered:
+    drawn: list[FigureJob]
+    failed: list[tuple[FigureJob, BaseException]]
+
+
+_pool: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def _context() -> Any:
+    """Fork workers from a server that has already imported the drawing code (POSIX);
+    spawn fresh interpreters elsewhere. Never plain fork: the parent may hold threads."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.report.draw_server"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def default_workers() -> int:
+    return min(4, os.cpu_count() or 1)
+
+
+def _get_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=default_workers(), mp_context=_context())
+        return _pool
+
+
+def _drop_pool() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def _ready() -> int:
+    import sim.report.draw  # noqa: F401 - the point: import it now, not while drawing
+
+    return os.getpid()
+
+
+def prewarm() -> None:
+    """Start the drawing workers in the background, so that their start-up and
+    matplotlib's import overlap with the model's run (starting them blocks until the
+    first has imported matplotlib: a thread does the waiting). Harmless if never used."""
+    if default_workers() < 2:
+        return
+    threading.Thread(target=_start_workers, name="kazsim-figure-workers", daemon=True).start()
+
+
+def _start_workers() -> None:
+    try:
+        pool = _get_pool()
+        for _ in range(default_workers()):
+            pool.submit(_ready)
+    except (OSError, RuntimeError, BrokenProcessPool):
+        _drop_pool()  # no workers here (a sandbox, a daemon process): draw in-process
+
+
+def _draw(job: FigureJob, folder: str) -> None:
+    from sim.report.draw import draw_and_save
+
+    draw_and_save(job.kind, job.spec, Path(folder) / job.name)
+
+
+def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) -> Rendered:
+    """Draw `jobs` into `folder` (PNG and SVG each); in parallel unless `workers` is 1,
+    there is one job, or this machine has one core."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = Rendered([], [])
+    parallel = (workers or default_workers()) > 1 and len(jobs) > 1
+    futures: list[tuple[FigureJob, Future[None] | None]] = []
+    if parallel:
+        try:
+            pool = _get_pool()
+            futures = [(job, pool.submit(_draw, job, str(folder))) for job in jobs]
+        except (OSError, RuntimeError, BrokenProcessPool):
+            _drop_pool()
+            futures = []
+            parallel = False
+    if not parallel:
+        futures = [(job, None) for job in jobs]
+    for job, fut in futures:
+        try:
+            if fut is None:
+                _draw(job, str(folder))
+            else:
+                fut.result()
+            out.drawn.append(job)
+        except BrokenProcessPool as err:
+            _drop_pool()
+            out.failed.append((job, err))
+        except Exception as err:  # noqa: BLE001 - a figure lost, the report kept
+            out.failed.append((job, err))
+    return out
