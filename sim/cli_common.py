@@ -17,6 +17,7 @@ from sim.crashlog import one_line, where_logged
 from sim.errors import EXIT_MODEL, Interrupted, KazsimError
 
 RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
+ARGV = "kazsim.argv"  # ctx.meta key: the arguments the command line gave
 
 
 class Failure(click.ClickException):
@@ -63,8 +64,21 @@ class KazsimCommand(click.Command):
 class KazsimGroup(click.Group):
     command_class = KazsimCommand
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV] = list(args)  # the command line as given, for provenance
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         return _mapped(super().invoke, ctx)
+
+
+def command_text() -> str:
+    """The command line of the running command, as a user would retype it."""
+    from sim.report.provenance import command_line
+
+    ctx = click.get_current_context(silent=True)
+    argv = ctx.meta.get(ARGV) if ctx is not None else None
+    return command_line(argv)
 
 
 def reps_option(f: Callable[..., Any]) -> Callable[..., Any]:

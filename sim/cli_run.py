@@ -11,6 +11,7 @@ import click
 
 from sim.cli_common import (
     KazsimCommand,
+    command_text,
     format_option,
     quiet_option,
     reps_option,
@@ -145,7 +146,6 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
     from sim import api
     from sim.cli_progress import ProgressDisplay
     from sim.metrics import metric_info
-    from sim.report.provenance import command_line
     from sim.report.render import prewarm
 
     n = parse_reps(reps)
@@ -163,7 +163,7 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
     with api.executor(scheduler, workers) as shared, \
             ProgressDisplay(loaded.scenario.name, "replications", quiet) as bar:
         result = api.execute_plan(plan, workers=workers, scheduler=shared,
-                                  trace=bool(trace_file), progress=bar, command=command_line())
+                                  trace=bool(trace_file), progress=bar, command=command_text())
     incomplete = write_all(lambda: result.write_report(target))
     if trace_file:
         write_trace(trace_file, result.results)
@@ -224,7 +224,6 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     """
     from sim import api
     from sim.cli_progress import ProgressDisplay
-    from sim.report.provenance import command_line
     from sim.report.render import prewarm
 
     if len(files) < 2:
@@ -247,7 +246,7 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     prewarm()
     with ProgressDisplay("compare", "replications", quiet) as bar:
         result = api.compare(items, n, seed, workers, scheduler, progress=bar,  # type: ignore[arg-type]
-                             command=command_line(), files=list(files))
+                             command=command_text(), files=list(files))
     for w in result.comparison.warnings:
         click.echo(f"warning: {w}", err=True)
     incomplete = write_all(lambda: result.write_report(target))

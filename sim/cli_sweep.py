@@ -9,8 +9,10 @@ from typing import Any
 import click
 
 from sim.cli_common import (
+    ARGV,
     RESUME,
     KazsimCommand,
+    command_text,
     format_option,
     quiet_option,
     scheduler_option,
@@ -50,7 +52,6 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     """
     from sim import api
     from sim.cli_progress import ProgressDisplay
-    from sim.report.provenance import command_line
     from sim.report.render import prewarm
     from sim.sweep.design import to_csv
     from sim.sweep.execute import prepare
@@ -70,7 +71,7 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     with ProgressDisplay("sweep", "runs", quiet or fmt == "json") as bar:
         result = api.sweep(sweep_file, db, resume=resume, workers=workers, scheduler=scheduler,
                            set=overrides, seed=seed, reps=reps, progress=bar, model=model,
-                           command=command_line(), resume_command=resume_command)
+                           command=command_text(), resume_command=resume_command)
     _finish(result, report_dir, quiet, fmt)
     result.check()
 
@@ -92,7 +93,8 @@ def sweep_report(db: str, report_dir: str | None, quiet: bool, fmt: str) -> None
 def _resume_command(db: str) -> str:
     """This command line with `--out DB` and `--resume`: the same overrides, seed and
     replications, so the stored sweep matches."""
-    args = list(sys.argv[1:])
+    ctx = click.get_current_context(silent=True)
+    args = list((ctx.meta.get(ARGV) if ctx else None) or sys.argv[1:])
     if "--resume" not in args:
         args.append("--resume")
     if not any(a == "--out" or a.startswith("--out=") for a in args):
