@@ -74,3 +74,12 @@ class ProgressDisplay:
                     if 0 < done < total else "")
             print(f"{self.label}: {done}/{total} {self.unit} done, {_duration(elapsed)} "
                   f"elapsed{left}", file=self.stream, flush=True)
+
+
+def stdout_console() -> Any:
+    """A rich console for tables on stdout: the terminal's width, or 120 columns in a
+    pipe or a file (rich's 80 would cut numbers short)."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=120)

@@ -58,9 +58,9 @@ def check_targets(out: Path, marker: str, trace_file: str | None = None) -> None
 
 def print_summary(report: Any) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
+    from sim.cli_progress import stdout_console
     from sim.report.document import compact
 
     run = report.run
@@ -79,7 +79,7 @@ def print_summary(report: Any) -> None:
         table.add_row(name, compact(m.mean), ci + (" †" if m.clipped else ""), m.unit, note)
     if any(m.clipped for m in report.metrics.values()):
         table.caption = "† interval clipped to the metric's possible range"
-    console = Console()
+    console = stdout_console()
     console.print(table)
     for t in report.thresholds:
         share = "—" if t.breach_share is None else f"{t.breach_share:.0%}"
@@ -265,15 +265,15 @@ def print_comparison(comparison: Any) -> None:
     """One table per scenario: both means with units, the difference, its CI, the
     relative change (where meaningful) and whether it is better or worse."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
+    from sim.cli_progress import stdout_console
     from sim.compare import relative_text, significance_text
     from sim.report.document import compact, interval
 
     method = ("paired (common random numbers)" if comparison.paired
               else "NOT paired for some: Welch's unpaired interval")
-    console = Console()
+    console = stdout_console()
     rows = comparison.headline()
     base = comparison.scenarios[0]
     for name in dict.fromkeys(d.scenario for d in rows):

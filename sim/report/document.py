@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -37,7 +38,7 @@ h3{font-size:1.05em;color:#1f4e79;margin-bottom:.3em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.88em;max-width:100%}
 caption{caption-side:bottom;text-align:left;font-size:.85em;color:#555;padding-top:.3em}
 th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
+overflow-wrap:break-word}
 th{background:#e8eef5}th[title]{text-decoration:underline dotted;cursor:help}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
 td[title]{text-decoration:underline dotted;cursor:help}
@@ -97,16 +98,28 @@ def _is_num(cell: str) -> bool:
     return bool(cell) and (cell[0].isdigit() or cell[0] in "-−[$+" or cell == "—")
 
 
+_BREAK_AFTER = re.compile(r"([._/\\,=])")
+
+
+def breakable(text: str) -> str:
+    """Escaped text in which long tokens (dotted paths, file names, lists) may wrap after
+    their separators, and nowhere else: a table shrinks to the page without breaking
+    words in the middle."""
+    return " ".join(_BREAK_AFTER.sub(r"\1<wbr>", html.escape(tok)) if len(tok) > 16
+                    else html.escape(tok) for tok in text.split(" "))
+
+
 def _td(cell: Any) -> str:
     text = str(cell)
-    cls = ' class="n"' if _is_num(text) else ""
+    numeric = _is_num(text)
+    cls = ' class="n"' if numeric else ""
     title = f' title="{html.escape(cell.title)}"' if isinstance(cell, Cell) and cell.title else ""
-    return f"<td{cls}{title}>{html.escape(text)}</td>"
+    return f"<td{cls}{title}>{html.escape(text) if numeric else breakable(text)}</td>"
 
 
 def _th(cell: Any) -> str:
     title = f' title="{html.escape(cell.title)}"' if isinstance(cell, Cell) and cell.title else ""
-    return f"<th{title}>{html.escape(str(cell))}</th>"
+    return f"<th{title}>{breakable(str(cell))}</th>"
 
 
 def _md_cell(c: Any) -> str:

@@ -18,7 +18,7 @@ import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 matplotlib.rcParams.update({
     "svg.fonttype": "none",  # text stays text in SVG: smaller, faster, editable
@@ -42,14 +42,37 @@ def save(fig: Figure, stem: Path) -> None:
     fig.savefig(stem.with_suffix(".svg"))
 
 
-def compact(v: float, unit: str = "") -> str:
-    """A tick label: 1.5M, 350k, 12, 0.25; shares as percentages; dollars with $."""
+def compact(v: float, unit: str = "", digits: int = 3) -> str:
+    """A tick label: 1.5M, 350k, 12, 0.25; shares as percentages; dollars with $.
+    `digits`: significant digits of the scaled number."""
     if unit == "share":
-        return f"{v * 100:.0f}%" if abs(v * 100 - round(v * 100)) < 1e-6 else f"{v * 100:.1f}%"
+        text = f"{v * 100:.{max(0, digits - 2)}f}"
+        return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
     a = abs(v)
-    text = (f"{v / 1e9:.3g}B" if a >= 1e9 else f"{v / 1e6:.3g}M" if a >= 1e6
-            else f"{v / 1e3:.3g}k" if a >= 1e4 else f"{v:.4g}")
+    text = (f"{v / 1e9:.{digits}g}B" if a >= 1e9 else f"{v / 1e6:.{digits}g}M" if a >= 1e6
+            else f"{v / 1e3:.{digits}g}k" if a >= 1e4 else f"{v:.{max(digits, 4)}g}")
     return ("-$" + text[1:] if text.startswith("-") else "$" + text) if unit == "USD" else text
+
+
+class TickFormatter(Formatter):
+    """`compact` with as many digits as the tick spacing needs ($3.035M, not $3.04M
+    twice)."""
+
+    def __init__(self, unit: str = ""):
+        self.unit, self.digits = unit, 3
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        finite = [v for v in locs if math.isfinite(v)]
+        if len(finite) > 1:
+            step = min(abs(b - a) for a, b in zip(finite, finite[1:]) if b != a) \
+                if len(set(finite)) > 1 else 1.0
+            top = max(abs(v) for v in finite) or 1.0
+            scale = 100.0 if self.unit == "share" else 1.0
+            self.digits = max(2, min(8, math.ceil(math.log10(top * scale / (step * scale))) + 1))
+
+    def __call__(self, v: float, pos: Any = None) -> str:
+        return compact(v, self.unit, self.digits)
 
 
 def _axis_label(unit: str) -> str:
@@ -57,7 +80,7 @@ def _axis_label(unit: str) -> str:
 
 
 def _format_y(ax: Any, unit: str) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: compact(v, unit)))
+    ax.yaxis.set_major_formatter(TickFormatter(unit))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
     ax.set_ylabel(_axis_label(unit))
 
@@ -169,7 +192,7 @@ def draw_histograms(spec: dict[str, Any]) -> Figure:
         ax.set_title(_wrap(p["title"], 38), fontsize=9)
         ax.set_xlabel(_axis_label(p["unit"]), fontsize=8)
         ax.set_ylabel("replications", fontsize=8)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _, u=p["unit"]: compact(v, u)))
+        ax.xaxis.set_major_formatter(TickFormatter(p["unit"]))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         ax.tick_params(labelsize=7)
@@ -182,12 +205,12 @@ def draw_forest(spec: dict[str, Any]) -> Figure:
     """spec: rows [{label, relative, lo, hi, verdict}] with relative changes in %,
     verdict better|worse|changed|unsure; title."""
     rows = spec["rows"]
-    height = 0.32 * len(rows) + 1.6
+    height = 0.32 * len(rows) + 1.9
     fig = Figure(figsize=(8.5, height))
     ax = fig.subplots()
     longest = max(len(r["label"]) for r in rows)
-    fig.subplots_adjust(left=min(0.55, 0.12 + 0.0068 * longest * 8.5 / 8.5), right=0.97,
-                        top=1 - 0.55 / height, bottom=0.95 / height)
+    fig.subplots_adjust(left=min(0.55, 0.12 + 0.0068 * longest), right=0.97,
+                        top=1 - 0.55 / height, bottom=1.25 / height)
     colours = {"better": BETTER, "worse": WORSE, "changed": NEUTRAL, "unsure": UNSURE}
     for y, r in enumerate(reversed(rows)):
         c = colours[r["verdict"]]
@@ -205,10 +228,8 @@ def draw_forest(spec: dict[str, Any]) -> Figure:
             if any(r["verdict"] == v for r in rows)]
     names = {"better": "better (CI excludes 0)", "worse": "worse (CI excludes 0)",
              "changed": "changed, neither better nor worse", "unsure": "CI includes 0"}
-    ax.legend([Line2D([], [], color=colours[v], lw=2.2, marker="o") for v in seen],
-              [names[v] for v in seen], fontsize=7.5, loc="upper center",
-              bbox_to_anchor=(0.5, -0.9 / height * 1.6 if height > 2.5 else -0.45),
-              ncol=len(seen))
+    fig.legend([Line2D([], [], color=colours[v], lw=2.2, marker="o") for v in seen],
+               [names[v] for v in seen], fontsize=7.5, loc="lower center", ncol=len(seen))
     return fig
 
 
@@ -235,11 +256,13 @@ def draw_main_effects(spec: dict[str, Any]) -> Figure:
                     capsize=3, lw=1.6, label="mean with 95% CI")
         if not p["numeric"]:
             ax.set_xticks(x, [_wrap(str(v), 14) for v in p["x"]], fontsize=7)
+        elif not p.get("scatter_x"):  # the levels themselves
+            ax.set_xticks(x, [compact(v, digits=4) for v in x], fontsize=7)
         else:
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: compact(v)))
+            ax.xaxis.set_major_formatter(TickFormatter())
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         ax.set_title(_wrap(p["title"], 34), fontsize=8.5)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: compact(v, spec["unit"])))
+        ax.yaxis.set_major_formatter(TickFormatter(spec["unit"]))
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
         if k % cols == 0:

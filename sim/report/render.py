@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +36,7 @@ class Rendered:
     failed: list[tuple[FigureJob, BaseException]]
 
 
+ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `sim` package
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
@@ -45,8 +47,26 @@ def _context() -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sim.report.draw_server"])
+        _start_server(ctx)
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _start_server(ctx: Any) -> None:
+    """Start the fork server with this package first on its path: it imports the
+    preloaded modules before it learns the parent's sys.path (Python < 3.13), and would
+    otherwise preload whichever `sim` an installed copy provides."""
+    from multiprocessing import forkserver
+
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, old) if p)
+    try:
+        forkserver.ensure_running()
+    finally:
+        if old is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = old
 
 
 def default_workers() -> int:
@@ -57,6 +77,10 @@ def _get_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
+            # workers find this package by absolute path, whatever the current directory
+            # (a relative entry such as '' means another folder once a caller has moved)
+            if ROOT not in sys.path:
+                sys.path.append(ROOT)
             _pool = ProcessPoolExecutor(max_workers=default_workers(), mp_context=_context())
         return _pool
 

@@ -318,13 +318,17 @@ def _key(v: Any) -> str:
     return json.dumps(v, sort_keys=True, default=str)
 
 
-def _mean_ci(values: list[float]) -> tuple[float | None, float | None, float | None]:
-    from sim.stats import mean_ci
+def _mean_ci(values: list[float], out: str) -> tuple[float | None, float | None, float | None]:
+    """Mean and 95% CI, clipped to what output `out` can take."""
+    from sim.stats import clip_interval, mean_ci
 
     if not values:
         return None, None, None
     mean, _, ci = mean_ci(values)
-    return (mean, ci[0], ci[1]) if ci else (mean, None, None)
+    if not ci:
+        return mean, None, None
+    (lo, hi), _ = clip_interval(ci, out)
+    return mean, lo, hi
 
 
 def main_effects(a: SweepAnalysis, out: str) -> dict[str, Any]:
@@ -344,7 +348,7 @@ def main_effects(a: SweepAnalysis, out: str) -> dict[str, Any]:
                 bins.setdefault(min(int(p.unit[j] * 5), 4), []).append((float(x), y))  # type: ignore[arg-type]
             groups = [bins[b] for b in sorted(bins)]
             panel["x"] = [sum(x for x, _ in g) / len(g) for g in groups]
-            stats = [_mean_ci([y for _, y in g]) for g in groups]
+            stats = [_mean_ci([y for _, y in g], out) for g in groups]
             panel["scatter_x"] = [float(x) for x in xs]  # type: ignore[arg-type]
             panel["scatter_y"] = [y for _, y in pts]
         else:
@@ -352,7 +356,7 @@ def main_effects(a: SweepAnalysis, out: str) -> dict[str, Any]:
             by = {_key(lv): [y for (_, y), x in zip(pts, xs) if _key(x) == _key(lv)]
                   for lv in levels}
             panel["x"] = levels if numeric else [value_text(lv) for lv in levels]
-            stats = [_mean_ci(by[_key(lv)]) for lv in levels]
+            stats = [_mean_ci(by[_key(lv)], out) for lv in levels]
         panel["mean"], panel["lo"], panel["hi"] = (list(c) for c in zip(*stats))
         panels.append(panel)
     return {"title": f"Main effects on {label(out)}", "unit": unit(out), "panels": panels}
@@ -444,10 +448,11 @@ def figure_jobs(a: SweepAnalysis) -> list[FigureJob]:
 def print_summary(a: SweepAnalysis, max_rows: int = 40) -> None:
     """The per-point tables and the sensitivity ranking, on stdout."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from sim.cli_progress import stdout_console
+
+    console = stdout_console()
     console.print(f"[bold]{title(a)}[/bold]\n{intro(a)}")
     for head, rows in point_tables(a):
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
