@@ -162,7 +162,8 @@ def summarize_metrics(results: Sequence[ReplicationResult],
 
 
 def summarize_series(results: Sequence[ReplicationResult]) -> dict[str, dict[str, Any]]:
-    """Per series and date: mean, p10, p90 over replications (None ignored; None if none)."""
+    """Per series and date: mean, p10, p90 over replications (None and non-finite values
+    ignored; None where no replication has a value). One array operation per series."""
     ok = [r for r in results if r.ok and r.dates]
     if not ok:
         return {}
@@ -170,24 +171,29 @@ def summarize_series(results: Sequence[ReplicationResult]) -> dict[str, dict[str
     names = [n for n in dict.fromkeys(k for r in ok for k in r.series)]
     out: dict[str, dict[str, Any]] = {}
     for name in names:
-        mean: list[float | None] = []
-        p10: list[float | None] = []
-        p90: list[float | None] = []
-        for k in range(len(dates)):
-            col = [v for r in ok if k < len(r.series.get(name, ()))
-                   and (v := r.series[name][k]) is not None and math.isfinite(v)]
-            if col:
-                arr = np.asarray(col, dtype=float)
-                mean.append(float(arr.mean()))
-                lo, hi = np.percentile(arr, [10, 90])
-                p10.append(float(lo))
-                p90.append(float(hi))
-            else:
-                mean.append(None)
-                p10.append(None)
-                p90.append(None)
-        out[name] = {"dates": list(dates), "mean": mean, "p10": p10, "p90": p90}
+        grid = np.full((len(ok), len(dates)), np.nan)
+        for i, r in enumerate(ok):
+            values = r.series.get(name, ())
+            row = np.array([np.nan if v is None else v for v in values[:len(dates)]], float)
+            grid[i, :len(row)] = row
+        grid[~np.isfinite(grid)] = np.nan
+        seen = ~np.isnan(grid).all(axis=0)
+        mean = np.full(len(dates), np.nan)
+        lo = np.full(len(dates), np.nan)
+        hi = np.full(len(dates), np.nan)
+        if seen.any():
+            cols = grid[:, seen]
+            gaps = np.isnan(cols).any()  # nanpercentile goes column by column: avoid it
+            mean[seen] = np.nanmean(cols, axis=0) if gaps else cols.mean(axis=0)
+            lo[seen], hi[seen] = (np.nanpercentile if gaps else np.percentile)(
+                cols, [10, 90], axis=0)
+        out[name] = {"dates": list(dates), "mean": _list(mean), "p10": _list(lo),
+                     "p90": _list(hi)}
     return out
+
+
+def _list(values: np.ndarray) -> list[float | None]:
+    return [None if np.isnan(v) else float(v) for v in values]
 
 
 def paired_difference(base: dict[int, float | None], other: dict[int, float | None]

@@ -124,18 +124,20 @@ def _deployed(series: dict[str, SeriesSummary]) -> FigureJob:
 
 
 def _histograms(report: Report) -> FigureJob | None:
+    """Distributions of the headline metrics that vary (a single value, or values equal
+    but for rounding, has no distribution to show: the tables give it)."""
     reps = report.ok_replications()
     panels = []
     for name in HEADLINE:
         vals = [v for r in reps if (v := r.metrics.get(name)) is not None and math.isfinite(v)]
-        if vals:
+        if len(vals) > 1 and max(vals) - min(vals) > 1e-9 * max(abs(max(vals)), abs(min(vals))):
             info = metric_info(name)
             panels.append({"title": label(name), "unit": info.unit if info else "",
                            "values": vals})
     if not panels:
         return None
-    return FigureJob("histograms", "Distributions of the headline metrics: replications "
-                     "per bin", "histograms", {"panels": panels})
+    return FigureJob("histograms", "Distributions over replications of the headline metrics "
+                     "that vary: replications per bin", "histograms", {"panels": panels})
 
 
 # -- comparisons -----------------------------------------------------------------------

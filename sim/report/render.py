@@ -102,7 +102,11 @@ def _ready() -> int:
 def prewarm() -> None:
     """Start the drawing workers in the background, so that their start-up and
     matplotlib's import overlap with the model's run (starting them blocks until the
-    first has imported matplotlib: a thread does the waiting). Harmless if never used."""
+    first has imported matplotlib: a thread does the waiting); look up the git commit
+    for the report's provenance meanwhile too. Harmless if never used."""
+    from sim.report.provenance import git_commit
+
+    threading.Thread(target=git_commit, name="kazsim-commit", daemon=True).start()
     if default_workers() < 2:
         return
     threading.Thread(target=_start_workers, name="kazsim-figure-workers", daemon=True).start()
@@ -133,7 +137,10 @@ def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) 
     if parallel:
         try:
             pool = _get_pool()
-            futures = [(job, pool.submit(_draw, job, str(folder))) for job in jobs]
+            # the biggest first, so that no worker is left with one at the end
+            order = sorted(jobs, key=lambda j: -len(j.spec.get("panels", ())))
+            submitted = {id(job): pool.submit(_draw, job, str(folder)) for job in order}
+            futures = [(job, submitted[id(job)]) for job in jobs]
         except (OSError, RuntimeError, BrokenProcessPool):
             _drop_pool()
             futures = []
