@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_API = ("load_scenario", "run", "compare", "open_sweep", "sweep_design", "RunResult",
+_API = ("load_scenario", "run", "open_sweep", "sweep_design", "RunResult",
         "CompareResult", "SweepResult")
 _ELSEWHERE = {"InputError": "sim.errors", "ModelError": "sim.errors",
               "KazsimError": "sim.errors", "Interrupted": "sim.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
               "run_replication": "sim.engine", "ReplicationResult": "sim.results",
               "metric_info": "sim.metrics", "series_info": "sim.metrics"}
-__all__ = ["__version__", *_API, "sweep", *_ELSEWHERE]
+__all__ = ["__version__", *_API, "compare", "sweep", *_ELSEWHERE]
 
 if TYPE_CHECKING:
     from sim.api import (  # noqa: F401
@@ -49,8 +49,8 @@ def __getattr__(name: str) -> Any:
 
     if name in _API:
         return getattr(importlib.import_module("sim.api"), name)
-    if name == "sweep":  # the sweep package is itself callable: sim.sweep(FILE, ...)
-        return importlib.import_module("sim.sweep")
+    if name in ("compare", "sweep"):  # modules that are also the API functions
+        return importlib.import_module(f"sim.{name}")
     if name in _ELSEWHERE:
         return getattr(importlib.import_module(_ELSEWHERE[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -281,3 +281,9 @@ def write_comparison(out: str | Path, comparison: Comparison, reports: Sequence[
     if failed:
         raise figure_failure(out, failed)
     return out
+
+
+# `sim.compare(...)` is the API function (sim.api.compare) even once this module is imported
+from sim.callable_module import make_callable  # noqa: E402
+
+make_callable(__name__, "compare")

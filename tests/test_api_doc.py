@@ -24,7 +24,8 @@ def test_the_api_page_session_runs(tmp_path, monkeypatch):
 
 def test_import_sim_is_light_and_exposes_the_api():
     code = ("import sys, sim; assert callable(sim.run) and callable(sim.compare); "
-            "import sim.sweep.spec; assert callable(sim.sweep); "
+            "import sim.sweep.spec, sim.compare; assert callable(sim.sweep); "
+            "assert callable(sim.compare) and sim.compare.build_comparison; "
             "print(sorted(m for m in ('pandas', 'matplotlib', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", "import sim; import sys; "
                           "print(sorted(m for m in ('pandas', 'matplotlib', 'scipy', 'pydantic')"

@@ -2,22 +2,8 @@
 analysis and its report).
 
 `sim.sweep` is also the API function that runs one: `sim.sweep("file.yaml",
-store="results/x.db")` (see `sim.api.sweep`). A package and a function cannot share the
-name `sim.sweep` (importing `sim.sweep.spec` would rebind it), so the package itself is
-made callable.
+store="results/x.db")` (see `sim.api.sweep` and `sim.callable_module`).
 """
-from __future__ import annotations
+from sim.callable_module import make_callable
 
-import sys
-import types
-from typing import Any
-
-
-class _CallableModule(types.ModuleType):
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from sim.api import sweep
-
-        return sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "sweep")
