@@ -81,7 +81,8 @@ def _get_pool() -> ProcessPoolExecutor:
             # (a relative entry such as '' means another folder once a caller has moved)
             if ROOT not in sys.path:
                 sys.path.append(ROOT)
-            _pool = ProcessPoolExecutor(max_workers=default_workers(), mp_context=_context())
+            _pool = ProcessPoolExecutor(max_workers=default_workers(), mp_context=_context(),
+                                        initializer=_ignore_sigint)
         return _pool
 
 
@@ -91,6 +92,13 @@ def _drop_pool() -> None:
         if _pool is not None:
             _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
+
+
+def _ignore_sigint() -> None:
+    """Ctrl-C is the parent's business: a worker would print its own traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _ready() -> int:
