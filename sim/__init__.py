@@ -8,6 +8,8 @@ The Python API (see docs/api.md):
     res.metrics, res.series, res.summary()
     cmp = sim.compare([sc, sim.load_scenario("scenarios/nco_reform.yaml")], reps=20)
     sw = sim.sweep("sweeps/nco_reform_nolh.yaml", store="results/x.db")
+    d = sim.discover("results/x.db", "rotation_fill_rate < 0.95")   # PRIM boxes
+    best = sim.optimize("policies/nco_reform_cheapest.yaml", store="results/p.db")
 
 Names are imported on first use, so `import sim` (and `kazsim --help`) stays light.
 """
@@ -23,7 +25,8 @@ _ELSEWHERE = {"InputError": "sim.errors", "ModelError": "sim.errors",
               "KazsimError": "sim.errors", "Interrupted": "sim.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
               "run_replication": "sim.engine", "ReplicationResult": "sim.results",
-              "metric_info": "sim.metrics", "series_info": "sim.metrics"}
+              "metric_info": "sim.metrics", "series_info": "sim.metrics",
+              "discover": "sim.explore.discover", "optimize": "sim.explore.optimize"}
 __all__ = ["__version__", *_API, "compare", "sweep", *_ELSEWHERE]
 
 if TYPE_CHECKING:
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
     )
     from sim.engine import run_replication  # noqa: F401
     from sim.errors import InputError, Interrupted, KazsimError, ModelError  # noqa: F401
+    from sim.explore.discover import discover  # noqa: F401
+    from sim.explore.optimize import optimize  # noqa: F401
     from sim.metrics import metric_info, series_info  # noqa: F401
     from sim.report.model import Report, load_report  # noqa: F401
     from sim.results import ReplicationResult  # noqa: F401
