@@ -17,7 +17,7 @@ class MetricInfo(NamedTuple):
 
 
 _T, _R, _F, _C, _V = "theatre", "rotation", "force", "cost", "calibration"
-_A, _S = "accounting", "restructuring"
+_A, _S, _I = "accounting", "restructuring", "interoperability"
 
 METRICS: dict[str, MetricInfo] = {
     # theatre
@@ -56,7 +56,7 @@ METRICS: dict[str, MetricInfo] = {
     "separated": MetricInfo("persons", "people who left the force alive (contract ends, attrition, release, the wounded who leave); the killed are counted apart", group=_F),
     "promoted_to_nco": MetricInfo("persons", "soldiers promoted to NCO through the NCO course", group=_F),
     "course_wait_days_mean": MetricInfo("days", "mean days candidates spent in a course queue, all courses pooled (seated, left unseated, or still waiting at the end)", group=_F),
-    "interoperability_end": MetricInfo("share", "share of personnel meeting the NATO criteria for their grade, at the end", group=_F),
+    "interoperability_end": MetricInfo("share", "interoperability index at the end: weighted mean of its parts (interoperability.weights; default the people part alone, the share of personnel meeting the NATO criteria for their grade)", group=_F),
     # cost
     "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
     "cost_deployed_usd": MetricInfo("USD", "deployed person-days and theatre vehicle-days", group=_C),
@@ -76,6 +76,16 @@ METRICS: dict[str, MetricInfo] = {
     "ordnance_remaining": MetricInfo("items", "ordnance left in the areas of responsibility at the end (reported caches not yet cleared included)", group=_A),
     "items_removed": MetricInfo("items", "items in lost caches, carried off (they leave the stock)", group=_A),
     "course_wait_days_mean.<course>": MetricInfo("days", "mean days candidates spent in the course's queue (seated, left unseated, or still waiting at the end)", group=_A),
+    # interoperability and assistance
+    "interoperability.people": MetricInfo("share", "share of personnel, in grades with criteria, holding every qualification their grade's criteria list, at the end", group=_I),
+    "interoperability.equipment": MetricInfo("share", "NATO-standard kit in service over the sets the deployable units need, at the end (none without equipment.sets)", group=_I),
+    "interoperability.exercises": MetricInfo("share", "share of the force with combined-exercise credit, at the end (none without exercises)", group=_I),
+    "exercise_participants": MetricInfo("persons", "places taken on combined exercises (a person counts once per exercise)", group=_I),
+    "assistance_received_usd": MetricInfo("USD", "assistance money received by all programmes", group=_I),
+    "assistance_spent_usd": MetricInfo("USD", "assistance money spent by all programmes (never more than received)", group=_I),
+    "assistance_seats_bought": MetricInfo("seats", "course seats paid for by assistance programmes", group=_I),
+    "assistance_seats_unbought": MetricInfo("seats", "course seats wanted (candidates waiting, up to the programme's limit) that the money left could not buy", group=_I),
+    "assistance_usd_per_point": MetricInfo("USD/point", "assistance spent per percentage point of the interoperability index gained from start to end (none without a gain)", group=_I),
 }
 
 # The few shown in the terminal summary, in order.
@@ -100,9 +110,15 @@ SERIES_INFO: dict[str, MetricInfo] = {
     "items_cleared_cum": MetricInfo("items", "items cleared so far, all theatres", group=_T),
     "ordnance_remaining": MetricInfo("items", "ordnance left in the areas of responsibility, all theatres", group=_A),
     "trust": MetricInfo("share", "local trust, mean over theatres with a contingent present", group=_T),
-    "interoperability": MetricInfo("share", "share of personnel meeting the NATO criteria for their grade", group=_F),
+    "interoperability": MetricInfo("share", "interoperability index: weighted mean of its parts (default: the people part alone)", group=_F),
     "cost_cum_usd": MetricInfo("USD", "all costs so far", group=_C),
     "course_queue.<course>": MetricInfo("persons", "candidates waiting for a seat on the course", group=_F),
+    # interoperability and assistance
+    "interoperability.people": MetricInfo("share", "share of personnel, in grades with criteria, meeting their grade's criteria", group=_I),
+    "interoperability.equipment": MetricInfo("share", "NATO-standard share of the kit the deployable units need", group=_I),
+    "interoperability.exercises": MetricInfo("share", "share of the force with combined-exercise credit", group=_I),
+    "nco_acceptance": MetricInfo("share", "NCO acceptance as leaders: share of the team-leader authority doctrine grants that is used", group=_I),
+    "assistance_spent_cum_usd": MetricInfo("USD", "assistance money spent so far", group=_I),
 }
 
 SERIES = list(SERIES_INFO)
