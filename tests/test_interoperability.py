@@ -16,6 +16,7 @@ from model_cases import quiet_force, run_model, scenario
 from sim.model.acceptance import NcoAcceptance
 from sim.model.clock import Clock
 from sim.model.people import GRADE_INDEX, People
+from sim.model.replication import Replication
 from sim.scenario.checks import check
 from sim.scenario.schema import Acceptance
 
@@ -208,3 +209,41 @@ def test_doctrine_on_paper_is_not_practice_until_ncos_are_accepted():
     assert unaccepted == officer_led
     assert accepted == today
     assert today["approval_wait_days_mean"] != officer_led["approval_wait_days_mean"]
+
+
+def test_vehicles_bought_by_assistance_join_the_fleet_when_delivered():
+    """Eight vehicles paid in January, delivered 31 days later: the fleet of four grows
+    to twelve on 2004-02-01 and keeps them when the scenario's own vehicle settings
+    change later; with too little money fewer are bought."""
+    def bought(usd: float) -> Any:
+        sc = kazbat("deployments.iraq.theatre.vehicles.count=4",
+                    "timeline=[{at: 2004-06-01, set: {deployments.iraq.theatre.vehicles.mtbf_days: 45}}]",
+                    f"assistance={{centcom: {{start: 2004-01-01, end: 2005-01-01, usd_per_year: {usd}, "
+                    "vehicles: [{deployment: iraq, at: 2004-01-01, count: 8, price_usd: 50000, "
+                    "delivery_days: 31}]}}")
+        rep = Replication(sc, 5, 0, trace=True)
+        rep.run()
+        return rep
+    rep = bought(400_000)
+    assert len(rep.theatres["iraq"].fleet._fleet()) == 12
+    grew = [row for row in rep.trace if row[1] == "assistance" and "vehicles" in row[3]]
+    assert grew and grew[0][0] == "2004-01-01"
+    assert rep.results()[0]["assistance_spent_usd"] == 400_000
+    assert len(bought(180_000).theatres["iraq"].fleet._fleet()) == 7
+
+
+def test_an_exercise_before_the_start_credits_its_participants_until_it_lapses():
+    data = exercise(None)
+    data["exercises"]["steppe_eagle"]["at"] = "2002-07-01"     # credit lapses mid-2003
+    rep = run_model(scenario(data), seed=2)
+    part = dict(zip(rep.dates, rep.recorder.series["interoperability.exercises"]))
+    assert part[dt.date(2003, 1, 1)] == 0.2 and part[dt.date(2003, 8, 1)] == 0.0
+    assert rep.results()[0]["exercise_participants"] == 0
+
+
+def test_an_exercise_paid_by_assistance_sends_only_those_paid_for():
+    data = exercise(None)
+    data["assistance"] = {"uk": {"start": "2003-01-01", "end": "2004-01-01", "usd_per_year": 25_000,
+                                 "exercises": [{"exercise": "steppe_eagle", "usd_per_participant": 2_000}]}}
+    m = metrics(data)
+    assert m["exercise_participants"] == 12 and m["assistance_spent_usd"] == 24_000

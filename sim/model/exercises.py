@@ -39,9 +39,37 @@ class Exercises:
     def start(self) -> None:
         for name, spec in self.specs.items():
             t = self.clock.day(spec.at)
-            if t < 0 and spec.every_days:  # a series begun before the start: its next one
-                t += -(t // spec.every_days) * spec.every_days
+            if t < 0 and spec.every_days:  # a series begun before the start: its last and next
+                last = t + (-t // spec.every_days) * spec.every_days
+                if last < 0:
+                    self._held_before(name, last)
+                t = last if last >= 0 else last + spec.every_days
+            elif t < 0:
+                self._held_before(name, t)
             self._plan(name, t)
+
+    def _held_before(self, name: str, t: float) -> None:
+        """An exercise held before the start: its participants, drawn from the force at
+        the start, keep the credit they earned then until it lapses."""
+        spec = self.specs[name]
+        lapses = t + spec.days + spec.credit_years * YEAR
+        if lapses <= 0:
+            return
+        ids = self._draw(name, [getattr(spec.participants, g) for g in GRADE_NAMES])
+        credit = self.people.qual(CREDIT)
+        credit[ids] = np.fmax(credit[ids], lapses)
+        self.log("exercise", name, f"{len(ids)} took part before the start")
+
+    def _draw(self, name: str, asked: list[int]) -> np.ndarray:
+        """Participants at home, grade by grade, as many as asked or there are."""
+        p = self.people
+        chosen: list[np.ndarray] = []
+        for grade, count in zip(GRADE_NAMES, asked):
+            if count <= 0:
+                continue
+            pool = np.flatnonzero((p.state[: p.n] == HOME) & (p.grade[: p.n] == GRADE_INDEX[grade]))
+            chosen.append(self.rng[name].permutation(pool)[:count])
+        return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
     def _plan(self, name: str, t: float) -> None:
         spec = self.specs[name]
@@ -52,21 +80,12 @@ class Exercises:
     def _hold(self, name: str) -> None:
         spec, p, now = self.specs[name], self.people, self.clock.now
         asked = [getattr(spec.participants, g) for g in GRADE_NAMES]
-        paid = sum(asked)
-        if self.funders[name]:
+        ids = self._draw(name, asked)
+        if self.funders[name]:  # only those paid for go
             paid = 0
             for fund in self.funders[name]:
-                paid += fund(sum(asked) - paid)
-        chosen: list[np.ndarray] = []
-        for grade, count in zip(GRADE_NAMES, asked):
-            take = min(count, paid)
-            if take <= 0:
-                continue
-            pool = np.flatnonzero((p.state[: p.n] == HOME) & (p.grade[: p.n] == GRADE_INDEX[grade]))
-            picked = self.rng[name].permutation(pool)[:take]
-            paid -= len(picked)
-            chosen.append(picked)
-        ids = np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+                paid += fund(len(ids) - paid)
+            ids = ids[:paid]
         if len(ids):
             p.move(ids, IN_COURSE)
             self.participants += len(ids)
