@@ -35,13 +35,13 @@ def anniversary(start: dt.date, years: int) -> dt.date:
 
 
 def tranches(spec: ProgrammeSpec) -> list[tuple[dt.date, float]]:
-    """(date, USD) of each payment: a year's budget at the start and each anniversary
-    before the end; the last part-year gets its share of days."""
+    """(date, share of a year's budget) of each payment: a year's budget at the start
+    and each anniversary before the end; the last part-year gets its share of days."""
     out, k = [], 0
     while (at := anniversary(spec.start, k)) < spec.end:
         following = anniversary(spec.start, k + 1)
         share = min(1.0, (spec.end - at).days / (following - at).days)
-        out.append((at, spec.usd_per_year * share))
+        out.append((at, share))
         k += 1
     return out
 
@@ -78,6 +78,7 @@ class Wallet:
 
 
 class Assistance:
+    TIMELINE: ClassVar[tuple[str, ...]] = ("assistance.<programme>.usd_per_year",)
     REPORTS: ClassVar[dict[str, float | None]] = {
         "assistance_received_usd": 0.0, "assistance_spent_usd": 0.0,
         "assistance_seats_bought": 0.0, "assistance_seats_unbought": 0.0,
@@ -88,6 +89,10 @@ class Assistance:
         self.wallets = {name: Wallet(name, spec) for name, spec in specs.items()}
         self.seats_bought = self.seats_unbought = 0
         self.index_start: float | None = None
+
+    def retune(self, programme: str, spec: ProgrammeSpec) -> None:
+        """A new yearly budget: tranches from now on are paid at it."""
+        self.wallets[programme].spec = spec
 
     # -- what peers ask for ----------------------------------------------------------
     def seat_funder(self, programme: str, buy: SeatBuy) -> Callable[[int], int]:
@@ -120,9 +125,9 @@ class Assistance:
         clock = self.clock
         for w in self.wallets.values():
             s = w.spec
-            for at, amount in tranches(s):
+            for at, share in tranches(s):
                 if clock.day(at) >= 0:
-                    clock.call_at(clock.day(at), partial(self._tranche, w, amount))
+                    clock.call_at(clock.day(at), partial(self._tranche, w, share))
             for team in s.teams:
                 clock.call_at(max(0.0, clock.day(team.at)), partial(self._team, w, team.course,
                                                                     team.months, team.usd))
@@ -130,7 +135,8 @@ class Assistance:
                 clock.call_at(max(0.0, clock.day(v.at)), partial(self._vehicles, w, v.deployment,
                                                                  v.count, v.price_usd, v.delivery_days))
 
-    def _tranche(self, w: Wallet, amount: float) -> None:
+    def _tranche(self, w: Wallet, share: float) -> None:
+        amount = w.spec.usd_per_year * share  # the budget in force on the day
         w.received += amount
         self.log("assistance", w.name, f"${amount:,.0f} received")
         e = w.spec.equipment

@@ -39,7 +39,8 @@ from sim.scenario.schema import Scenario
 from sim.scenario.timeline import dated_states, initial_scenario
 
 # Components whose paths the timeline accepts, and those that report metrics.
-TIMELINE_OWNERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Theatre)
+TIMELINE_OWNERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Theatre,
+                   Assistance)
 REPORTERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Tours, FirstTour,
              Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance)
 
@@ -155,6 +156,10 @@ class Replication:
                       lambda s: interop.retune(s.interoperability))
         for name in self.courses:
             bus.subscribe(f"course {name}", Course.TIMELINE, courses(name), course=name)
+        for name in self.assistance.wallets:
+            bus.subscribe(f"assistance {name}", Assistance.TIMELINE,
+                          partial(lambda n, s: self.assistance.retune(n, s.assistance[n]), name),
+                          programme=name)
         for name in self.schedules:
             bus.subscribe(f"rotations {name}", RotationSchedule.TIMELINE, rotations(name), name=name)
             bus.subscribe(f"theatre {name}", Theatre.TIMELINE, theatre(name), name=name)
