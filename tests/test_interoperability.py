@@ -247,3 +247,23 @@ def test_an_exercise_paid_by_assistance_sends_only_those_paid_for():
                                  "exercises": [{"exercise": "steppe_eagle", "usd_per_participant": 2_000}]}}
     m = metrics(data)
     assert m["exercise_participants"] == 12 and m["assistance_spent_usd"] == 24_000
+
+
+def test_a_budget_cut_from_a_date_pays_the_later_tranches_at_the_new_budget():
+    """Money for 12 seats in 2003, then 2,000 a year: not enough for the 20 officers."""
+    data = imet(120_000)
+    data["timeline"] = [{"at": "2003-06-01", "set": {"assistance.imet.usd_per_year": 2_000}}]
+    cut, full = metrics(data), metrics(imet(120_000))
+    assert cut["assistance_received_usd"] == 120_000 + 3 * 2_000
+    assert cut["assistance_seats_bought"] == 12 and full["assistance_seats_bought"] == 20
+    assert cut["assistance_seats_unbought"] > 0 == full["assistance_seats_unbought"]
+
+
+def test_assistance_naming_what_does_not_exist_is_refused():
+    data = imet(1_000)
+    data["assistance"]["imet"]["seats"][0]["course"] = "french"
+    data["assistance"]["imet"]["vehicles"] = [{"deployment": "mali", "at": "2003-02-01", "count": 1,
+                                                "price_usd": 1}]
+    found = {p.path: p.message for p in check(scenario(data)) if p.severity == "error"}
+    assert "expected the name of a course (english), found 'french'" in found["assistance.imet.seats.0.course"]
+    assert "found 'mali'" in found["assistance.imet.vehicles.0.deployment"]
