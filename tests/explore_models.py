@@ -28,15 +28,18 @@ def two_levers(scenario, replication, seed):
             "items_cleared": recruits - seats}
 
 
-def boxed(scenario, replication, seed):
+def boxed(scenario, index, seed=None, trace=False):
     """Rotations go out short exactly when volunteer_prob is in [0.3, 0.6] and recruiting
-    in [20, 50] a month; nothing else matters (select days, attrition are noise)."""
+    in [20, 50] a month; nothing else matters (select days, attrition are noise). A sweep
+    stand-in: answers like `run_replication`."""
+    from sim.results import ReplicationResult
+
     iraq = next(d for d in scenario.deployments if d.name == "iraq")
     v, r = iraq.volunteer_prob, scenario.force.recruiting.per_month
     inside = 0.3 - 1e-9 <= v <= 0.6 + 1e-9 and 20 <= r <= 50
-    jitter = np.random.default_rng([seed, replication]).uniform(-0.02, 0.02)
-    return {"rotation_fill_rate": (0.9 if inside else 1.0) + jitter,
-            "items_cleared": None}
+    jitter = np.random.default_rng([seed, index]).uniform(-0.02, 0.02)
+    return ReplicationResult(index=index, seed=[seed, index], metrics={
+        "rotation_fill_rate": (0.9 if inside else 1.0) + jitter, "items_cleared": None})
 
 
 def slow_two_levers(scenario, replication, seed):
