@@ -5,6 +5,11 @@ Under `authority: officer` every tip goes up to an approving officer (the office
 `approval_threshold_items` do, to the commander and staff of any grade. Approvers work
 one tip at a time, first come first served; a tip that perished in the queue is lost
 when an approver reaches it (its wait counts until it perished).
+
+NCO acceptance (`acceptance`, 1 unless the scenario sets it) is how much of the
+team-leader authority is used: below 1 only officers approve, and a small cache skips
+approval with a chance equal to acceptance; at 0 every tip goes up, as under officer
+authority.
 """
 from __future__ import annotations
 
