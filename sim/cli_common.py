@@ -92,7 +92,7 @@ def reps_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def seed_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--seed", type=int, default=None,
+    return click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
                         help="Base seed (default: the scenario's `seed`).")(f)
 
 
@@ -119,3 +119,9 @@ def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                         show_default=True, help="Terminal summary format.")(f)
+
+
+def allow_large_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--allow-large", is_flag=True,
+                        help="Run even if the work estimate is over the limits (about 4 GB "
+                             "or an hour; see docs/limits.md).")(f)

@@ -13,6 +13,7 @@ import click
 
 from sim.cli_common import (
     KazsimCommand,
+    allow_large_option,
     format_option,
     quiet_option,
     reps_option,
@@ -201,10 +202,11 @@ def _summary_json(report: dict[str, Any], out: Path) -> dict[str, Any]:
 @format_option
 @click.option("--trace", "trace_file", type=click.Path(dir_okay=False), default=None,
               help="Write the event log of replication 0 to this CSV file.")
+@allow_large_option
 def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[str, ...],
         max_reps: int, seed: int | None, overrides: tuple[str, ...], out: str | None,
         workers: int | None, scheduler: str | None, quiet: bool, fmt: str,
-        trace_file: str | None) -> None:
+        trace_file: str | None, allow_large: bool) -> None:
     """Run the replications of SCENARIO, print a summary and write a report directory.
 
     Exit 1 on invalid input (nothing written), 3 if a replication failed in the model
@@ -219,6 +221,10 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
         raise click.BadParameter(f"unknown metric(s) {', '.join(unknown)}",
                                  param_hint="--metric")
     loaded = _load(scenario, overrides)
+    from sim.limits import estimate_run
+
+    count = max_reps if n == "auto" else int(n or loaded.scenario.replications)
+    estimate_run(loaded.scenario, count, workers).check(allow_large, scenario)
     target = Path(out) if out else Path("reports") / Path(scenario).stem
     _check_targets(target, "report.json", trace_file)
     _warn(loaded)
@@ -304,9 +310,10 @@ def _say_done(doc: dict[str, Any], target: Path, quiet: bool, fmt: str,
 @scheduler_option
 @quiet_option
 @format_option
+@allow_large_option
 def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
             overrides: tuple[str, ...], out: str | None, workers: int | None,
-            scheduler: str | None, quiet: bool, fmt: str) -> None:
+            scheduler: str | None, quiet: bool, fmt: str, allow_large: bool) -> None:
     """Compare scenarios or saved report.json files against the first (the baseline).
 
     Scenario files run with the same seed and replications (common random numbers) and
@@ -338,6 +345,10 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     base_reps = base["run"]["replications"] if kind == "report" else base.scenario.replications
     seed = base_seed if seed is None else seed
     count = int(n or base_reps)
+    from sim.limits import estimate_compare
+
+    estimate_compare([item.scenario for k, item in items if k == "scenario"], count,
+                     workers).check(allow_large)
     for k, item in items:
         if k == "scenario":
             _warn(item)

@@ -6,7 +6,14 @@ from typing import Any
 
 import click
 
-from sim.cli_common import RESUME, KazsimCommand, quiet_option, scheduler_option, workers_option
+from sim.cli_common import (
+    RESUME,
+    KazsimCommand,
+    allow_large_option,
+    quiet_option,
+    scheduler_option,
+    workers_option,
+)
 from sim.errors import InputError, Interrupted, ModelError
 
 
@@ -23,18 +30,20 @@ from sim.errors import InputError, Interrupted, ModelError
 @quiet_option
 @click.option("--model", "model_ref", default=None, hidden=True, metavar="MODULE:FUNCTION",
               help="A stand-in model (tests, benchmarks).")
+@allow_large_option
 def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None,
           dry_run: bool, workers: int | None, scheduler: str | None, quiet: bool,
-          model_ref: str | None) -> None:
+          model_ref: str | None, allow_large: bool) -> None:
     """Run a designed experiment over scenario parameters (see docs/sweeps.md).
 
     Every finished run is committed to the SQLite file at once; a killed sweep continues
     with --resume. Prints the per-point table and the sensitivity ranking.
     """
     from sim.sweep.design import build, to_csv
-    from sim.sweep.spec import load_sweep
+    from sim.sweep.spec import check_size, load_sweep
 
     loaded = load_sweep(sweep_file)
+    check_size(loaded, allow_large, workers, design_only=dry_run)  # before any matrix is built
     design = build(loaded.spec)
     if dry_run:
         click.echo(to_csv(design), nl=False)
