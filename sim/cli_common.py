@@ -18,7 +18,7 @@ from typing import IO, Any
 import click
 
 from sim import __version__
-from sim.errors import EXIT_MODEL, Interrupted, KazsimError
+from sim.errors import EXIT_MODEL, Interrupted, KazsimError, OutputError
 
 RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
 
@@ -52,6 +52,8 @@ def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
     except KazsimError as err:
         if isinstance(err, Interrupted):
             _ignore_further_interrupts()
+        if isinstance(err, OutputError) and err.resume is None and ctx.meta.get(RESUME):
+            err = OutputError(err.path, err.reason, ctx.meta[RESUME])
         raise Failure(str(err), err.exit_code) from None
     except KeyboardInterrupt:
         _ignore_further_interrupts()  # a second Ctrl-C must not cut the message short

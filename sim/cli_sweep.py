@@ -75,7 +75,7 @@ def sweep_report(db: str, report_dir: str | None, quiet: bool) -> None:
 
     _check_report_dir(report_dir)
     try:
-        store = Store(db)
+        store = Store(db, readonly=True)  # a report never needs to write the store
     except NotAStore as err:
         raise InputError.single(str(err)) from None
     with store:
