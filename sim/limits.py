@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 
 # Costs measured by benchmarks/calibrate_limits.py on the 2-core reference machine.
 SECONDS_PER_EVENT = 15e-6  # SimPy event of the model (bare SimPy: ~1.7 us)
-SECONDS_PER_PERSON_MONTH = 0.3e-6  # the home force's vectorised monthly step, per row
+SECONDS_PER_PERSON_MONTH = 0.6e-6  # the home force's vectorised monthly step, per row
 SECONDS_PER_REPLICATION = 0.1  # set-up and metrics of one replication
-BYTES_PER_PERSON = 500  # a row of the people arrays, doubling and step temporaries included
+BYTES_PER_PERSON = 1_000  # a row of the people arrays, doubling and step temporaries included
 BYTES_PER_VEHICLE = 2_000  # a SimPy process and its flag
 BYTES_PER_TIP_IN_FLIGHT = 300
 BYTES_BASE = 80 << 20  # an interpreter with numpy, SimPy and the model loaded
@@ -43,7 +43,7 @@ EVENTS_PER_THEATRE_DAY = 2.0
 EVENTS_PER_TIP = 2.5
 EVENTS_PER_VEHICLE_CYCLE = 4.0  # a failure and its repair
 EVENTS_PER_ROUTINE_TASK = 3.0
-EVENTS_PER_COHORT = 2.0
+EVENTS_PER_COHORT = 15.0  # ~1 event, but ~0.2 ms of selecting people: counted as time
 EVENTS_PER_PERSON_ROTATED = 10.0
 
 DEFAULT_MEMORY_BYTES = 4 << 30
