@@ -71,7 +71,7 @@ CASES = [
      "training.courses.nco_course.days: ", "expected a finite number"),
     ("binary tag", BASE + "description: !!binary AAEC\n", "description", "description: ",
      "tag '!!binary' is not allowed"),
-    ("alias bomb", LAUGHS, "e:", "", "more than 20,000 values once aliases are expanded"),
+    ("alias bomb", LAUGHS, "e:", "", "more than 10,000 values, counting each use of an alias"),
     ("not UTF-8", edit("name: small", "name: sm\udcffall"), "name:", "", "not UTF-8 text (byte 0xff)"),
 ]
 
@@ -99,7 +99,7 @@ def test_a_billion_laughs_is_refused_within_a_few_hundred_megabytes(tmp_path):
                           text=True, timeout=60, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     assert time.perf_counter() - began < 20
     assert proc.returncode == 1, proc.stderr
-    assert "once aliases are expanded" in proc.stderr
+    assert "counting each use of an alias" in proc.stderr
 
 
 def test_aliases_are_fine_in_moderation_and_lines_point_at_each_key(tmp_path):
@@ -146,6 +146,11 @@ def test_extends_path_with_a_nul_byte(tmp_path):
 def test_extends_path_over_4_kb(tmp_path):
     child = child_of(tmp_path, "a/" * 3000 + "base.yaml")
     refused(validate(child), f"{child}:2: extends: ", "a path of more than 4096 bytes")
+
+
+def test_extends_of_a_file_name_too_long_for_the_file_system(tmp_path):
+    child = child_of(tmp_path, "x" * 3000 + ".yaml")
+    refused(validate(child), f"{child}:2: extends: ", "extended file not found")
 
 
 def test_extends_through_a_symlink_loop(tmp_path):

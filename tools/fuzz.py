@@ -224,6 +224,7 @@ class Summary:
     failures: list[str] = field(default_factory=list)
     slowest: tuple[float, str] = (0.0, "")
     peak_mb: tuple[float, str] = (0.0, "")
+    slowest_by: dict[str, float] = field(default_factory=dict)  # command -> seconds
 
     def report(self) -> str:
         lines = [f"inputs: {self.inputs}",
@@ -231,6 +232,8 @@ class Summary:
                                                                           key=lambda kv: str(kv[0]))),
                  "kinds: " + ", ".join(f"{k}: {v}" for k, v in sorted(self.kinds.items())),
                  f"slowest: {self.slowest[0]:.2f} s ({self.slowest[1]})",
+                 "slowest by command: " + ", ".join(f"{k} {v:.2f} s"
+                                                    for k, v in sorted(self.slowest_by.items())),
                  f"peak memory: {self.peak_mb[0]:.0f} MB ({self.peak_mb[1]})",
                  f"unexpected failures (exit 3 with a crash log): {len(self.crashes)}",
                  f"oracle violations: {len(self.failures)}"]
@@ -265,6 +268,8 @@ def campaign(inputs: int, seed: int, timeout: float = 10.0, max_mb: float = 500.
         summary.kinds[case.kind] += 1
         if outcome.seconds > summary.slowest[0]:
             summary.slowest = (outcome.seconds, label)
+        command = case.args[0]
+        summary.slowest_by[command] = max(summary.slowest_by.get(command, 0.0), outcome.seconds)
         if outcome.peak_mb > summary.peak_mb[0]:
             summary.peak_mb = (outcome.peak_mb, label)
         bad = outcome.violations(timeout, max_mb)
@@ -312,6 +317,8 @@ def main() -> None:
             summary.crashes += part.crashes
             summary.failures += part.failures
             summary.slowest = max(summary.slowest, part.slowest)
+            for command, seconds in part.slowest_by.items():
+                summary.slowest_by[command] = max(summary.slowest_by.get(command, 0.0), seconds)
             summary.peak_mb = max(summary.peak_mb, part.peak_mb)
     print(summary.report())
     print(f"wall time: {time.perf_counter() - began:.0f} s")

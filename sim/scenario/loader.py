@@ -98,7 +98,7 @@ def _read(path: Path, chain: list[Path], via: tuple[str, int | None] | None, bud
     if here in chain:
         names = " -> ".join(excerpt(p.name) for p in [*chain[chain.index(here):], here])
         raise InputError([Problem(*(via or (file, None)), "extends", f"extends cycle: {names}")])
-    if via is not None and not path.is_file():
+    if via is not None and not _is_file(path):
         raise InputError([Problem(*via, "extends", f"extended file not found: {file}")])
     data, lines = load_yaml(path, budget)
     if not isinstance(data, dict):
@@ -127,6 +127,13 @@ def _read(path: Path, chain: list[Path], via: tuple[str, int | None] | None, bud
             if k and not any(k[:n] in replaced for n in range(1, len(k) + 1))}
     kept[()] = (file, 1)
     return merged, {**kept, **origins}
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, say
+        return False
 
 
 def _resolved(path: Path, via: tuple[str, int | None] | None) -> Path:
