@@ -472,13 +472,15 @@ def sweep(file: str | Path, store: str | Path | None = None, *, resume: bool = F
           set: Overrides = None, seed: int | None = None,  # noqa: A002
           reps: int | None = None, progress: ProgressCallback | None = None,
           model: Callable[..., ReplicationResult] | None = None,
-          command: str | None = None, resume_command: str | None = None) -> SweepResult:
+          command: str | None = None, resume_command: str | None = None,
+          allow_large: bool = False) -> SweepResult:
     """Run a sweep file's designed experiment; every run is committed to the SQLite
     `store` (default results/<file stem>.db) as it finishes. `resume` finishes a
     stored sweep without redoing any run. `set`, `seed` and `reps` override the base
     scenario, the sweep's seed and its replications per point. `model` stands in for
     `run_replication` (tests). Runs that fail are stored with their error
-    (`SweepResult.failed`). Ctrl-C raises Interrupted naming `resume_command`."""
+    (`SweepResult.failed`). Ctrl-C raises Interrupted naming `resume_command`. Work over
+    the limits (docs/limits.md) is refused unless `allow_large`."""
     from sim.executor import ExecutorError
     from sim.report.provenance import api_command
     from sim.sweep.execute import prepare, run_sweep
@@ -486,7 +488,8 @@ def sweep(file: str | Path, store: str | Path | None = None, *, resume: bool = F
     db = default_store(file) if store is None else str(store)
     command = command or api_command("sweep", str(file), store=db, seed=seed, reps=reps,
                                      set=set)
-    prepared = prepare(file, override_texts(set), seed, reps)
+    prepared = prepare(file, override_texts(set), seed, reps, allow_large=allow_large,
+                       workers=workers)
     with prepared.open_store(db, resume, command) as opened:
         total = opened.todo()
         done = [0]
@@ -516,14 +519,15 @@ def default_store(file: str | Path) -> str:
 
 
 def sweep_design(file: str | Path, set: Overrides = None, seed: int | None = None,  # noqa: A002
-                 reps: int | None = None) -> pd.DataFrame:
+                 reps: int | None = None, allow_large: bool = False) -> pd.DataFrame:
     """The design a sweep file builds, one row per point in the factors' own units
     (what `sweep --dry-run` prints as CSV); nothing runs."""
     import pandas as pd
 
     from sim.sweep.execute import prepare
 
-    design = prepare(file, override_texts(set), seed, reps).design
+    design = prepare(file, override_texts(set), seed, reps, allow_large=allow_large,
+                     design_only=True).design
     return pd.DataFrame(design.values, columns=design.factors)
 
 
@@ -534,7 +538,7 @@ def open_sweep(store: str | Path) -> SweepResult:
     if not Path(store).is_file():
         raise InputError.single(f"{store}: no such sweep store")
     try:
-        with Store(store) as s:
+        with Store(store, readonly=True) as s:
             if s.meta("spec") is None:
                 raise InputError.single(f"{store}: not a kazsim sweep database")
     except NotAStore as err:
@@ -564,7 +568,7 @@ class SweepResult:
         if "experiments" not in self._cache:
             from sim.sweep.store import Store
 
-            with Store(self.store) as s:
+            with Store(self.store, readonly=True) as s:
                 factors = s.factors()
             cols = ", ".join(f'e."{f}"' for f in factors)
             self._cache["experiments"] = self._read(
@@ -606,7 +610,7 @@ class SweepResult:
             from sim.sweep.report import SweepAnalysis
             from sim.sweep.store import Store
 
-            with Store(self.store) as s:
+            with Store(self.store, readonly=True) as s:
                 self._cache["analysis"] = SweepAnalysis(s)
         return self._cache["analysis"]
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 import click
 
 from sim.crashlog import one_line, where_logged
-from sim.errors import EXIT_MODEL, Interrupted, KazsimError
+from sim.errors import EXIT_MODEL, Interrupted, KazsimError, OutputError
 
 RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
 ARGV = "kazsim.argv"  # ctx.meta key: the arguments the command line gave
@@ -39,6 +39,8 @@ def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
     except KazsimError as err:
         if isinstance(err, Interrupted):
             _ignore_further_interrupts()
+        if isinstance(err, OutputError) and err.resume is None and ctx.meta.get(RESUME):
+            err = OutputError(err.path, err.reason, ctx.meta[RESUME])
         raise Failure(str(err), err.exit_code) from None
     except KeyboardInterrupt:
         _ignore_further_interrupts()  # a second Ctrl-C must not cut the message short
@@ -56,6 +58,11 @@ def _ignore_further_interrupts() -> None:
 
 class KazsimCommand(click.Command):
     """A command whose errors leave with kazsim's exit codes (also when invoked alone)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ARGV not in ctx.meta:  # invoked alone, not through the group
+            ctx.meta[ARGV] = [self.name or "", *args]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         return _mapped(super().invoke, ctx)
@@ -87,7 +94,7 @@ def reps_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def seed_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--seed", type=int, default=None,
+    return click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
                         help="Base seed (default: the scenario's `seed`).")(f)
 
 
@@ -114,3 +121,9 @@ def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                         show_default=True, help="Terminal summary format.")(f)
+
+
+def allow_large_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--allow-large", is_flag=True,
+                        help="Run even if the work estimate is over the limits (about 4 GB "
+                             "or an hour; see docs/limits.md).")(f)

@@ -5,21 +5,25 @@ from collections.abc import Iterable
 
 import click
 
-from sim.cli_common import KazsimCommand, set_option
+from sim.cli_common import KazsimCommand, allow_large_option, set_option
 from sim.errors import InputError, Problem
 
 
 @click.command(cls=KazsimCommand)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
+@allow_large_option
+def validate(files: tuple[str, ...], allow_large: bool) -> None:
     """Check scenario and sweep files; print every problem with file:line and key path.
 
-    Exit 1 if any file has an error (warnings alone do not fail).
+    Exit 1 if any file has an error (warnings alone do not fail), or if running it (a
+    scenario at its `replications`, a sweep's design) is over the work limits.
     """
     failed = False
     for file in files:
         try:
             warnings = _check_file(file)
+            if not allow_large:
+                _check_size(file)
         except InputError as err:
             failed = True
             _echo(err.problems, err=True)
@@ -79,6 +83,24 @@ def _check_file(file: str) -> list[Problem]:
         load_sweep(file)
         return []
     return load_scenario(file).warnings
+
+
+def _check_size(file: str) -> None:
+    """Raise TooLarge if running a good file (a scenario at its `replications`, a sweep)
+    is over the work limits."""
+    from sim.limits import estimate_run
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.yamlio import load_yaml
+    from sim.sweep.spec import check_size, is_sweep, load_sweep
+
+    data = load_yaml(file)[0]
+    if isinstance(data, dict) and "objectives" in data:  # a policy: its budget bounds it
+        return
+    if is_sweep(data):
+        check_size(load_sweep(file), allow_large=False)
+        return
+    sc = load_scenario(file).scenario
+    estimate_run(sc, sc.replications).check(False, file)
 
 
 def _echo(problems: Iterable[Problem], err: bool) -> None:

@@ -11,6 +11,7 @@ import click
 
 from sim.cli_common import (
     KazsimCommand,
+    allow_large_option,
     command_text,
     format_option,
     quiet_option,
@@ -134,10 +135,11 @@ def say_done(report: Any, target: Path, quiet: bool, fmt: str) -> None:
 @format_option
 @click.option("--trace", "trace_file", type=click.Path(dir_okay=False), default=None,
               help="Write the event log of replication 0 to this CSV file.")
+@allow_large_option
 def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[str, ...],
         max_reps: int, seed: int | None, overrides: tuple[str, ...], out: str | None,
         workers: int | None, scheduler: str | None, quiet: bool, fmt: str,
-        trace_file: str | None) -> None:
+        trace_file: str | None, allow_large: bool) -> None:
     """Run the replications of SCENARIO, print a summary and write a report directory.
 
     Exit 1 on invalid input (nothing written), 3 if a replication failed in the model
@@ -155,6 +157,10 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
         raise click.BadParameter(f"unknown metric(s) {', '.join(unknown)}",
                                  param_hint="--metric")
     loaded = api.load_scenario(scenario, overrides)
+    from sim.limits import estimate_run
+
+    count = max_reps if n == "auto" else int(n or loaded.scenario.replications)
+    estimate_run(loaded.scenario, count, workers).check(allow_large, scenario)
     plan = api.plan_run(loaded, n, seed, precision, auto_metrics, max_reps)
     target = Path(out) if out else Path("reports") / Path(scenario).stem
     check_targets(target, "report.json", trace_file)
@@ -213,9 +219,10 @@ def raise_failed(reports: Sequence[Any], target: Path) -> None:
 @scheduler_option
 @quiet_option
 @format_option
+@allow_large_option
 def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
             overrides: tuple[str, ...], out: str | None, workers: int | None,
-            scheduler: str | None, quiet: bool, fmt: str) -> None:
+            scheduler: str | None, quiet: bool, fmt: str, allow_large: bool) -> None:
     """Compare scenarios or saved report.json files against the first (the baseline).
 
     Scenario files run with the same seed and replications (common random numbers) and
@@ -239,9 +246,13 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     # every input is read (and a bad one refused) before the target is checked or anything runs
     items = [f if Path(f).suffix.lower() == ".json" else api.load_scenario(f, overrides)
              for f in files]
-    for item in items:
-        if not isinstance(item, str):
-            warn(item)
+    scenarios = [item for item in items if not isinstance(item, str)]
+    for item in scenarios:
+        warn(item)
+    from sim.limits import estimate_compare
+
+    count = int(n) if n else max((s.scenario.replications for s in scenarios), default=1)
+    estimate_compare([s.scenario for s in scenarios], count, workers).check(allow_large)
     check_targets(target, "comparison.json")
     prewarm()
     with ProgressDisplay("compare", "replications", quiet) as bar:

@@ -12,6 +12,7 @@ from sim.cli_common import (
     ARGV,
     RESUME,
     KazsimCommand,
+    allow_large_option,
     command_text,
     format_option,
     quiet_option,
@@ -41,10 +42,11 @@ from sim.errors import InputError
 @format_option
 @click.option("--model", "model_ref", default=None, hidden=True, metavar="MODULE:FUNCTION",
               help="A stand-in for run_replication (tests, benchmarks).")
+@allow_large_option
 def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None,
           dry_run: bool, overrides: tuple[str, ...], seed: int | None, reps: int | None,
           workers: int | None, scheduler: str | None, quiet: bool, fmt: str,
-          model_ref: str | None) -> None:
+          model_ref: str | None, allow_large: bool) -> None:
     """Run a designed experiment over scenario parameters (see docs/sweeps.md).
 
     Every finished run is committed to the SQLite file at once; a killed sweep continues
@@ -57,7 +59,9 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     from sim.sweep.execute import prepare
 
     if dry_run:
-        click.echo(to_csv(prepare(sweep_file, overrides, seed, reps).design), nl=False)
+        design = prepare(sweep_file, overrides, seed, reps, allow_large=allow_large,
+                         design_only=True).design
+        click.echo(to_csv(design), nl=False)
         return
     model = _import_model(model_ref) if model_ref else None
     db = out or api.default_store(sweep_file)
@@ -71,7 +75,8 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     with ProgressDisplay("sweep", "runs", quiet or fmt == "json") as bar:
         result = api.sweep(sweep_file, db, resume=resume, workers=workers, scheduler=scheduler,
                            set=overrides, seed=seed, reps=reps, progress=bar, model=model,
-                           command=command_text(), resume_command=resume_command)
+                           command=command_text(), resume_command=resume_command,
+                           allow_large=allow_large)
     _finish(result, report_dir, quiet, fmt)
     result.check()
 

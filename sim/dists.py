@@ -21,7 +21,10 @@ from pydantic import (
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Every parameter finite; every distribution here yields values >= 0 (durations,
+    counts and sizes: a negative one fails at validation, naming its key)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def sample(self, rng: np.random.Generator) -> float:
         raise NotImplementedError
@@ -40,7 +43,7 @@ class _Dist(BaseModel):
 
 class Constant(_Dist):
     dist: Literal["constant"] = "constant"
-    value: float
+    value: float = Field(ge=0)
 
     def sample(self, rng: np.random.Generator) -> float:
         return self.value
@@ -58,7 +61,8 @@ class Lognormal(_Dist):
     sd: float | None = Field(None, ge=0)
     median: float | None = Field(None, gt=0)
     sigma: float | None = Field(None, ge=0)
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_form(self) -> Lognormal:
@@ -66,6 +70,12 @@ class Lognormal(_Dist):
         by_log = self.median is not None and self.sigma is not None
         if by_moments == by_log:
             raise ValueError("lognormal needs either mean and sd, or median and sigma")
+        try:
+            finite = math.isfinite(self.mean)
+        except (OverflowError, ValueError):
+            finite = False
+        if not finite:
+            raise ValueError(f"{self!r} has no finite mean: its spread is too large")
         return self
 
     @property
@@ -96,7 +106,8 @@ class Lognormal(_Dist):
 class Exponential(_Dist):
     dist: Literal["exponential"] = "exponential"
     mean_: float = Field(alias="mean", gt=0)
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.exponential(self.mean_))
@@ -113,7 +124,7 @@ class Exponential(_Dist):
 
 class Uniform(_Dist):
     dist: Literal["uniform"] = "uniform"
-    low: float
+    low: float = Field(ge=0)
     high: float
 
     @model_validator(mode="after")
@@ -132,7 +143,7 @@ class Uniform(_Dist):
 
 class Triangular(_Dist):
     dist: Literal["triangular"] = "triangular"
-    low: float
+    low: float = Field(ge=0)
     mode: float
     high: float
 
@@ -152,8 +163,9 @@ class Triangular(_Dist):
 
 class Poisson(_Dist):
     dist: Literal["poisson"] = "poisson"
-    mean_: float = Field(alias="mean", ge=0)
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    mean_: float = Field(alias="mean", ge=0, le=1e18, description="numpy draws up to about 9e18")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.poisson(self.mean_))

@@ -78,3 +78,26 @@ class Interrupted(KazsimError):
     def __init__(self, message: str = "Interrupted.", resume: str | None = None):
         self.resume = resume
         super().__init__(message + (f" Resume with:\n  {resume}" if resume else ""))
+
+
+class OutputError(KazsimError):
+    """An output could not be written (disk full, read-only, permissions): one line
+    naming the path, nothing half-written, and the command that resumes where there is
+    one (the CLI fills it in from the command's context)."""
+
+    exit_code = EXIT_MODEL
+
+    def __init__(self, path: str, reason: str, resume: str | None = None):
+        self.path, self.reason, self.resume = path, reason, resume
+        super().__init__(f"error: cannot write {path}: {reason}"
+                         + (f". Once fixed, resume with:\n  {resume}" if resume else ""))
+
+
+def output_reason(err: OSError) -> str:
+    """A short reason for a failed write: disk full, read-only, permission, or the OS's."""
+    import errno
+
+    return {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+            errno.EROFS: "the file system is read-only",
+            errno.EACCES: "permission denied", errno.EPERM: "permission denied"}.get(
+        err.errno or 0, err.strerror or type(err).__name__)

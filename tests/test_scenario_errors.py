@@ -97,7 +97,8 @@ def test_python_tag_is_refused_and_never_run(tmp_path):
     result = CliRunner().invoke(cli(), ["validate", str(file)])
     assert result.exit_code == 1
     assert not marker.exists()
-    assert f"{file}:{line_of(text, 'description')}: tag '!!python/object/apply:os.system' is not allowed" \
+    assert f"{file}:{line_of(text, 'description')}: description: tag '!!python/object/apply:os.system' " \
+        "is not allowed" \
         in result.stderr
     assert "Traceback" not in result.output
 

@@ -55,7 +55,7 @@ def read_sweep_store(path: str | Path) -> tuple[Any, Any]:
     if not Path(path).is_file():
         raise InputError.single(f"{path}: no such sweep store")
     try:
-        store = Store(path)
+        store = Store(path, readonly=True)
     except NotAStore as err:
         raise InputError.single(str(err)) from None
     with store:

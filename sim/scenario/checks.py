@@ -152,6 +152,7 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
 
     patterns = timeline_paths()
     state = sc.data()
+    state["timeline"] = []  # each trial state without the entries: linear, not quadratic
     order = sorted(range(len(sc.timeline)), key=lambda i: sc.timeline[i].at)
     for i in order:
         entry = sc.timeline[i]

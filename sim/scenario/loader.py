@@ -6,7 +6,7 @@ Every key remembers the file and line where it was written (a key inherited thro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,17 @@ from sim.scenario import checks
 from sim.scenario.paths import PathError, set_path, split
 from sim.scenario.problems import Origins, key_path, locate, validation_problems
 from sim.scenario.schema import Scenario
-from sim.scenario.yamlio import KeyPath, load_yaml, parse_value
+from sim.scenario.yamlio import (
+    Budget,
+    KeyPath,
+    excerpt,
+    load_yaml,
+    os_reason,
+    parse_value,
+    read_bytes,
+)
+
+SCENARIO_KEYS = frozenset(f.alias or name for name, f in Scenario.model_fields.items())
 
 
 @dataclass(frozen=True)
@@ -31,11 +41,8 @@ class LoadedScenario:
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:
     file = str(path)
-    try:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError as err:
-        raise InputError([Problem(file, None, "", f"cannot read file: {err}")]) from None
-    data, origins = read_with_extends(path)
+    digest = hashlib.sha256(read_bytes(path, file, Budget())).hexdigest()
+    data, origins = read_with_extends(path, SCENARIO_KEYS)
     for override in overrides:
         apply_override(data, origins, override)
     scenario, warnings = validate(data, origins, file)
@@ -71,32 +78,49 @@ def validate(data: Any, origins: Origins, file: str) -> tuple[Scenario, list[Pro
 
 # -- extends -------------------------------------------------------------------------
 
-def read_with_extends(path: str | Path) -> tuple[dict[str, Any], Origins]:
-    """The file's data deep-merged over its `extends` chain, with each key's origin."""
-    return _read(Path(path), [], None)
+MAX_EXTENDS = 32  # files in one chain; real chains are two or three deep
+MAX_PATH_BYTES = 4096  # PATH_MAX on Linux
 
 
-def _read(path: Path, chain: list[Path], via: tuple[str, int | None] | None
-          ) -> tuple[dict[str, Any], Origins]:
+def read_with_extends(path: str | Path, keys: Collection[str] = ()
+                      ) -> tuple[dict[str, Any], Origins]:
+    """The file's data deep-merged over its `extends` chain, with each key's origin.
+    The whole chain shares one reading budget (bytes, values). With `keys`, a file that
+    has none of them at its top level is refused before anything of it is quoted
+    (`extends: /etc/shadow` names the file and nothing more)."""
+    return _read(Path(path), [], None, Budget(), frozenset(keys))
+
+
+def _read(path: Path, chain: list[Path], via: tuple[str, int | None] | None, budget: Budget,
+          keys: frozenset[str]) -> tuple[dict[str, Any], Origins]:
     file = str(path)
-    here = path.resolve()
+    here = _resolved(path, via)
     if here in chain:
-        names = " -> ".join(p.name for p in [*chain[chain.index(here):], here])
+        names = " -> ".join(excerpt(p.name) for p in [*chain[chain.index(here):], here])
         raise InputError([Problem(*(via or (file, None)), "extends", f"extends cycle: {names}")])
-    if via is not None and not path.is_file():
+    if via is not None and not _is_file(path):
         raise InputError([Problem(*via, "extends", f"extended file not found: {file}")])
-    data, lines = load_yaml(path)
+    data, lines = load_yaml(path, budget)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else "a " + type(data).__name__
         raise InputError([Problem(file, 1, "", f"expected a mapping of scenario keys, found {found}")])
+    if keys and not keys.intersection(data):
+        raise InputError([Problem(*(via or (file, 1)), "extends" if via else "",
+                                  f"{file if via else 'this file'} is not a kazsim scenario: "
+                                  "none of its top-level keys is a scenario key")])
     origins: Origins = {k: (file, n) for k, n in lines.items()}
     parent = data.get("extends")
     if parent is None:
         return data, origins
+    at = (file, lines.get(("extends",)))
     if not isinstance(parent, str) or not parent:
-        raise InputError([Problem(file, lines.get(("extends",)), "extends",
-                                  "expected the path of a scenario file")])
-    base, base_origins = _read(path.parent / parent, [*chain, here], (file, lines.get(("extends",))))
+        raise InputError([Problem(*at, "extends", "expected the path of a scenario file")])
+    if len(parent.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        raise InputError([Problem(*at, "extends", f"a path of more than {MAX_PATH_BYTES} bytes")])
+    if len(chain) + 1 >= MAX_EXTENDS:
+        raise InputError([Problem(*at, "extends", f"an extends chain of more than {MAX_EXTENDS} "
+                                  "files")])
+    base, base_origins = _read(path.parent / parent, [*chain, here], at, budget, keys)
     replaced: set[KeyPath] = set()
     merged = deep_merge(base, data, (), replaced)
     kept = {k: v for k, v in base_origins.items()
@@ -115,6 +139,24 @@ def _present(data: Any, keys: KeyPath) -> bool:
             return False
         node = node[k]
     return True
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, say
+        return False
+
+
+def _resolved(path: Path, via: tuple[str, int | None] | None) -> Path:
+    """The real path of a file, or a file:line problem (a symlink loop, a name too long)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as err:
+        reason = "a symlink loop" if isinstance(err, RuntimeError) else (
+            os_reason(err) if isinstance(err, OSError) else str(err))
+        raise InputError([Problem(*(via or (str(path), None)), "extends" if via else "",
+                                  f"cannot resolve {excerpt(path, 200)}: {reason}")]) from None
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any], at: KeyPath = (),
@@ -144,23 +186,32 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any], at: KeyPath = (),
 
 # -- --set -----------------------------------------------------------------------------
 
+MAX_PATH_PARTS = 32  # components of a dotted path (scenarios nest about 7 deep)
+
+
 def apply_override(data: dict[str, Any], origins: Origins, override: str) -> None:
     """Apply `dotted.path=value` in place; the key's origin becomes the override."""
-    where = ("--set " + override, None)
+    where = ("--set " + excerpt(override, 120), None)
     path, eq, text = override.partition("=")
     path = path.strip()
     if not eq or not path:
         raise InputError([Problem(*where, "", "expected PATH=VALUE, e.g. force.recruiting.per_month=20")])
+    if len(path) > MAX_PATH_BYTES or path.count(".") >= MAX_PATH_PARTS:
+        raise InputError([Problem(*where, "", f"a path of more than {MAX_PATH_PARTS} keys "
+                                  f"or {MAX_PATH_BYTES} characters")])
+    if any(not c.isprintable() for c in path):
+        raise InputError([Problem(*where, "", "a path with control characters")])
     try:
         value = parse_value(text)
         split(path)
         set_path(data, path, value)
         keys = key_path(data, path)
     except InputError as err:
-        raise InputError([Problem(*where, path, f"value is not valid YAML: {p.message}")
+        raise InputError([Problem(*where, excerpt(path, 120), f"value is not valid YAML: {p.message}")
                           for p in err.problems]) from None
     except PathError as err:
-        raise InputError([Problem(*where, path, f"cannot set this path: {err.reason} at '{err.at}'")]) from None
+        raise InputError([Problem(*where, excerpt(path, 120), f"cannot set this path: {err.reason} "
+                                  f"at '{excerpt(err.at, 120)}'")]) from None
     for k in [k for k in origins if k[:len(keys)] == keys]:
         del origins[k]
     origins[keys] = where

@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from sim.errors import Problem
 from sim.scenario.paths import PathError, get_path
+from sim.scenario.yamlio import excerpt
 
 KeyPath = tuple[Any, ...]
 Origins = dict[KeyPath, tuple[str, int | None]]
@@ -37,12 +38,12 @@ def dotted(data: Any, keys: KeyPath) -> str:
         if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             item = node[key]
             name = item.get("name") if isinstance(item, dict) else None
-            parts.append(name if isinstance(name, str) and name else str(key))
+            parts.append(excerpt(name) if isinstance(name, str) and name else str(key))
         elif isinstance(node, dict):
             item = node.get(key)
-            parts.append(str(key))
+            parts.append(excerpt(key))
         else:
-            parts.append(str(key))
+            parts.append(excerpt(key))
         node = item
     return ".".join(parts)
 
@@ -58,8 +59,7 @@ def show(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        text = value if len(value) <= 60 else value[:57] + "..."
-        return f"'{text}'"
+        return f"'{excerpt(value)}'"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -152,7 +152,7 @@ def _describe(e: ErrorDetails, model: type[BaseModel]) -> tuple[str, str | None]
     if kind == "extra_forbidden":
         allowed = _allowed(model, e["loc"][:-1])
         tail = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return f"unknown key '{e['loc'][-1]}'{tail}", None
+        return f"unknown key '{excerpt(e['loc'][-1])}'{tail}", None
     noun = _noun(_type_at(model, e["loc"]))
     bounds = {"greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"),
               "less_than_equal": ("<=", "le"), "less_than": ("<", "lt")}
@@ -160,7 +160,7 @@ def _describe(e: ErrorDetails, model: type[BaseModel]) -> tuple[str, str | None]
         op, name = bounds[kind]
         return f"expected {noun} {op} {show(ctx.get(name))}", show(value)
     simple = {"int_type": "an integer", "int_parsing": "an integer", "int_from_float": "a whole number",
-              "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
+              "float_type": "a number", "float_parsing": "a number", "finite_number": "a finite number", "bool_type": "true or false",
               "bool_parsing": "true or false", "string_type": "text", "list_type": "a list",
               "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
               "date_type": "an ISO date (YYYY-MM-DD)", "date_parsing": "an ISO date (YYYY-MM-DD)",
@@ -177,10 +177,10 @@ def _describe(e: ErrorDetails, model: type[BaseModel]) -> tuple[str, str | None]
         hint = " (quote it: YAML reads yes/no/on/off as true/false)" if isinstance(value, bool) else ""
         return f"expected a key written as text, found {show(value)}{hint}", None
     if kind == "value_error":
-        return str(e["msg"]).removeprefix("Value error, "), None
+        return excerpt(str(e["msg"]).removeprefix("Value error, "), 300), None
     if isinstance(value, dict) and "dist" in value:
-        return str(e["msg"]), f"dist: {show(value['dist'])}"
-    return str(e["msg"]), show(value)
+        return excerpt(e["msg"], 300), f"dist: {show(value['dist'])}"
+    return excerpt(e["msg"], 300), show(value)
 
 
 def _join(parts: list[tuple[str, str | None]]) -> str:

@@ -7,7 +7,7 @@ never run state. Cross-field checks (prerequisites, dates, timeline paths) live 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,8 +20,26 @@ Role = Literal["commander", "staff", "team_leader", "deminer", "interpreter", "w
 Share = float  # documented as [0, 1] where used
 
 
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+MAX_INT = 2**63 - 1  # what SQLite, numpy and JSON readers all hold exactly
+
+
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    """Every number finite (NaN and infinity refused) and every whole number within 64
+    bits; every date in 1900-2200 (SPEC "Scenario files")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, value: Any) -> Any:
+        if isinstance(value, dt.date) and not FIRST_DATE <= value <= LAST_DATE:
+            raise ValueError(f"expected a date from {FIRST_DATE} to {LAST_DATE}, found {value}")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise ValueError(f"expected a whole number within ±{MAX_INT:,} (64 bits), "
+                             f"found one of {len(str(abs(value)))} digits")
+        return value
 
 
 class GradeCounts(Model):
@@ -57,8 +75,8 @@ class Recruiting(Model):
 
 class Foc(Model):
     fill: float = Field(0.9, ge=0, le=1, description="strength / establishment needed in every grade")
-    qualified: dict[str, float] = Field(default_factory=dict,
-                                        description="share of the whole force holding each qualification")
+    qualified: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict, description="share of the whole force holding each qualification")
 
 
 class Force(Model):
@@ -226,7 +244,7 @@ class Purchase(Model):
 
 class Costs(Model):
     person_day: PersonDay = PersonDay()
-    course_seat: dict[str, float] = Field(default_factory=dict)
+    course_seat: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
     vehicle_day: float = Field(0, ge=0)
     purchases: list[Purchase] = Field(default_factory=list)
 

@@ -66,7 +66,7 @@ class PreparedSweep:
         holds a sweep is refused; with it, one of another sweep is. InputError either way."""
         try:
             if Path(db).exists() and not resume:
-                with Store(db) as existing:
+                with Store(db, readonly=True) as existing:
                     if existing.meta("spec") is not None:
                         raise InputError.single(f"{db} already holds a sweep: add --resume "
                                                 "to finish it, or choose another --out")
@@ -103,12 +103,14 @@ class OpenedSweep:
 
 
 def prepare(file: str | Path, overrides: Sequence[str] = (), seed: int | None = None,
-            reps: int | None = None) -> PreparedSweep:
+            reps: int | None = None, *, allow_large: bool = False, workers: int | None = None,
+            design_only: bool = False) -> PreparedSweep:
     """Load and check a sweep file, apply `--set` overrides to its base scenario and
-    `--seed`/`--reps` to its spec, and build its design. Raises InputError."""
+    `--seed`/`--reps` to its spec, check the work against the limits (the design's size
+    alone when `design_only`), and build its design. Raises InputError."""
     from sim.scenario.loader import apply_override, scenario_from_dict
     from sim.sweep.design import build
-    from sim.sweep.spec import load_sweep
+    from sim.sweep.spec import check_size, load_sweep
 
     loaded = load_sweep(file)
     problems = []
@@ -134,6 +136,7 @@ def prepare(file: str | Path, overrides: Sequence[str] = (), seed: int | None = 
         "spec": spec, "raw": raw, "overrides": list(overrides),
         "scenario_data_sha256": (hashlib.sha256(data).hexdigest() if overrides
                                  else loaded.scenario_data_sha256)})
+    check_size(sweep, allow_large, workers, design_only)  # before any matrix is built
     return PreparedSweep(sweep, build(spec), scenario.name)
 
 

@@ -122,7 +122,7 @@ def _cell(v: Any) -> Any:
 
 def write_runs_csv(a: SweepAnalysis, path: Path) -> None:
     """One row per run, streamed from the store (a sweep may hold millions)."""
-    with open(path, "w", newline="", encoding="utf-8") as fh, Store(a.path) as store:
+    with open(path, "w", newline="", encoding="utf-8") as fh, Store(a.path, readonly=True) as store:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["point", "replication", "seed", *a.factors, *a.outputs, "status", "error"])
         for run in store.runs():

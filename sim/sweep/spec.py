@@ -61,7 +61,7 @@ Factor = Annotated[
 
 
 class SweepSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     scenario: str = Field(description="base scenario, path relative to the sweep file")
     design: Design
     points: int | None = Field(None, ge=1, description="lhs: design points; sobol: base "
@@ -183,6 +183,22 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     return LoadedSweep(spec=spec, file=file, scenario_file=str(scenario_file),
                        scenario_sha256=loaded.sha256,
                        scenario_data_sha256=hashlib.sha256(data).hexdigest(), raw=loaded.raw)
+
+
+def check_size(loaded: LoadedSweep, allow_large: bool, workers: int | None = None,
+               design_only: bool = False) -> None:
+    """Refuse (TooLarge, exit 1) a design or a sweep over the work limits, from the spec
+    alone: no design matrix is built first."""
+    from sim.limits import estimate_design, estimate_sweep, factor_variants
+    from sim.scenario.schema import Scenario
+
+    if design_only:
+        estimate_design(loaded.spec).check(allow_large, loaded.file)
+        return
+    estimate_design(loaded.spec).check(allow_large, loaded.file)
+    base = Scenario.model_validate(loaded.raw)
+    estimate_sweep(loaded.spec, base, factor_variants(loaded.spec, loaded.raw),
+                   workers).check(allow_large, loaded.file)
 
 
 def _size_problems(spec: SweepSpec, file: str, lines: dict[tuple[Any, ...], int]

@@ -16,12 +16,17 @@ opened, in one transaction.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sim.errors import InputError, KazsimError, OutputError, output_reason
 
 LAYOUT = "2"
 
@@ -63,19 +68,31 @@ class NotAStore(Exception):
     """A file that is neither new nor a kazsim sweep database (left untouched)."""
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    """A connection to a new file or a kazsim store; a foreign file is left untouched."""
+def _connect(path: str, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to a new file or a kazsim store; a foreign file is left untouched.
+    Read-only, it opens a store nothing may be written to (a read-only directory too)."""
     try:
-        db = sqlite3.connect(path)
+        if readonly:
+            uri = f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=ro"
+            db = sqlite3.connect(uri, uri=True)
+        else:
+            db = sqlite3.connect(path)
     except sqlite3.DatabaseError as err:
-        raise NotAStore(f"{path}: cannot open ({err})") from None
+        raise _unwritable(path, err) or NotAStore(f"{path}: cannot open ({err})") from None
     try:
         tables = {name for (name,) in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables or "meta" in tables:
             return db
-    except sqlite3.DatabaseError:
-        pass  # not SQLite at all
+    except sqlite3.DatabaseError as err:
+        db.close()
+        if readonly and _code(err) == "SQLITE_CANTOPEN":  # WAL without its -shm, unwritable
+            return sqlite3.connect(f"file:{urllib.parse.quote(os.path.abspath(path))}"
+                                   "?mode=ro&immutable=1", uri=True)
+        problem = _unwritable(path, err)
+        if problem is not None:
+            raise problem from None
+        raise NotAStore(f"{path}: not a kazsim sweep database; choose another file") from None
     db.close()
     raise NotAStore(f"{path}: not a kazsim sweep database; choose another file")
 
@@ -91,19 +108,116 @@ def _number(v: Any) -> Any:
     return json.dumps(v, sort_keys=True, default=str)
 
 
+def _code(err: sqlite3.Error) -> str:
+    return str(getattr(err, "sqlite_errorname", ""))
+
+
+def _unwritable(path: str, err: sqlite3.Error) -> KazsimError | None:
+    """The error a failed SQLite write stands for: a full disk (OutputError, exit 3) or a
+    store that cannot be written at all (InputError); None for anything else."""
+    code = _code(err)
+    if code == "SQLITE_FULL" or "disk is full" in str(err):
+        return OutputError(path, "the disk is full")
+    if code.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH")) \
+            or "readonly" in str(err):
+        return InputError.single(f"cannot write {path}: it is read-only or not permitted "
+                                 f"({err}); `sweep-report` reads it as it is")
+    return None
+
+
+class StoreLock:
+    """An exclusive lock beside the store (`DB.lock`) held while a process works on it, so
+    two sweeps (two --resume, say) cannot both do the work. Released when the process
+    ends, however it ends (the OS drops the lock with the file descriptor)."""
+
+    def __init__(self, path: str):
+        self.path = path + ".lock"
+        self.fh: Any = None
+        try:
+            fh = open(self.path, "a+")  # noqa: SIM115 - held open for the lock's life
+        except OSError as err:
+            raise InputError.single(f"cannot write {self.path}: {output_reason(err)}") from None
+        try:
+            _lock(fh)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip()[:20]
+            fh.close()
+            raise InputError.single(
+                f"{path} is in use by another kazsim process{f' (pid {holder})' if holder else ''}"
+                "; wait for it to finish, or choose another --out") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self.fh = fh
+
+    def release(self) -> None:
+        if self.fh is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.fh.close()
+            self.fh = None
+
+
+def _lock(fh: Any) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 class Store:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
         self.path = str(path)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = _connect(self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        if self._columns("runs") and "metrics" in self._columns("runs"):
-            self._upgrade()
-        self.db.executescript(_SCHEMA)
+        self.lock: StoreLock | None = None
+        if readonly:
+            self.db = _connect(self.path, readonly=True)
+            return
+        parent = Path(self.path).parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError.single(f"cannot write {self.path}: {output_reason(err)}") from None
+        if Path(self.path).exists() and not os.access(self.path, os.W_OK) or \
+                not os.access(parent, os.W_OK):
+            raise InputError.single(f"cannot write {self.path}: it is read-only or not "
+                                    "permitted; `sweep-report` reads it as it is")
+        self.lock = StoreLock(self.path)
+        try:
+            self.db = _connect(self.path)
+            with self.writing():
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                if self._columns("runs") and "metrics" in self._columns("runs"):
+                    self._upgrade()
+                self.db.executescript(_SCHEMA)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """SQLite's write errors as kazsim's: a full disk is an OutputError naming the file
+        (what was committed before stays: SQLite rolls back the failed transaction)."""
+        try:
+            yield
+        except sqlite3.DatabaseError as err:
+            problem = _unwritable(self.path, err)
+            if problem is None:
+                raise
+            raise problem from None
+        except OSError as err:
+            raise OutputError(self.path, output_reason(err)) from None
 
     def close(self) -> None:
         self.db.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -142,7 +256,7 @@ class Store:
                                    "from the one this file builds here: other library "
                                    "versions?); use a new --out or delete the file")
             return
-        with self.db:
+        with self.writing(), self.db:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)",
                                 [*meta.items(), ("factors", json.dumps(factors)),
                                  ("layout", LAYOUT)])
@@ -186,7 +300,7 @@ class Store:
 
     def add(self, run: Run) -> None:
         key = (run.point, run.replication)
-        with self.db:
+        with self.writing(), self.db:
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (*key, run.seed, run.status, run.error, run.wall_seconds))
             self.db.execute("DELETE FROM metrics WHERE point = ? AND replication = ?", key)
