@@ -76,6 +76,11 @@ METRICS: dict[str, MetricInfo] = {
     "ordnance_remaining": MetricInfo("items", "ordnance left in the areas of responsibility at the end (reported caches not yet cleared included)", group=_A),
     "items_removed": MetricInfo("items", "items in lost caches, carried off (they leave the stock)", group=_A),
     "course_wait_days_mean.<course>": MetricInfo("days", "mean days candidates spent in the course's queue (seated, left unseated, or still waiting at the end)", group=_A),
+    # theatre over time / tempo / harmony
+    "workdays_lost": MetricInfo("team-days", "clearance team-workdays lost to security restrictions (movement, force protection)", group=_T),
+    "incidents_hostile": MetricInfo("incidents", "hostile incidents (IEDs, indirect fire) striking people in theatre, apart from clearance work", group=_T),
+    "killed_hostile": MetricInfo("persons", "personnel killed in hostile incidents (also counted in killed)", group=_T),
+    "output.<task>": MetricInfo("task units", "output of another theatre task, in the unit its scenario entry names (deployments[].theatre.tasks.<task>.unit)", group=_T),
 }
 
 # The few shown in the terminal summary, in order.
@@ -100,6 +105,8 @@ SERIES_INFO: dict[str, MetricInfo] = {
     "items_cleared_cum": MetricInfo("items", "items cleared so far, all theatres", group=_T),
     "ordnance_remaining": MetricInfo("items", "ordnance left in the areas of responsibility, all theatres", group=_A),
     "trust": MetricInfo("share", "local trust, mean over theatres with a contingent present", group=_T),
+    # theatre over time / tempo / harmony
+    "security": MetricInfo("level", "security level in theatre (0 calm, 1 hostile), mean over theatres", group=_T),
     "interoperability": MetricInfo("share", "share of personnel meeting the NATO criteria for their grade", group=_F),
     "cost_cum_usd": MetricInfo("USD", "all costs so far", group=_C),
     "course_queue.<course>": MetricInfo("persons", "candidates waiting for a seat on the course", group=_F),

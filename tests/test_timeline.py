@@ -79,6 +79,11 @@ SPECIAL: dict[str, Any] = {
     "restructure.by": "2001-05-01",
     "deployments.op.theatre.workdays_per_week": 5.0,
     "interoperability.criteria.officer": [],
+    # theatre over time (issue 10): off by default, so the test value switches them on
+    "deployments.op.theatre.security.level": 0.7,
+    "deployments.op.theatre.security.workdays_lost_at_hostile": 0.3,
+    "deployments.op.theatre.security.hostile_per_1000_person_days": 1.0,
+    "deployments.op.theatre.water.litres_per_person_day": 10.0,
 }
 
 

@@ -25,6 +25,8 @@ from sim.model.rotation import RotationSchedule, TourObserver
 from sim.model.streams import Streams
 from sim.model.theatre.fleet import Fleet
 from sim.model.theatre.ordnance import Ordnance
+from sim.model.theatre.security import Security
+from sim.model.theatre.tasks import Tasks
 from sim.model.theatre.theatre import Theatre
 from sim.model.theatre.tips import TipBook
 from sim.model.theatre.water import Water
@@ -37,7 +39,7 @@ from sim.scenario.timeline import dated_states, initial_scenario
 # Components whose paths the timeline accepts, and those that report metrics.
 TIMELINE_OWNERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Theatre)
 REPORTERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Tours, FirstTour,
-             Ordnance, TipBook, Work, Fleet, Water)
+             Ordnance, TipBook, Work, Fleet, Water, Security, Tasks)
 
 
 def timeline_patterns() -> list[str]:
@@ -145,12 +147,14 @@ class Replication:
         rec.track("items_cleared_cum", lambda: 0.0)
         rec.track("ordnance_remaining", lambda: 0.0)
         rec.track("trust", lambda: None, combine="mean")
+        rec.track("security", lambda: None, combine="mean")
         for name, schedule in self.schedules.items():
             theatre = self.theatres[name]
             rec.track("required", schedule.required_now)
             rec.track("items_cleared_cum", theatre.items_cleared)
             rec.track("ordnance_remaining", theatre.ordnance_remaining)
             rec.track("trust", theatre.trust_now, combine="mean")
+            rec.track("security", theatre.security_now, combine="mean")
         rec.track("interoperability", self.interoperability.share)
         rec.track("cost_cum_usd", self.ledger.total)
         for name, course in self.courses.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.dists import Constant, Dist, Exponential, Lognormal
 
@@ -161,12 +161,73 @@ class Water(Model):
     stations: int = Field(0, ge=0)
     litres_per_day: float = Field(0, ge=0)
     operators_per_station: int = Field(2, ge=1)
+    people_served: int = Field(0, ge=0, le=10_000_000, description="people drinking the water; 0: stations run at capacity")
+    litres_per_person_day: float = Field(0.0, ge=0, le=10_000, description="demand per person served a day")
 
 
 class Vehicles(Model):
     count: int = Field(0, ge=0)
     mtbf_days: float = Field(30, gt=0)
     mttr_days: float = Field(5, gt=0)
+
+
+# -- theatre over time / tempo / harmony (issue 10): every default switches its mechanism off --
+class SecurityRegime(Model):
+    """One state of the security regime process."""
+
+    level: float = Field(ge=0, le=1, description="security level in this regime (0 calm, 1 hostile)")
+    mean_days: float = Field(gt=0, le=36_500, description="mean days the regime lasts (exponential)")
+    next: dict[str, float] = Field(default_factory=dict,
+                                   description="probability of each regime that follows (they sum to 1)")
+
+
+class HostileHarm(Model):
+    killed: float = Field(0.2, ge=0, le=1, description="chance the person struck by a hostile incident is killed")
+    wounded: float = Field(0.6, ge=0, le=1, description="chance a person struck and not killed is wounded and evacuated")
+
+
+class Security(Model):
+    """Security in theatre: a level in [0, 1] set at dates (`level`, timeline) or by a
+    regime process (`regimes`), with its costs stated at level 1 and scaled linearly."""
+
+    level: float = Field(0.0, ge=0, le=1, description="security level (0 calm, 1 hostile); the timeline may set it")
+    regimes: dict[str, SecurityRegime] = Field(default_factory=dict,
+                                               description="a regime process; empty: the level is set by `level` and the timeline")
+    initial_regime: str | None = Field(None, description="regime at the start; default the first listed")
+    workdays_lost_at_hostile: float = Field(0.0, ge=0, le=0.95,
+                                            description="share of workdays lost to movement restrictions and force protection at level 1")
+    tips_at_hostile: float = Field(1.0, ge=0, le=10, description="tip rate multiplier at level 1 (1: no effect)")
+    hostile_per_1000_person_days: float = Field(
+        0.0, ge=0, le=1000, description="hostile incidents (IEDs, indirect fire) per 1000 person-days in theatre at level 1")
+    hostile_harm: HostileHarm = HostileHarm()
+
+    @model_validator(mode="after")
+    def _regimes_known(self) -> Security:
+        names = set(self.regimes)
+        if self.initial_regime is not None and self.initial_regime not in names:
+            raise ValueError(f"initial_regime '{self.initial_regime}' is not one of the regimes {sorted(names)}")
+        for name, r in self.regimes.items():
+            unknown = sorted(set(r.next) - names)
+            if unknown:
+                raise ValueError(f"regime '{name}' leads to unknown regimes {unknown}")
+            if any(not (0 <= p <= 1) for p in r.next.values()):
+                raise ValueError(f"regime '{name}': probabilities in next must be in [0, 1]")
+            if r.next and abs(sum(r.next.values()) - 1) > 1e-6:
+                raise ValueError(f"regime '{name}': probabilities in next sum to {sum(r.next.values())}, not 1")
+        return self
+
+
+class TheatreTask(Model):
+    """A task besides clearance and water: a share of team-days, or of the time of the
+    people in one role (outside the clearance teams), each with its output rate."""
+
+    unit: str = Field(min_length=1, description="unit of the task's output (cadets trained, metres built, patients)")
+    team_share: float = Field(0.0, ge=0, le=0.95, description="share of the clearance teams' workdays the task takes")
+    per_team_day: float = Field(0.0, ge=0, le=1e9, description="output per team-workday on the task")
+    role: Literal["commander", "staff", "interpreter", "water", "driver", "support"] | None = Field(
+        None, description="a role whose people give part of their time to the task")
+    role_share: float = Field(0.0, ge=0, le=1, description="share of the role's workdays the task takes")
+    per_person_day: float = Field(0.0, ge=0, le=1e9, description="output per person-workday of the role")
 
 
 class Theatre(Model):
@@ -189,6 +250,18 @@ class Theatre(Model):
     water: Water = Water()
     vehicles: Vehicles = Vehicles()
     tip_needs_interpreter_days: float = Field(1, ge=0, description="workdays an interpreter goes with a team on a tip")
+    security: Security = Security()
+    tasks: dict[str, TheatreTask] = Field(default_factory=dict, description="other tasks besides clearance and water")
+    ordnance_access_exponent: float = Field(
+        0.0, ge=0, le=10, description="routine yields scale with (ordnance left / stock)^this: the easy items go first (0: no effect)")
+
+    @field_validator("tasks")
+    @classmethod
+    def _team_share(cls, v: dict[str, TheatreTask]) -> dict[str, TheatreTask]:
+        total = sum(t.team_share for t in v.values())
+        if total > 0.95:
+            raise ValueError(f"tasks take {total:g} of the teams' workdays together; at most 0.95")
+        return v
 
 
 class Deployment(Model):
