@@ -84,6 +84,11 @@ SPECIAL: dict[str, Any] = {
     "deployments.op.theatre.security.workdays_lost_at_hostile": 0.3,
     "deployments.op.theatre.security.hostile_per_1000_person_days": 1.0,
     "deployments.op.theatre.water.litres_per_person_day": 10.0,
+    "deployments.op.volunteering.per_tour_done": -0.3,
+    "deployments.op.volunteering.recent_return_days": 90.0,
+    "deployments.op.volunteering.after_death": 0.3,
+    "deployments.op.volunteering.at_hostile": 0.3,
+    "force.retention.per_tour_done": -0.5,
 }
 
 

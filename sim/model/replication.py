@@ -23,6 +23,7 @@ from sim.model.people import DEPLOYED, GRADE_NAMES, People
 from sim.model.record import Recorder, Results, Value
 from sim.model.rotation import RotationSchedule, TourObserver
 from sim.model.streams import Streams
+from sim.model.tempo import Willingness
 from sim.model.theatre.fleet import Fleet
 from sim.model.theatre.ordnance import Ordnance
 from sim.model.theatre.security import Security
@@ -99,7 +100,8 @@ class Replication:
                                             ledger.deployed_rate_integral,
                                             partial(ledger.fleet_usd, theatre.fleet.days))
                 observers.append(self.first_tour)
-            schedule = RotationSchedule(d, clock, people, streams, log, theatre, force, observers)
+            schedule = RotationSchedule(d, clock, people, streams, log, theatre, force, observers,
+                                        Willingness(people, theatre.security_now))
             theatre.on_casualty(schedule.casualty)
             self.theatres[d.name], self.schedules[d.name] = theatre, schedule
         self.bus = self._subscribe(ChangeBus(clock, log))

@@ -24,7 +24,7 @@ class Call:
     slots: list[Slot]
     want: dict[int, int]          # slot index -> people wanted
     min_dwell_days: float
-    volunteer_prob: float
+    volunteer_prob: float | np.ndarray  # one chance, or one per person (volunteering with memory)
     taken: frozenset[int] = frozenset()  # already selected or excluded
 
 

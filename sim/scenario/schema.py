@@ -61,6 +61,31 @@ class Foc(Model):
                                         description="share of the whole force holding each qualification")
 
 
+# -- tempo and people (issue 10): every default switches its mechanism off --
+class Retention(Model):
+    per_tour_done: float = Field(0.0, ge=-1, le=1, description=(
+        "relative change of the re-enlistment chance per tour done (allowances and experience "
+        "> 0, strain < 0); the chance is capped at 1"))
+
+
+class Volunteering(Model):
+    """Volunteering with memory: the chance a person volunteers at a call-up is
+    `volunteer_prob` times the factors below (capped at 1); all neutral by default, when
+    the draw is the baseline's independent coin."""
+
+    per_tour_done: float = Field(0.0, ge=-1, le=1, description="relative change per tour already done")
+    recent_return_days: float = Field(0.0, ge=0, le=3650, description="people back for less than this count as recently returned")
+    recent_return_factor: float = Field(1.0, ge=0, le=1, description="factor for the recently returned")
+    after_death: float = Field(0.0, ge=0, le=1, description="relative drop per person of the deployment killed within death_memory_days")
+    death_memory_days: float = Field(365, gt=0, le=3650, description="how long a death in theatre weighs on call-ups")
+    at_hostile: float = Field(0.0, ge=0, le=1, description="relative drop with the theatre's security at level 1 (linear in the level)")
+
+    @property
+    def neutral(self) -> bool:
+        return (self.per_tour_done == 0 and (self.recent_return_days == 0 or self.recent_return_factor == 1)
+                and self.after_death == 0 and self.at_hostile == 0)
+
+
 class Force(Model):
     establishment: GradeCounts
     strength: GradeCounts | None = Field(None, description="initial actual strength; default = establishment")
@@ -71,6 +96,7 @@ class Force(Model):
     recruiting: Recruiting = Recruiting()
     officer_intake_per_year: float = Field(12, ge=0)
     foc: Foc = Foc()
+    retention: Retention = Retention()
     initial_service_years: GradeRates = Field(
         GradeRates(officer=8, nco=6, soldier=2),
         description="mean years already served by the initial force (exponential)")
@@ -279,6 +305,7 @@ class Deployment(Model):
     replacement_days: float = Field(30, ge=0, description="days from a casualty to the replacement's arrival")
     contingent: list[Slot] = Field(min_length=1)
     theatre: Theatre = Theatre()
+    volunteering: Volunteering = Volunteering()
 
     @property
     def required(self) -> int:
