@@ -16,6 +16,7 @@ from sim.model.clock import Clock
 from sim.model.courses import Course
 from sim.model.establishment import Establishment
 from sim.model.force import HomeForce
+from sim.model.harmony import Harmony
 from sim.model.interoperability import Interoperability
 from sim.model.ledger import Ledger
 from sim.model.log import EventLog, Row
@@ -40,7 +41,7 @@ from sim.scenario.timeline import dated_states, initial_scenario
 # Components whose paths the timeline accepts, and those that report metrics.
 TIMELINE_OWNERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Theatre)
 REPORTERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Tours, FirstTour,
-             Ordnance, TipBook, Work, Fleet, Water, Security, Tasks)
+             Ordnance, TipBook, Work, Fleet, Water, Security, Tasks, Harmony)
 
 
 def timeline_patterns() -> list[str]:
@@ -86,6 +87,7 @@ class Replication:
             force.on_leave.append(course.forget)
             force.after_step.append(course.refresh)
         self.tours = Tours(clock, people)
+        self.harmony = Harmony(sc.harmony, clock, people)
         self.first_tour: FirstTour | None = None
         self.theatres: dict[str, Theatre] = {}
         self.schedules: dict[str, RotationSchedule] = {}
@@ -94,7 +96,7 @@ class Replication:
             if audit:
                 theatre.work.credits = []
             ledger.add_fleet(theatre.fleet.days)
-            observers: list[TourObserver] = [self.tours]
+            observers: list[TourObserver] = [self.tours, self.harmony]
             if self.first_tour is None:
                 self.first_tour = FirstTour(clock, people, theatre.items_cleared,
                                             ledger.deployed_rate_integral,
@@ -202,6 +204,7 @@ class Replication:
         for course in self.courses.values():
             course.report(results)
         self.tours.report(results)
+        self.harmony.report(results)
         if self.first_tour is not None:
             self.first_tour.report(results)
         for name, schedule in self.schedules.items():

@@ -86,6 +86,13 @@ class Volunteering(Model):
                 and self.after_death == 0 and self.at_hostile == 0)
 
 
+class Harmony(Model):
+    """The separated-service cap that `harmony_breach_share` reports against."""
+
+    cap_days: float = Field(415, gt=0, le=36_500, description="most days in theatre allowed within any window")
+    window_days: float = Field(913, gt=0, le=36_500, description="the window (913 days: 30 months)")
+
+
 class Force(Model):
     establishment: GradeCounts
     strength: GradeCounts | None = Field(None, description="initial actual strength; default = establishment")
@@ -359,6 +366,7 @@ class Scenario(Model):
     deployments: list[Deployment] = Field(default_factory=list)
     costs: Costs = Costs()
     interoperability: Interoperability = Interoperability()
+    harmony: Harmony = Harmony()
     timeline: list[TimelineEntry] = Field(default_factory=list)
     thresholds: list[str] = Field(default_factory=list,
                                   description='e.g. "rotation_fill_rate >= 0.95"')
