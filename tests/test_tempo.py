@@ -93,3 +93,26 @@ def test_strain_of_tours_lowers_retention() -> None:
     assert statistics.fmean(sep_strain) > statistics.fmean(sep) + 1  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         Retention(per_tour_done=-2)
+
+
+def test_skills_that_expire_lower_fill_where_no_refresher_exists() -> None:
+    """Mechanism: EOD qualifications held at the start lapse within a year; with no EOD
+    course to refresh them, fewer team leaders and deminers hold the slot's
+    qualification at later call-ups, so rotations go out short. The refresher courses
+    restore most of it."""
+    no_course = ["training.courses.eod.seats=0", "training.courses.officer_eod.seats=0"]
+    expire = ["force.qualification_valid_years={eod: 1}"]
+    kept = fills(no_course, 3)
+    lapsed = fills([*no_course, *expire], 3)
+    refreshed = fills(expire, 3)
+    assert statistics.fmean(lapsed) < statistics.fmean(kept) - 0.1
+    assert statistics.fmean(refreshed) > statistics.fmean(lapsed)
+
+
+def test_a_medically_non_deployable_share_lowers_fill_and_is_named() -> None:
+    """Mechanism: at each call-up 70% of people are unfit to deploy, on top of 60%
+    volunteering: too few are left for the qualified slots."""
+    sc = load_scenario(KAZBAT, ["force.medically_non_deployable=0.7"]).scenario
+    r = run_replication(sc, 0, seed=9)
+    assert r.metrics["rotation_fill_rate"] < min(fills([], 1)) - 0.05  # type: ignore[operator]
+    assert any(u["reason"] == "medically non-deployable" for u in r.unfilled)

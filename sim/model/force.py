@@ -75,7 +75,21 @@ class HomeForce:
             for q, shares in f.qualified.items():
                 held = rng.random(count) < getattr(shares, name)
                 people.qual(q)[ids[held]] = np.inf
+        self._expire_initial()
         self.start_strength = people.strength().copy()
+
+    def _expire_initial(self) -> None:
+        """Qualifications held at the start lapse within their validity unless refreshed
+        (a stream of their own: the draws of the initial force stay as they were)."""
+        valid = self.spec.qualification_valid_years
+        if not valid:
+            return
+        rng, people = self.streams.get("skills"), self.people
+        for q in sorted(valid):
+            if q in people.quals:
+                arr = people.qual(q)
+                held = np.flatnonzero(arr[: people.n] == np.inf)
+                arr[held] = rng.uniform(0, valid[q] * YEAR, len(held))
 
     def start(self) -> None:
         self.check_milestones()

@@ -103,7 +103,8 @@ class Replication:
                                             partial(ledger.fleet_usd, theatre.fleet.days))
                 observers.append(self.first_tour)
             schedule = RotationSchedule(d, clock, people, streams, log, theatre, force, observers,
-                                        Willingness(people, theatre.security_now))
+                                        Willingness(people, theatre.security_now, sc.force.medically_non_deployable,
+                                                    streams.get("medical", d.name)))
             theatre.on_casualty(schedule.casualty)
             self.theatres[d.name], self.schedules[d.name] = theatre, schedule
         self.bus = self._subscribe(ChangeBus(clock, log))

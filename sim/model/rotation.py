@@ -166,7 +166,7 @@ class RotationSchedule:
         """Select people for slots, most constrained first; returns the ids chosen."""
         d, now = self.spec, self.clock.now
         call = Call(c.slots, want, d.min_dwell_days, self.willingness.chance(d, now),
-                    frozenset(c.roles.keys() | c.excluded))
+                    frozenset(c.roles.keys() | c.excluded), self.willingness.fit())
         chosen, short = select(self.people, call, now, self.rng["volunteers"], self.rng["selection"])
         picked: list[int] = []
         for i, ids in chosen.items():

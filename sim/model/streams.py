@@ -17,7 +17,7 @@ SUBSYSTEMS = {
     "vehicles": 11, "incidents": 12, "routine": 13, "casualties": 14, "dropouts": 15,
     "release": 16,
     # theatre over time / tempo / harmony
-    "security": 17, "hostile": 18,
+    "security": 17, "hostile": 18, "skills": 19, "medical": 20,
 }
 
 

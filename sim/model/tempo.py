@@ -18,9 +18,17 @@ from sim.scenario.schema import Deployment, Retention
 class Willingness:
     """Who volunteers at a call-up of one deployment."""
 
-    def __init__(self, people: People, security: Callable[[], float]):
+    def __init__(self, people: People, security: Callable[[], float], medical_share: float = 0.0,
+                 medical: np.random.Generator | None = None):
         self.people, self.security = people, security
+        self.medical_share, self.medical = medical_share, medical
         self.deaths: list[float] = []
+
+    def fit(self) -> np.ndarray | None:
+        """Who is medically deployable at this call-up (None: everyone)."""
+        if self.medical_share <= 0 or self.medical is None:
+            return None
+        return self.medical.random(self.people.n) >= self.medical_share
 
     def killed(self, now: float) -> None:
         """A member of the deployment was killed in theatre."""

@@ -104,6 +104,20 @@ class Force(Model):
     officer_intake_per_year: float = Field(12, ge=0)
     foc: Foc = Foc()
     retention: Retention = Retention()
+    qualification_valid_years: dict[str, float] = Field(
+        default_factory=dict, description=(
+            "years a qualification held at the start stays valid (remaining validity drawn uniformly); "
+            "a course re-grants it for its own valid_years; unlisted: never expires"))
+    medically_non_deployable: float = Field(
+        0.0, ge=0, le=1, description="chance a person is medically non-deployable at a call-up")
+
+    @field_validator("qualification_valid_years")
+    @classmethod
+    def _valid_years(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not (0 < x <= 100)}
+        if bad:
+            raise ValueError(f"validity must be in (0, 100] years, found {bad}")
+        return v
     initial_service_years: GradeRates = Field(
         GradeRates(officer=8, nco=6, soldier=2),
         description="mean years already served by the initial force (exponential)")
