@@ -82,6 +82,7 @@ METRICS: dict[str, MetricInfo] = {
     "killed_hostile": MetricInfo("persons", "personnel killed in hostile incidents (also counted in killed)", group=_T),
     "bog_dwell_ratio_mean": MetricInfo("ratio", "boots on ground to dwell: days in theatre over days at home, pooled over the people who deployed, each from their first arrival", group=_R),
     "harmony_breach_share": MetricInfo("share", "share of people who deployed with more than harmony.cap_days in theatre within any harmony.window_days", group=_R),
+    "rotation_fill_rate.<deployment>": MetricInfo("share", "posts filled at departure over posts required, the deployment's rotations", group=_R),
     "output.<task>": MetricInfo("task units", "output of another theatre task, in the unit its scenario entry names (deployments[].theatre.tasks.<task>.unit)", group=_T),
 }
 

@@ -173,7 +173,8 @@ class Replication:
         self.force.start()
         for course in self.courses.values():
             course.start()
-        for schedule in self.schedules.values():
+        # at the same instant, call-ups select in priority order (a stable sort: as listed)
+        for schedule in sorted(self.schedules.values(), key=lambda s: s.spec.priority):
             schedule.start()
         self.bus.schedule(dated_states(self.source))
         self.dates = month_dates(sc.start, sc.end)

@@ -321,6 +321,8 @@ class RotationSchedule:
     def report(self, results: Results, unfilled: list[dict[str, object]]) -> None:
         results.add("rotations", self.rotations)
         results.ratio("rotation_fill_rate", self.filled, self.required)
+        results.declare({f"rotation_fill_rate.{self.name}": None})
+        results.ratio(f"rotation_fill_rate.{self.name}", self.filled, self.required)
         results.add("rotations_understrength", self.understrength)
         results.add("gap_days", self._gap.total())
         unfilled.extend(self.unfilled)

@@ -327,6 +327,8 @@ class Deployment(Model):
     contingent: list[Slot] = Field(min_length=1)
     theatre: Theatre = Theatre()
     volunteering: Volunteering = Volunteering()
+    priority: int = Field(0, ge=0, le=1000, description=(
+        "deployments whose call-ups fall at the same moment select in this order (0 first; ties: as listed)"))
 
     @property
     def required(self) -> int:
