@@ -48,26 +48,23 @@ class Harmony:
         for pid in ids.tolist():
             self.spans.setdefault(pid, []).append((self._since.pop(pid), self.clock.now))
 
-    def _all_spans(self) -> dict[int, list[tuple[float, float]]]:
-        now = self.clock.now
-        spans = {pid: list(s) for pid, s in self.spans.items()}
-        for pid, since in self._since.items():  # still in theatre
-            spans.setdefault(pid, []).append((since, now))
-        return spans
-
     def report(self, results: Results) -> None:
-        spans, now = self._all_spans(), self.clock.now
-        if not spans:
+        now = self.clock.now
+        people = sorted(set(self.spans) | set(self._since))
+        if not people:
             return
         bog_total = dwell_total = 0.0
         breaches = 0
-        for pid, s in spans.items():
+        cap, window = self.spec.cap_days, self.spec.window_days
+        for pid in people:
+            s = self.spans.get(pid, [])
+            if pid in self._since:  # still in theatre
+                s = [*s, (self._since[pid], now)]
             bog = sum(e - b for b, e in s)
-            end = max(e for _, e in s) if self.people.state[pid] == SEPARATED else now
-            dwell = (end - min(b for b, _ in s)) - bog
+            end = s[-1][1] if self.people.state[pid] == SEPARATED else now
             bog_total += bog
-            dwell_total += max(dwell, 0.0)
-            if most_days_in_window(s, self.spec.window_days) > self.spec.cap_days:
+            dwell_total += max((end - s[0][0]) - bog, 0.0)
+            if bog > cap and most_days_in_window(s, window) > cap:  # no breach without cap days in all
                 breaches += 1
         results.set("bog_dwell_ratio_mean", bog_total / dwell_total if dwell_total > 0 else None)
-        results.set("harmony_breach_share", breaches / len(spans))
+        results.set("harmony_breach_share", breaches / len(people))
