@@ -1,5 +1,12 @@
-"""Front door: `python cli.py run scenarios/brigade.yaml` (same commands as `kazsim`)."""
-from sim.cli import main
+"""Front door: `python cli.py run scenarios/brigade.yaml` (same commands as `kazsim`).
+
+On a machine without the dependencies, the first command sets up `.venv` with them and
+runs itself there (sim/bootstrap.py); later commands reuse it.
+"""
+from sim.bootstrap import ensure_environment
 
 if __name__ == "__main__":
-    main()
+    ensure_environment()
+    from sim.cli import main
+
+    main(prog_name="python cli.py")

@@ -18,9 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.sweep.design import build  # noqa: E402
-from sim.sweep.execute import open_store, real_model, run_sweep  # noqa: E402
-from sim.sweep.spec import load_sweep  # noqa: E402
+from sim.engine import run_replication  # noqa: E402
+from sim.sweep.execute import prepare, run_sweep  # noqa: E402
 
 
 def sweep_file(tmp: Path, scenario: str, reps: int) -> Path:
@@ -41,11 +40,10 @@ outputs: [items_cleared, officer_share_end, cost_total_usd, rotation_fill_rate]
 def timed(path: Path, db: Path, **executor: object) -> tuple[float, float, int]:
     """(wall seconds, summed model seconds, runs) of a whole sweep into a fresh store."""
     began = time.perf_counter()
-    loaded = load_sweep(path)
-    design = build(loaded.spec)
-    with open_store(loaded, design, str(db)) as store:
-        n = run_sweep(loaded, design, store, model=real_model, **executor)  # type: ignore[arg-type]
-        model = sum(r.wall_seconds for r in store.runs())
+    prepared = prepare(path)
+    with prepared.open_store(str(db), resume=False) as opened:
+        n = run_sweep(prepared, opened.store, **executor)  # type: ignore[arg-type]
+        model = sum(r.wall_seconds for r in opened.store.runs())
     return time.perf_counter() - began, model, n
 
 
@@ -69,7 +67,7 @@ def main() -> None:
         path = sweep_file(tmp, args.scenario, args.reps)
         from sim.scenario.loader import load_scenario
 
-        real_model(load_scenario(ROOT / args.scenario).scenario, 0, 1)  # warm the imports
+        run_replication(load_scenario(ROOT / args.scenario).scenario, 0, 1)  # warm the imports
         print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the cores "
               "skews the ratios)")
         one, model, n = timed(path, tmp / "w1.db", workers=1)

@@ -39,8 +39,8 @@ def capacity(scenario: str, deployment: str | None, fill: float, confidence: flo
              quiet: bool, fmt: str) -> None:
     """The largest contingent SCENARIO's force can keep in theatre, tour after tour, and
     the constraint that binds first (volunteers, qualification, dwell, strength)."""
+    from sim.api import executor, load_scenario
     from sim.capacity import Probe, find_capacity
-    from sim.scenario.loader import load_scenario
 
     for name, value in (("--fill", fill), ("--confidence", confidence)):
         if not (0 < value <= 1):
@@ -54,8 +54,9 @@ def capacity(scenario: str, deployment: str | None, fill: float, confidence: flo
             click.echo(f"  size {p.size:5d}: fill >= {fill:g} in {p.met:.0%} of replications", err=True)
 
     t0 = time.perf_counter()
-    result = find_capacity(loaded.scenario, deployment, fill, confidence, reps, seed, workers,
-                           scheduler, progress)
+    with executor(scheduler, workers) as shared:  # one local Dask cluster for every size tried
+        result = find_capacity(loaded.scenario, deployment, fill, confidence, reps, seed, workers,
+                               shared, progress)
     data = {**result.as_dict(), "scenario": scenario, "wall_seconds": round(time.perf_counter() - t0, 2)}
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))

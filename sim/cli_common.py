@@ -6,21 +6,18 @@ with one line naming a log file that holds the traceback, never exit 1.
 """
 from __future__ import annotations
 
-import datetime as dt
-import os
 import signal
-import tempfile
 import threading
-import traceback
 from collections.abc import Callable
 from typing import IO, Any
 
 import click
 
-from sim import __version__
+from sim.crashlog import one_line, where_logged
 from sim.errors import EXIT_MODEL, Interrupted, KazsimError
 
 RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
+ARGV = "kazsim.argv"  # ctx.meta key: the arguments the command line gave
 
 
 class Failure(click.ClickException):
@@ -32,16 +29,6 @@ class Failure(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.message, err=True)
-
-
-def crash_log(err: BaseException) -> str:
-    """Write the traceback of an unexpected error to a log file; return its path."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    fd, path = tempfile.mkstemp(prefix=f"kazsim-crash-{stamp}-", suffix=".log")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(f"kazsim {__version__}\n")
-        fh.write("".join(traceback.format_exception(type(err), err, err.__traceback__)))
-    return path
 
 
 def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
@@ -58,12 +45,7 @@ def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
         raise Failure(str(Interrupted(resume=ctx.meta.get(RESUME))),
                       Interrupted.exit_code) from None
     except Exception as err:  # noqa: BLE001 - a crash, reported as one
-        try:
-            where = f"the traceback is in {crash_log(err)}"
-        except OSError:
-            where = "no log file could be written"
-        text = " ".join(str(err).split())[:200]
-        raise Failure(f"error: unexpected failure ({type(err).__name__}: {text}); {where}",
+        raise Failure(f"error: unexpected failure ({one_line(err)}); {where_logged(err)}",
                       EXIT_MODEL) from None
 
 
@@ -82,8 +64,21 @@ class KazsimCommand(click.Command):
 class KazsimGroup(click.Group):
     command_class = KazsimCommand
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV] = list(args)  # the command line as given, for provenance
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         return _mapped(super().invoke, ctx)
+
+
+def command_text() -> str:
+    """The command line of the running command, as a user would retype it."""
+    from sim.report.provenance import command_line
+
+    ctx = click.get_current_context(silent=True)
+    argv = ctx.meta.get(ARGV) if ctx is not None else None
+    return command_line(argv)
 
 
 def reps_option(f: Callable[..., Any]) -> Callable[..., Any]:

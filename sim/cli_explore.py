@@ -71,13 +71,12 @@ def optimize(policy_file: str, out: str | None, resume: bool, report_dir: str | 
     continues with --resume, runs nothing twice and reaches the same answer.
     """
     from sim.executor import ExecutorError, shared_scheduler
-    from sim.explore.evaluate import real_model
     from sim.explore.optimize import search
     from sim.explore.optimize_report import MARKER, json_text, print_summary, write_report
     from sim.explore.policy import load_policy
 
     policy = load_policy(policy_file, overrides, reps=reps, seed=seed)
-    model = _import_model(model_ref) if model_ref else real_model
+    model = _import_model(model_ref) if model_ref else None
     db = out or str(Path("results") / f"{Path(policy_file).stem}.db")
     _check_report_dir(report_dir, MARKER)
     store = _open_store(policy, db, resume)

@@ -1,13 +1,25 @@
-"""Commands about sweeps: `sweep` (run a designed experiment) and `sweep-report`."""
+"""Commands about sweeps, thin over `sim.api`: `sweep` (run a designed experiment) and
+`sweep-report` (analyse a stored one)."""
 from __future__ import annotations
 
-from pathlib import Path
+import shlex
+import sys
 from typing import Any
 
 import click
 
-from sim.cli_common import RESUME, KazsimCommand, quiet_option, scheduler_option, workers_option
-from sim.errors import InputError, Interrupted, ModelError
+from sim.cli_common import (
+    ARGV,
+    RESUME,
+    KazsimCommand,
+    command_text,
+    format_option,
+    quiet_option,
+    scheduler_option,
+    set_option,
+    workers_option,
+)
+from sim.errors import InputError
 
 
 @click.command(cls=KazsimCommand)
@@ -18,41 +30,50 @@ from sim.errors import InputError, Interrupted, ModelError
 @click.option("--report", "report_dir", default=None, metavar="DIR",
               help="Write runs.csv, points.csv, sensitivity.csv, sweep.md/html and figures.")
 @click.option("--dry-run", is_flag=True, help="Print the design as CSV and run nothing.")
+@set_option
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Base seed (default: the sweep file's `seed`).")
+@click.option("--reps", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Replications per design point (default: the sweep file's).")
 @workers_option
 @scheduler_option
 @quiet_option
+@format_option
 @click.option("--model", "model_ref", default=None, hidden=True, metavar="MODULE:FUNCTION",
-              help="A stand-in model (tests, benchmarks).")
+              help="A stand-in for run_replication (tests, benchmarks).")
 def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None,
-          dry_run: bool, workers: int | None, scheduler: str | None, quiet: bool,
+          dry_run: bool, overrides: tuple[str, ...], seed: int | None, reps: int | None,
+          workers: int | None, scheduler: str | None, quiet: bool, fmt: str,
           model_ref: str | None) -> None:
     """Run a designed experiment over scenario parameters (see docs/sweeps.md).
 
     Every finished run is committed to the SQLite file at once; a killed sweep continues
     with --resume. Prints the per-point table and the sensitivity ranking.
     """
-    from sim.sweep.design import build, to_csv
-    from sim.sweep.spec import load_sweep
+    from sim import api
+    from sim.cli_progress import ProgressDisplay
+    from sim.report.render import prewarm
+    from sim.sweep.design import to_csv
+    from sim.sweep.execute import prepare
 
-    loaded = load_sweep(sweep_file)
-    design = build(loaded.spec)
     if dry_run:
-        click.echo(to_csv(design), nl=False)
+        click.echo(to_csv(prepare(sweep_file, overrides, seed, reps).design), nl=False)
         return
-    db = out or str(Path("results") / f"{Path(sweep_file).stem}.db")
+    model = _import_model(model_ref) if model_ref else None
+    db = out or api.default_store(sweep_file)
     if scheduler:
         _require_dask()  # before the store is written
     _check_report_dir(report_dir)  # before any run: a sweep may take hours
-    store = _open(loaded, design, db, resume)
-    try:
-        failed = _execute(loaded, design, store, sweep_file, db, workers, scheduler, quiet,
-                          model_ref)
-        _finish(store, report_dir, quiet)
-    finally:
-        store.close()
-    if failed:
-        raise ModelError(f"error: {failed} run(s) failed; their errors are in {db} "
-                         "(and runs.csv).")
+    resume_command = _resume_command(db)
+    click.get_current_context().meta[RESUME] = resume_command  # a second Ctrl-C says it too
+    if report_dir:
+        prewarm()
+    with ProgressDisplay("sweep", "runs", quiet or fmt == "json") as bar:
+        result = api.sweep(sweep_file, db, resume=resume, workers=workers, scheduler=scheduler,
+                           set=overrides, seed=seed, reps=reps, progress=bar, model=model,
+                           command=command_text(), resume_command=resume_command)
+    _finish(result, report_dir, quiet, fmt)
+    result.check()
 
 
 @click.command("sweep-report", cls=KazsimCommand)
@@ -60,62 +81,25 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
 @click.option("--report", "report_dir", default=None, metavar="DIR",
               help="Write the report files to DIR (default: print only).")
 @quiet_option
-def sweep_report(db: str, report_dir: str | None, quiet: bool) -> None:
+@format_option
+def sweep_report(db: str, report_dir: str | None, quiet: bool, fmt: str) -> None:
     """Analyse a stored sweep: per-point table, sensitivity ranking, report files."""
-    from sim.sweep.store import NotAStore, Store
+    from sim import api
 
     _check_report_dir(report_dir)
-    try:
-        store = Store(db)
-    except NotAStore as err:
-        raise InputError.single(str(err)) from None
-    with store:
-        if store.meta("spec") is None:
-            raise InputError.single(f"{db}: not a kazsim sweep database")
-        _finish(store, report_dir, quiet)
+    _finish(api.open_sweep(db), report_dir, quiet, fmt)
 
 
-def _open(loaded: Any, design: Any, db: str, resume: bool) -> Any:
-    from sim.sweep.execute import open_store
-    from sim.sweep.store import NotAStore, SpecMismatch, Store
-
-    try:
-        if Path(db).exists() and not resume:
-            with Store(db) as existing:
-                if existing.meta("spec") is not None:
-                    raise InputError.single(f"{db} already holds a sweep: add --resume to "
-                                            "finish it, or choose another --out")
-        return open_store(loaded, design, db)
-    except NotAStore as err:
-        raise InputError.single(str(err)) from None
-    except SpecMismatch as err:
-        raise InputError.single(f"cannot resume: {err}") from None
-
-
-def _execute(loaded: Any, design: Any, store: Any, sweep_file: str, db: str,
-             workers: int | None, scheduler: str | None, quiet: bool,
-             model_ref: str | None) -> int:
-    """Run what the store lacks, with a progress bar; returns the failed-run count."""
-    from sim.executor import ExecutorError
-    from sim.sweep.execute import real_model, run_sweep, todo
-
-    model = _import_model(model_ref) if model_ref else real_model
-    total = todo(loaded, design, store.done())
-    progress = _progress(quiet)
-    task = progress.add_task("sweep", total=total)
-    resume = f"kazsim sweep {sweep_file} --out {db} --resume"
-    click.get_current_context().meta[RESUME] = resume  # a second Ctrl-C still says it
-    try:
-        with progress:
-            run_sweep(loaded, design, store, model=model, workers=workers,
-                      scheduler=scheduler, on_run=lambda run: progress.advance(task))
-    except KeyboardInterrupt:
-        n = sum(store.counts().values())
-        raise Interrupted(f"\nInterrupted: {n} runs are stored in {db}.", resume) from None
-    except ExecutorError as err:
-        raise InputError.single(f"{err}\nThe sweep is recorded in {db}; once fixed, "
-                                "continue it with --resume.") from None
-    return int(store.counts().get("failed", 0))
+def _resume_command(db: str) -> str:
+    """This command line with `--out DB` and `--resume`: the same overrides, seed and
+    replications, so the stored sweep matches."""
+    ctx = click.get_current_context(silent=True)
+    args = list((ctx.meta.get(ARGV) if ctx else None) or sys.argv[1:])
+    if "--resume" not in args:
+        args.append("--resume")
+    if not any(a == "--out" or a.startswith("--out=") for a in args):
+        args += ["--out", db]
+    return " ".join(shlex.quote(a) for a in ["kazsim", *args])
 
 
 def _require_dask() -> None:
@@ -125,22 +109,6 @@ def _require_dask() -> None:
         require_dask()
     except ExecutorError as err:
         raise InputError.single(str(err)) from None
-
-
-def _progress(quiet: bool) -> Any:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                    console=Console(stderr=True), disable=quiet, transient=False)
 
 
 def _check_report_dir(report_dir: str | None) -> None:
@@ -156,16 +124,20 @@ def _check_report_dir(report_dir: str | None) -> None:
         raise InputError.single(str(err)) from None
 
 
-def _finish(store: Any, report_dir: str | None, quiet: bool) -> None:
-    from sim.sweep.report import SweepAnalysis, print_summary, write_report
+def _finish(result: Any, report_dir: str | None, quiet: bool, fmt: str) -> None:
+    from sim.cli_run import write_all
+    from sim.report.model import dumps
+    from sim.sweep.report import print_summary, to_json
 
-    analysis = SweepAnalysis(store)
-    if not quiet:
-        print_summary(analysis)
-    if report_dir:
-        write_report(analysis, report_dir)
-        if not quiet:
+    incomplete = write_all(lambda: result.write_report(report_dir)) if report_dir else None
+    if fmt == "json":
+        click.echo(dumps({**to_json(result.analysis), "report": report_dir}), nl=False)
+    elif not quiet:
+        print_summary(result.analysis)
+        if report_dir:
             click.echo(f"Report written to {report_dir}", err=True)
+    if incomplete:
+        raise incomplete
 
 
 def _import_model(ref: str) -> Any:

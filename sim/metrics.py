@@ -1,8 +1,10 @@
-"""Catalogue of the metrics every replication reports: unit, meaning and kind.
+"""Catalogue of the metrics every replication reports: unit, meaning, kind and label.
 
 `kind` is "value" for ordinary metrics and "time_to_event" for metrics that are `None`
 in replications where the event never happened (their summaries also give the share
-of replications in which it did).
+of replications in which it did). `label` is the human name that tables and figures
+show; `better` says which direction is desirable ("higher", "lower", or "" where
+neither is), so a comparison can colour a change as better or worse.
 """
 from __future__ import annotations
 
@@ -14,6 +16,14 @@ class MetricInfo(NamedTuple):
     description: str
     kind: str = "value"
     group: str = "theatre"
+    label: str = ""
+    better: str = ""
+
+
+class SeriesInfo(NamedTuple):
+    unit: str
+    label: str
+    description: str = ""
 
 
 _T, _R, _F, _C, _V = "theatre", "rotation", "force", "cost", "calibration"
@@ -86,6 +96,71 @@ METRICS: dict[str, MetricInfo] = {
     "output.<task>": MetricInfo("task units", "output of another theatre task, in the unit its scenario entry names (deployments[].theatre.tasks.<task>.unit)", group=_T),
 }
 
+# Human labels and desirable directions, kept apart from the entries above so that the
+# entries stay one line each. A metric without a label here falls back to its name in
+# figures; the test suite insists every catalogued metric has one.
+LABELS: dict[str, tuple[str, str]] = {
+    "items_cleared": ("Items cleared", "higher"),
+    "items_cleared_routine": ("Items cleared on routine tasks", "higher"),
+    "items_cleared_caches": ("Items cleared from caches", "higher"),
+    "tips_received": ("Tips received", "higher"),
+    "tips_lost": ("Tips lost", "lower"),
+    "items_lost": ("Items lost with perished tips", "lower"),
+    "task_wait_days_mean": ("Mean wait before work on a tip", "lower"),
+    "approval_wait_days_mean": ("Mean wait for an officer's approval", "lower"),
+    "team_days_worked": ("Team-days worked", ""),
+    "incidents": ("Clearance incidents", "lower"),
+    "killed": ("Killed", "lower"),
+    "wounded": ("Wounded", "lower"),
+    "water_litres": ("Water purified", "higher"),
+    "vehicle_availability": ("Vehicle availability", "higher"),
+    "rotations": ("Rotations sent", ""),
+    "rotation_fill_rate": ("Rotation fill rate", "higher"),
+    "rotations_understrength": ("Rotations sent understrength", "lower"),
+    "gap_days": ("Days below required strength", "lower"),
+    "persons_deployed": ("People who deployed", ""),
+    "repeat_tours": ("Repeat tours", ""),
+    "dwell_days_mean": ("Mean dwell at home between tours", "higher"),
+    "strength_end": ("Strength at the end", ""),
+    "strength_end.officer": ("Officers at the end", ""),
+    "strength_end.nco": ("NCOs at the end", ""),
+    "strength_end.soldier": ("Soldiers at the end", ""),
+    "officer_share_end": ("Officer share at the end", ""),
+    "establishment_fill_end": ("Establishment filled at the end", "higher"),
+    "days_to_foc": ("Days to full operational capability", "lower"),
+    "officer_share_target_met_days": ("Days to meet the officer-share target", "lower"),
+    "recruited": ("Recruited", ""),
+    "separated": ("Left the force", ""),
+    "promoted_to_nco": ("Promoted to NCO", ""),
+    "course_wait_days_mean": ("Mean wait for a course seat", "lower"),
+    "interoperability_end": ("Interoperability at the end", "higher"),
+    "cost_total_usd": ("Total cost", "lower"),
+    "cost_deployed_usd": ("Deployed cost", "lower"),
+    "cost_training_usd": ("Training cost", ""),
+    "cost_per_item_usd": ("Cost per item cleared", "lower"),
+    "first_tour.items_cleared_day120": ("Items cleared by day 120 of the first tour", "higher"),
+    "first_tour.cost_deployed_usd": ("Deployed cost of the first tour", "lower"),
+    "first_tour.casualties": ("Casualties in the first tour", "lower"),
+    "first_tour.deployed": ("People in the first contingent", ""),
+    "officer_share_start": ("Officer share at the start", ""),
+    "officers_released": ("Officers released early", ""),
+    "tips_acted": ("Tips acted on", "higher"),
+    "tips_pending_end": ("Tips pending at the end", ""),
+    "ordnance_remaining": ("Ordnance remaining", ""),
+    "items_removed": ("Items carried off in lost caches", "lower"),
+    "course_wait_days_mean.<course>": ("Mean wait for a seat on {}", "lower"),
+    # theatre over time / tempo / harmony
+    "workdays_lost": ("Team-workdays lost to security", "lower"),
+    "incidents_hostile": ("Hostile incidents", "lower"),
+    "killed_hostile": ("Killed in hostile incidents", "lower"),
+    "bog_dwell_ratio_mean": ("Boots on ground to dwell", "lower"),
+    "harmony_breach_share": ("Share breaching the harmony cap", "lower"),
+    "rotation_fill_rate.<deployment>": ("Rotation fill rate, {}", "higher"),
+    "output.<task>": ("Output of {}", "higher"),
+}
+METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
+           if name in LABELS and not info.label else info for name, info in METRICS.items()}
+
 # The few shown in the terminal summary, in order.
 HEADLINE = [
     "items_cleared", "tips_lost", "task_wait_days_mean", "killed", "wounded",
@@ -93,43 +168,47 @@ HEADLINE = [
     "interoperability_end", "cost_total_usd", "cost_per_item_usd",
 ]
 
-SERIES_INFO: dict[str, MetricInfo] = {
-    "strength.officer": MetricInfo("persons", "officers in the force", group=_F),
-    "strength.nco": MetricInfo("persons", "NCOs in the force", group=_F),
-    "strength.soldier": MetricInfo("persons", "soldiers in the force", group=_F),
-    "establishment.officer": MetricInfo("posts", "authorised officer posts", group=_F),
-    "establishment.nco": MetricInfo("posts", "authorised NCO posts", group=_F),
-    "establishment.soldier": MetricInfo("posts", "authorised soldier posts", group=_F),
-    "officer_share": MetricInfo("share", "officers as a share of strength", group=_F),
-    "deployed": MetricInfo("persons", "people in theatre (all deployments) at the date", group=_R),
-    "deployed.min": MetricInfo("persons", "fewest people in theatre at any moment since the previous date", group=_R),
-    "deployed.max": MetricInfo("persons", "most people in theatre at any moment since the previous date", group=_R),
-    "required": MetricInfo("persons", "contingent strength required by the deployments under way", group=_R),
-    "items_cleared_cum": MetricInfo("items", "items cleared so far, all theatres", group=_T),
-    "ordnance_remaining": MetricInfo("items", "ordnance left in the areas of responsibility, all theatres", group=_A),
-    "trust": MetricInfo("share", "local trust, mean over theatres with a contingent present", group=_T),
+# Series: unit and label. `deployed.min`/`deployed.max` are the fewest and most people
+# in theatre at any moment since the previous date, so a handover's overlap shows. A
+# key with a `<placeholder>` last part is a family (`course_queue.nco_course`); `{}` in
+# its label is filled with the member's name.
+SERIES_INFO: dict[str, SeriesInfo] = {
+    "strength.officer": SeriesInfo("persons", "Officers", "officers in the force"),
+    "strength.nco": SeriesInfo("persons", "NCOs", "NCOs in the force"),
+    "strength.soldier": SeriesInfo("persons", "Soldiers", "soldiers in the force"),
+    "establishment.officer": SeriesInfo("posts", "Officer posts", "authorised officer posts"),
+    "establishment.nco": SeriesInfo("posts", "NCO posts", "authorised NCO posts"),
+    "establishment.soldier": SeriesInfo("posts", "Soldier posts", "authorised soldier posts"),
+    "officer_share": SeriesInfo("share", "Officer share of strength", "officers as a share of strength"),
+    "deployed": SeriesInfo("persons", "People deployed", "people in theatre (all deployments) at the date"),
+    "deployed.min": SeriesInfo("persons", "Fewest people deployed in the interval", "fewest people in theatre at any moment since the previous date"),
+    "deployed.max": SeriesInfo("persons", "Most people deployed in the interval", "most people in theatre at any moment since the previous date"),
+    "required": SeriesInfo("persons", "Contingent required", "contingent strength required by the deployments under way"),
+    "items_cleared_cum": SeriesInfo("items", "Items cleared (cumulative)", "items cleared so far, all theatres"),
+    "ordnance_remaining": SeriesInfo("items", "Ordnance remaining", "ordnance left in the areas of responsibility, all theatres"),
+    "trust": SeriesInfo("index 0-1", "Local trust in the contingent", "local trust, mean over theatres with a contingent present"),
     # theatre over time / tempo / harmony
-    "security": MetricInfo("level", "security level in theatre (0 calm, 1 hostile), mean over theatres", group=_T),
-    "interoperability": MetricInfo("share", "share of personnel meeting the NATO criteria for their grade", group=_F),
-    "cost_cum_usd": MetricInfo("USD", "all costs so far", group=_C),
-    "course_queue.<course>": MetricInfo("persons", "candidates waiting for a seat on the course", group=_F),
+    "security": SeriesInfo("level 0-1", "Security level in theatre (0 calm, 1 hostile)", "security level in theatre, mean over theatres"),
+    "interoperability": SeriesInfo("share", "Share meeting the NATO criteria", "share of personnel meeting the NATO criteria for their grade"),
+    "cost_cum_usd": SeriesInfo("USD", "Cost (cumulative)", "all costs so far"),
+    "course_queue.<course>": SeriesInfo("persons", "Candidates waiting for {}", "candidates waiting for a seat on the course"),
 }
-
 SERIES = list(SERIES_INFO)
 
 
-def _family(name: str, catalogue: dict[str, MetricInfo]) -> MetricInfo | None:
-    """The catalogue entry of `name`, or of its family (`course_wait_days_mean.<course>`
-    for `course_wait_days_mean.english`)."""
+def _family(name: str, catalogue: dict[str, Any]) -> Any:
+    """The entry of `name`, or of its family (`course_queue.<course>` for
+    `course_queue.english`) with the member's name put into its label."""
     info = catalogue.get(name)
     if info is not None:
         return info
-    head, dot, tail = name.rpartition(".")
-    if not dot or not tail:
+    head, dot, part = name.rpartition(".")
+    if not dot or not part:
         return None
-    return next((v for k, v in catalogue.items()
-                 if k.startswith(head + ".<") and k.endswith(">") and k.count(".") == name.count(".")),
-                None)
+    for key, entry in catalogue.items():
+        if key.startswith(head + ".<") and key.endswith(">") and key.count(".") == name.count("."):
+            return entry._replace(label=entry.label.format(part.replace("_", " ")))
+    return None
 
 
 def metric_info(name: str) -> MetricInfo | None:
@@ -137,9 +216,32 @@ def metric_info(name: str) -> MetricInfo | None:
     return _family(name, METRICS)
 
 
-def series_info(name: str) -> MetricInfo | None:
+def series_info(name: str) -> SeriesInfo | None:
     """Catalogue entry of a concrete series name, families resolved; None if unknown."""
     return _family(name, SERIES_INFO)
+
+
+def label(name: str) -> str:
+    """The human label of a metric or series; its name when the catalogue has none."""
+    info: Any = metric_info(name) or series_info(name)
+    return (info.label if info and info.label else name)
+
+
+def unit(name: str) -> str:
+    info: Any = metric_info(name) or series_info(name)
+    return info.unit if info else ""
+
+
+def bounds(name: str) -> tuple[float | None, float | None]:
+    """What values a metric can take: a share lies in [0, 1]; every other catalogued
+    metric is a count, duration, amount or ratio of such, never negative. Intervals are
+    clipped to this range (and reports say so)."""
+    info = metric_info(name)
+    if info is None:
+        return None, None
+    if info.unit == "share":
+        return 0.0, 1.0
+    return 0.0, None
 
 
 def applies(name: str, scenario: Any) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.results import ReplicationResult
+
 SEATS = "training.courses.nco_course.seats"
 RECRUITS = "force.recruiting.per_month"
 CALLS: list[tuple[str, int]] = []  # (settings, replication) of every call, for the tests
@@ -15,32 +17,35 @@ def _levers(scenario):
             float(scenario.force.recruiting.per_month))
 
 
-def two_levers(scenario, replication, seed):
+def two_levers(scenario, index, seed=None, trace=False):
     """cost grows with both levers; the target is met when seats + recruits >= 50,
-    give or take a seeded noise of one unit (common random numbers)."""
+    give or take a seeded noise of one unit (common random numbers). Answers like
+    `run_replication`."""
     seats, recruits = _levers(scenario)
-    CALLS.append((f"{seats},{recruits}", replication))
+    CALLS.append((f"{seats},{recruits}", index))
     if KILL_AFTER and len(CALLS) >= KILL_AFTER[0]:
         raise KeyboardInterrupt
-    noise = np.random.default_rng([seed, replication]).uniform(-1, 1)
+    noise = np.random.default_rng([seed, index]).uniform(-1, 1)
     share = 0.10 + 0.002 * (seats + recruits + noise)
-    return {"cost_total_usd": 1000 * seats + 3000 * recruits, "officer_share_end": share,
-            "items_cleared": recruits - seats}
+    return ReplicationResult(index=index, seed=[seed, index], metrics={
+        "cost_total_usd": 1000 * seats + 3000 * recruits, "officer_share_end": share,
+        "items_cleared": recruits - seats})
 
 
-def boxed(scenario, replication, seed):
+def boxed(scenario, index, seed=None, trace=False):
     """Rotations go out short exactly when volunteer_prob is in [0.3, 0.6] and recruiting
-    in [20, 50] a month; nothing else matters (select days, attrition are noise)."""
+    in [20, 50] a month; nothing else matters (select days, attrition are noise). A sweep
+    stand-in: answers like `run_replication`."""
     iraq = next(d for d in scenario.deployments if d.name == "iraq")
     v, r = iraq.volunteer_prob, scenario.force.recruiting.per_month
     inside = 0.3 - 1e-9 <= v <= 0.6 + 1e-9 and 20 <= r <= 50
-    jitter = np.random.default_rng([seed, replication]).uniform(-0.02, 0.02)
-    return {"rotation_fill_rate": (0.9 if inside else 1.0) + jitter,
-            "items_cleared": None}
+    jitter = np.random.default_rng([seed, index]).uniform(-0.02, 0.02)
+    return ReplicationResult(index=index, seed=[seed, index], metrics={
+        "rotation_fill_rate": (0.9 if inside else 1.0) + jitter, "items_cleared": None})
 
 
-def slow_two_levers(scenario, replication, seed):
+def slow_two_levers(scenario, index, seed=None, trace=False):
     import time
 
     time.sleep(0.05)
-    return two_levers(scenario, replication, seed)
+    return two_levers(scenario, index, seed)

@@ -133,7 +133,7 @@ def test_noisy_outcome_keeps_only_significant_restrictions(tmp_path):
         store.initialise({"spec": "{}"}, names, unit.tolist(), unit.tolist())
         for p, (a, b, _, _) in enumerate(unit):
             case = rng.uniform() < (0.9 if a <= 0.4 and b >= 0.5 else 0.05)
-            store.add(Run(p, 0, [1, 0], {}, {"rotation_fill_rate": 0.9 if case else 1.0},
+            store.add(Run(p, 0, 1, {}, {"rotation_fill_rate": 0.9 if case else 1.0},
                           "ok", None, 0.0))
     d = discover(db, WHERE)
     for b in d.boxes:

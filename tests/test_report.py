@@ -47,14 +47,17 @@ def make(loaded, results=None):
 
 def test_report_json_keys_and_values(loaded):
     report, _ = make(loaded)
+    report = json.loads(report.dump())
     assert report["format"] == FORMAT
-    assert set(report["scenario"]) == {"name", "file", "sha256", "resolved"}
-    assert {"replications", "seed", "version", "started", "wall_seconds", "failed"} <= set(report["run"])
+    assert set(report["scenario"]) == {"name", "file", "sha256", "start", "end", "resolved"}
+    assert {"replications", "seed", "version", "started", "wall_seconds", "failed",
+            "command", "overrides", "commit"} <= set(report["run"])
     m = report["metrics"]["items_cleared"]
     assert m["mean"] == 1001.5 and m["min"] == 1000 and m["unit"] == "items"
     assert report["metrics"]["days_to_foc"]["happened"] == 0.5
     assert report["replications"][2] == {"index": 2, "seed": [7, 2],
-                                         "metrics": fake_results()[2].metrics}
+                                         "metrics": fake_results()[2].metrics,
+                                         "wall_seconds": 0.0, "events": 0}
     assert report["series"]["trust"]["mean"][0] is None
     assert report["unfilled"][0]["missing_per_replication"] == 0.25
     th = {t["threshold"]: t for t in report["thresholds"]}
@@ -69,10 +72,10 @@ def test_target_met_time_does_not_apply_without_a_restructuring_target(loaded):
         r.metrics["officer_share_target_met_days"] = None
     assert loaded.scenario.restructure is None
     report, _ = make(loaded, results)
-    assert report["metrics"]["officer_share_target_met_days"]["happened"] is None
+    assert report.metrics["officer_share_target_met_days"].happened is None
     reform = load_scenario(ROOT / "scenarios" / "nco_reform.yaml")
     report, _ = make(reform, results)
-    assert report["metrics"]["officer_share_target_met_days"]["happened"] == 0.0
+    assert report.metrics["officer_share_target_met_days"].happened == 0.0
 
 
 def test_non_default_inputs_are_those_that_differ_from_the_schema(loaded):
@@ -100,8 +103,11 @@ def test_report_set_complete_and_loadable(loaded, tmp_path):
     pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert {"strength.png", "officer_share.png", "deployed.png", "items_cleared.png",
             "trust.png", "cost.png", "histograms.png"} <= set(pngs)
+    svgs = sorted(p.name for p in (out / "figures").glob("*.svg"))
+    assert [s.replace(".svg", ".png") for s in svgs] == pngs
     metrics = pd.read_csv(out / "metrics.csv")
-    assert list(metrics.columns[:2]) == ["replication", "seed"]
+    assert list(metrics.columns[:3]) == ["scenario", "replication", "seed"]
+    assert set(metrics["scenario"]) == {loaded.scenario.name}
     assert metrics["items_cleared"].tolist() == [1000, 1001, 1002, 1003]
     assert metrics["days_to_foc"].isna().tolist() == [False, True, False, True]
     series = pd.read_csv(out / "series.csv")
@@ -109,7 +115,7 @@ def test_report_set_complete_and_loadable(loaded, tmp_path):
     row = series[(series.series == "deployed") & (series.date == "2003-10-01")
                  & (series.replication == 3)]
     assert row.value.item() == 22
-    assert load_report(out / "report.json")["metrics"]["killed"]["ci95"] == [0, 0]
+    assert load_report(out / "report.json").metrics["killed"].ci95 == [0, 0]
     md = (out / "report.md").read_text()
     assert "rotation_fill_rate >= 0.95" in md and "figures/strength.png" in md
 
@@ -134,8 +140,8 @@ def test_failure_mid_write_leaves_target_untouched(loaded, tmp_path, monkeypatch
 
     import sim.report.writer as writer
 
-    monkeypatch.setattr(writer, "report_figures", boom)
-    report["run"]["seed"] = 99
+    monkeypatch.setattr(writer, "write_documents", boom)
+    report.run.seed = 99
     with pytest.raises(RuntimeError, match="disk full"):
         write_report(target, report, results)
     after = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}

@@ -35,17 +35,20 @@ def write_sweep(tmp_path: Path, body: str = GRID) -> Path:
     return path
 
 
-def _has_runs(db: Path) -> bool:
-    with sqlite3.connect(db) as con:
-        return bool(con.execute("SELECT 1 FROM sqlite_master WHERE name = 'runs'").fetchone())
-
-
 def stored(db: Path, with_wall: bool = False) -> list[tuple]:
-    columns = "point, replication, seed, parameters, metrics, status, error"
+    """Each run with its parameters and metrics, as comparable tuples."""
+    columns = "r.point, r.replication, r.seed, d.parameters, r.status, r.error"
     if with_wall:
-        columns += ", wall_seconds"
+        columns += ", r.wall_seconds"
     with sqlite3.connect(db) as con:
-        return con.execute(f"SELECT {columns} FROM runs ORDER BY point, replication").fetchall()
+        runs = con.execute(f"SELECT {columns} FROM runs r JOIN design d USING (point) "
+                           "ORDER BY r.point, r.replication").fetchall()
+        metrics = con.execute("SELECT point, replication, metric, value FROM metrics "
+                              "ORDER BY point, replication, metric").fetchall()
+    by_run: dict = {}
+    for p, r, m, v in metrics:
+        by_run.setdefault((p, r), []).append((m, v))
+    return [(*row, tuple(by_run.get(row[:2], ()))) for row in runs]
 
 
 def run_cli(*args: str) -> object:
@@ -63,8 +66,8 @@ def test_same_runs_with_one_two_workers_and_dask(tmp_path):
         results.append(stored(db))
     assert len(results[0]) == 9 * 3
     assert results[0] == results[1] == results[2]
-    # common random numbers: replication r has the seed [7, r] at every design point
-    assert {row[2] for row in results[0] if row[1] == 2} == {"[7, 2]"}
+    # common random numbers: replication r has the seeds [7, r] at every design point
+    assert {row[2] for row in results[0]} == {7}
 
 
 def test_killed_sweep_resumes_to_the_same_runs_without_redoing_any(tmp_path):
@@ -76,9 +79,11 @@ def test_killed_sweep_resumes_to_the_same_runs_without_redoing_any(tmp_path):
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 30
     while time.time() < deadline:
-        # the file appears a moment before its tables: poll until the runs table is there
-        if killed.exists() and _has_runs(killed) and len(stored(killed)) >= 8:
-            break
+        try:
+            if killed.exists() and len(stored(killed)) >= 8:
+                break
+        except sqlite3.OperationalError:
+            pass  # the store is being created
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -117,9 +122,9 @@ def test_failing_points_are_stored_as_failed_and_the_rest_complete(tmp_path):
     by_prob: dict[str, set[str]] = {}
     for row in rows:
         prob = row[3].split('"deployments.iraq.volunteer_prob": ')[1].rstrip("}")
-        by_prob.setdefault(prob, set()).add(row[5])
+        by_prob.setdefault(prob, set()).add(row[4])
     assert by_prob == {"0.4": {"ok"}, "0.8": {"failed"}, "1.5": {"failed"}}
-    errors = {row[6].splitlines()[0] for row in rows if row[5] == "failed"}
+    errors = {row[5].splitlines()[0] for row in rows if row[4] == "failed"}
     assert any("synthetic failure at volunteer_prob=0.8" in e for e in errors)
     assert any("invalid scenario at this design point" in e for e in errors)
     with open(report / "runs.csv") as f:
@@ -210,7 +215,7 @@ outputs: [items_cleared, rotation_fill_rate]
                                        "--report", str(report)])
     assert result.exit_code == 0, result.output
     rows = stored(db)
-    assert len(rows) == 4 and {r[5] for r in rows} == {"ok"}
+    assert len(rows) == 4 and {r[4] for r in rows} == {"ok"}
     assert "Sensitivity of items_cleared" in result.output
     with open(report / "points.csv") as f:
         assert len(list(csv.DictReader(f))) == 2
@@ -229,18 +234,15 @@ def test_memory_stays_flat_as_runs_accumulate(tmp_path):
 
     from test_sweep_models import linear
 
-    from sim.sweep.design import build
-    from sim.sweep.execute import open_store, run_sweep
-    from sim.sweep.spec import load_sweep
+    from sim.sweep.execute import prepare, run_sweep
 
     path = write_sweep(tmp_path, GRID.replace("levels: 3", "levels: 40")
                        .replace("replications: 3", "replications: 4"))
-    loaded = load_sweep(path)
-    design = build(loaded.spec)
+    prepared = prepare(path)
     seen: list[int] = []
     tracemalloc.start()
-    with open_store(loaded, design, str(tmp_path / "m.db")) as store:
-        run_sweep(loaded, design, store, model=linear, workers=1,
+    with prepared.open_store(str(tmp_path / "m.db"), resume=False) as opened:
+        run_sweep(prepared, opened.store, model=linear, workers=1,
                   on_run=lambda run: seen.append(tracemalloc.get_traced_memory()[0]))
     tracemalloc.stop()
     assert len(seen) == 40 * 3 * 4

@@ -81,12 +81,11 @@ def write_report(d: Discovery, out: str | Path, command: str = "") -> None:
 
 
 def _figures(d: Discovery, out: Path) -> list[tuple[str, str]]:
-    from sim.report.figures import _plt, _save
+    from sim.report.draw import save, subplots
 
-    plt = _plt()
     figs = []
     traj = d.trajectory
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = subplots(figsize=(6, 4.5))
     if "restricted" in traj:
         points = ax.scatter(traj["coverage"], traj["density"], c=traj["restricted"],
                             cmap="viridis", s=22)
@@ -102,16 +101,16 @@ def _figures(d: Discovery, out: Path) -> list[tuple[str, str]]:
     ax.set_ylabel("density")
     ax.grid(alpha=0.3)
     ax.set_title("Peeling trajectory" if d.method == "prim" else "Tree leaves", fontsize=11)
-    _save(fig, out / "trajectory.png")
+    save(fig, out / "trajectory.png")
     figs.append(("trajectory.png", "Coverage against density along the peeling trajectory"
                  if d.method == "prim" else "Coverage against density of the tree's leaves"))
     if d._tree is not None:
         from sklearn.tree import plot_tree
 
-        fig, ax = plt.subplots(figsize=(10, 5))
+        fig, ax = subplots(figsize=(10, 5))
         plot_tree(d._tree, feature_names=[_short(c) for c in d.experiments.columns],
                   class_names=["no", "yes"], filled=True, impurity=False, ax=ax, fontsize=7)
-        _save(fig, out / "tree.png")
+        save(fig, out / "tree.png")
         figs.append(("tree.png", "Classification tree (yes: the outcome of interest)"))
     return figs
 

@@ -3,61 +3,33 @@ so candidates are compared on common random numbers, and each replication is sto
 it finishes. Only replications the store lacks are run."""
 from __future__ import annotations
 
-import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sim.errors import InputError
 from sim.explore.policy import LoadedPolicy
 from sim.explore.store import EvaluationStore, candidate_key
-from sim.scenario.schema import Scenario
+from sim.runner import Replicate, Task, run_tasks
 
-Model = Callable[[Scenario, int, int], dict[str, float | None]]
 Metrics = dict[str, float | None]
-
-
-def real_model(scenario: Scenario, replication: int, seed: int) -> Metrics:
-    """The kazsim model: `sim.engine.run_replication`, raising on a failed replication."""
-    from sim.engine import run_replication
-
-    result = run_replication(scenario, index=replication, seed=seed)
-    if result.error is not None:
-        raise RuntimeError(result.error)
-    return result.metrics
-
-
-Task = tuple[Model, Scenario, str, int, int]
-Outcome = tuple[Metrics, str, str | None, float]
-
-
-def _run(task: Task) -> Outcome:
-    """One replication, in a worker. Never raises: a failure is stored as such."""
-    model, scenario, _, replication, seed = task
-    began = time.perf_counter()
-    try:
-        metrics = {k: (None if v is None else float(v))
-                   for k, v in model(scenario, replication, seed).items()}
-        return metrics, "ok", None, time.perf_counter() - began
-    except Exception as exc:  # noqa: BLE001 - stored with the run, the search goes on
-        error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
-        return {}, "failed", error, time.perf_counter() - began
+Model = Replicate | None  # None: the kazsim model; else a stand-in answering like it
 
 
 def evaluate(policy: LoadedPolicy, store: EvaluationStore,
-             requests: Sequence[tuple[dict[str, Any], int]], model: Model = real_model,
+             requests: Sequence[tuple[dict[str, Any], int]], model: Model = None,
              workers: int | None = None, scheduler: str | None = None,
              on_run: Callable[[], None] | None = None) -> list[list[Metrics | None]]:
     """For each (settings, n): the metrics of replications 0..n-1 (None where failed),
-    running together, on any executor, only those the store lacks."""
-    from sim.executor import imap_window
-
+    running together on the one execution path that runs and sweeps use (any executor),
+    only those the store lacks. A failed replication is stored as such."""
     seed = policy.spec.seed
-    tasks = list(_missing(policy, store, requests, model, seed, on_run))
-    results = imap_window(_run, tasks, workers=workers, scheduler=scheduler)
+    tasks = list(_missing(policy, store, requests, seed, on_run))
+    results = run_tasks(tasks, workers, scheduler, model, window=None)
     try:
-        for (_, _, key, r, _), (metrics, status, error, wall) in results:
-            store.add(key, r, [seed, r], metrics, status, error, wall)
+        for task, result in results:
+            metrics = {k: (None if v is None else float(v)) for k, v in result.metrics.items()}
+            store.add(task.key, task.index, [seed, task.index], metrics if result.ok else {},
+                      "ok" if result.ok else "failed", result.error, result.wall_seconds)
             if on_run:
                 on_run()
     finally:
@@ -70,7 +42,7 @@ def evaluate(policy: LoadedPolicy, store: EvaluationStore,
 
 
 def _missing(policy: LoadedPolicy, store: EvaluationStore,
-             requests: Sequence[tuple[dict[str, Any], int]], model: Model, seed: int,
+             requests: Sequence[tuple[dict[str, Any], int]], seed: int,
              on_run: Callable[[], None] | None) -> Iterator[Task]:
     planned: set[tuple[str, int]] = set()
     for settings, n in requests:
@@ -90,4 +62,4 @@ def _missing(policy: LoadedPolicy, store: EvaluationStore,
                     on_run()
             continue
         for r in reps:
-            yield model, scenario, key, r, seed
+            yield Task(scenario, r, seed, key=key)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.explore.evaluate import Metrics, Model, evaluate, real_model
+from sim.explore.evaluate import Metrics, Model, evaluate
 from sim.explore.policy import Constraint, LoadedPolicy, Objective, Shares
 from sim.explore.store import EvaluationStore, candidate_key
 from sim.sweep.spec import Range
@@ -125,7 +125,7 @@ class SearchResult:
         return pd.DataFrame(rows)
 
 
-def search(policy: LoadedPolicy, store: EvaluationStore, model: Model = real_model,
+def search(policy: LoadedPolicy, store: EvaluationStore, model: Model = None,
            workers: int | None = None, scheduler: str | None = None,
            on_run: Callable[[], None] | None = None) -> SearchResult:
     """Search the levers within the budget, then re-run the best candidates."""
@@ -400,7 +400,7 @@ def _select(policy: LoadedPolicy, candidates: list[Candidate], cons: list[Constr
 
 
 def optimize(policy_file: str, store: str, *, workers: int | None = None,
-             scheduler: str | None = None, model: Model = real_model,
+             scheduler: str | None = None, model: Model = None,
              overrides: tuple[str, ...] = (), reps: int | None = None,
              seed: int | None = None) -> SearchResult:
     """The Python API of `kazsim optimize`: search (or resume the search in) `store`.

@@ -85,15 +85,14 @@ def write_report(result: SearchResult, out: str | Path, command: str = "") -> No
 
 
 def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
-    from sim.report.figures import _plt, _save
+    from sim.report.draw import save, subplots
 
-    plt = _plt()
     objs = result.policy.spec.objectives
     figs = []
     table = result.table()
     if len(objs) >= 2:
         x, y = objs[0].name, objs[1].name
-        fig, ax = plt.subplots(figsize=(6, 4.5))
+        fig, ax = subplots(figsize=(6, 4.5))
         ok = table["feasible"]
         ax.scatter(table.loc[~ok, x], table.loc[~ok, y], c="#bbb", s=18, label="infeasible")
         ax.scatter(table.loc[ok, x], table.loc[ok, y], c="#1f77b4", s=18, label="feasible")
@@ -105,11 +104,11 @@ def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
         ax.set_ylabel(f"{y} ({objs[1].sense})")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-        _save(fig, out / "pareto.png")
+        save(fig, out / "pareto.png")
         figs.append(("pareto.png", "Candidates and the Pareto front of the first two objectives"))
     else:
         name = objs[0].name
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig, ax = subplots(figsize=(6, 4))
         ok = table["feasible"]
         ax.scatter(table.loc[ok, "candidate"], table.loc[ok, name], c="#1f77b4", s=18,
                    label="feasible")
@@ -122,14 +121,14 @@ def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
         ax.set_ylabel(f"{name} ({objs[0].sense})")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-        _save(fig, out / "search.png")
+        save(fig, out / "search.png")
         figs.append(("search.png", "Every candidate's objective, in the order asked"))
     numeric = [k for k in result.candidates[0].settings
                if all(isinstance(c.settings[k], (int, float)) for c in result.candidates)
                ] if result.candidates else []
     if len(numeric) >= 2:
         x, y, name = numeric[0], numeric[1], objs[0].name
-        fig, ax = plt.subplots(figsize=(6, 4.5))
+        fig, ax = subplots(figsize=(6, 4.5))
         ok = table["feasible"]
         ax.scatter(table.loc[~ok, x], table.loc[~ok, y], c="#999", marker="x", s=24,
                    label="infeasible")
@@ -143,7 +142,7 @@ def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
         ax.set_ylabel(y)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-        _save(fig, out / "levers.png")
+        save(fig, out / "levers.png")
         figs.append(("levers.png", f"Candidates in the space of the first two levers, "
                                    f"coloured by {name} where feasible"))
     return figs

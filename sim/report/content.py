@@ -3,80 +3,108 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.metrics import HEADLINE, METRICS
-from sim.report.document import Block, fmt
+from sim.metrics import HEADLINE
+from sim.report.document import Block, Cell, fmt, interval
+from sim.report.model import MetricSummary, Report
+
+CLIPPED = "†"
+CLIPPED_NOTE = (f"{CLIPPED} 95% CI clipped to what the metric can take (a share to "
+                "[0, 1], a count or amount to 0 and above): the t-interval crossed it.")
 
 
 def ci_text(ci: list[float] | None) -> str:
-    return "—" if not ci else f"[{fmt(ci[0])}, {fmt(ci[1])}]"
+    return interval(ci)
 
 
-def metric_row(name: str, m: dict[str, Any]) -> list[str]:
-    note = ""
-    if "happened" in m and m["happened"] is not None:
-        note = f"reached in {m['happened']:.0%}"
-    return [name, fmt(m["mean"]), ci_text(m["ci95"]), fmt(m["p10"]), fmt(m["p90"]),
-            m.get("unit", ""), note]
+def metric_cell(name: str, m: MetricSummary | None = None) -> Cell:
+    from sim.metrics import label
+
+    shown = (m.label if m is not None and m.label else "") or label(name)
+    return Cell(shown, f"{name}: {m.description}" if m is not None and m.description else name)
+
+
+def metric_row(name: str, m: MetricSummary) -> list[Any]:
+    note = f"reached in {m.happened:.0%}" if m.happened is not None else ""
+    ci = ci_text(m.ci95) + (f" {CLIPPED}" if m.clipped else "")
+    return [metric_cell(name, m), fmt(m.mean), ci, fmt(m.p10), fmt(m.p90), m.unit, note]
 
 
 HEAD = ["metric", "mean", "95% CI", "p10", "p90", "unit", "note"]
 
 
-def report_blocks(report: dict[str, Any], figures: list[tuple[str, str]]) -> list[Block]:
-    sc, run, metrics = report["scenario"], report["run"], report["metrics"]
-    res = sc.get("resolved", {})
+def provenance_blocks(report: Report) -> list[Block]:
+    sc, run = report.scenario, report.run
+    start, end = report.horizon
+    commit = f" (commit {run.commit})" if run.commit else ""
     blocks: list[Block] = [
-        ("h1", f"kazsim report: {sc['name']}"),
-        ("p", f"Scenario file {sc['file']} (sha256 {sc['sha256'][:12]}…), "
-              f"{res.get('start')} to {res.get('end')}. {run['replications']} replications, "
-              f"seed {run['seed']}, kazsim {run['version']}, started {run['started']}, "
-              f"{fmt(run['wall_seconds'])} s wall time."),
+        ("p", f"Scenario file {sc.file} (sha256 {sc.sha256[:12]}…), {start} to {end}. "
+              f"{run.replications} replications, seed {run.seed}. kazsim {run.version}"
+              f"{commit}, started {run.started}, {fmt(run.wall_seconds)} s wall time."),
     ]
-    if res.get("description"):
-        blocks.append(("p", res["description"].strip()))
-    if run.get("reps_auto"):
-        a = run["reps_auto"]
-        verdict = ("precision met" if a["met"] else
-                   f"precision NOT met, no value for {', '.join(a['no_values'])}"
-                   if a.get("no_values") else "cap reached, precision NOT met")
-        blocks.append(("p", f"--reps auto: {run['replications']} replications ({verdict}: "
-                            f"95% CI half-width within {a['precision']:.1%} of the mean for "
-                            f"{', '.join(a['metrics'])})."))
-    if run["failed"]:
+    if run.command:
+        blocks += [("p", "Command:"), ("code", run.command)]
+    if run.overrides:
+        blocks += [("p", "Overrides of the scenario file (--set):"),
+                   ("ul", [f"--set {o}" for o in run.overrides])]
+    return blocks
+
+
+def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]:
+    run, metrics = report.run, report.metrics
+    blocks: list[Block] = [("h1", f"kazsim report: {report.name}"), *provenance_blocks(report)]
+    description = report.scenario.resolved.get("description")
+    if description:
+        blocks.append(("p", str(description).strip()))
+    if run.reps_auto:
+        a = run.reps_auto
+        verdict = ("precision met" if a.met else
+                   f"precision NOT met, no value for {', '.join(a.no_values)}"
+                   if a.no_values else "cap reached, precision NOT met")
+        blocks.append(("p", f"--reps auto: {run.replications} replications ({verdict}: "
+                            f"95% CI half-width within {a.precision:.1%} of the mean for "
+                            f"{', '.join(a.metrics)})."))
+    if run.failed:
         blocks += [("h2", "Failed replications"),
                    ("table", ["replication", "error"],
-                    [[f["index"], (f["error"] or "").splitlines()[0]] for f in run["failed"]])]
+                    [[f.index, (f.error or "").splitlines()[0] if f.error else ""]
+                     for f in run.failed])]
+    if report.notes:
+        blocks += [("h2", "Notes from the model"), ("ul", report.notes)]
+    clipped = any(m.clipped for m in metrics.values())
     blocks += [("h2", "Headline results"),
-               ("table", HEAD, [metric_row(n, metrics[n]) for n in HEADLINE if n in metrics])]
-    if report.get("thresholds"):
+               ("table", HEAD, [metric_row(n, metrics[n]) for n in HEADLINE if n in metrics],
+                CLIPPED_NOTE if any(metrics[n].clipped for n in HEADLINE if n in metrics)
+                else "")]
+    if report.thresholds:
         blocks += [("h2", "Thresholds"),
                    ("table", ["threshold", "breached in", "breaches", "evaluated", "n/a"],
-                    [[t["threshold"],
-                      "—" if t["breach_share"] is None else f"{t['breach_share']:.0%}",
-                      t["breaches"], t["evaluated"], t["not_applicable"]]
-                     for t in report["thresholds"]])]
-    if report.get("unfilled"):
+                    [[t.threshold, "—" if t.breach_share is None else f"{t.breach_share:.0%}",
+                      t.breaches, t.evaluated, t.not_applicable] for t in report.thresholds])]
+    if report.unfilled:
         blocks += [("h2", "Unfilled contingent posts"),
                    ("table", ["deployment", "role", "reason", "missing per replication"],
-                    [[u["deployment"], u["role"], u["reason"], fmt(u["missing_per_replication"])]
-                     for u in report["unfilled"]])]
+                    [[u.deployment, u.role, u.reason, fmt(u.missing_per_replication)]
+                     for u in report.unfilled])]
     if figures:
         blocks.append(("h2", "Figures"))
         blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
     blocks += [("h2", "All metrics"),
-               ("table", HEAD, [metric_row(n, m) for n, m in metrics.items()])]
+               ("table", HEAD, [metric_row(n, m) for n, m in metrics.items()],
+                CLIPPED_NOTE if clipped else "")]
     blocks += [("h2", "Metric definitions"),
-               ("ul", [f"{n}: {METRICS[n].description}" for n in metrics if n in METRICS])]
-    assumptions = report.get("assumptions", {})
+               ("ul", [f"{m.label or n} ({n}, {m.unit}): {m.description}"
+                       for n, m in metrics.items() if m.description])]
     blocks.append(("h2", "Assumptions and sources"))
-    blocks.append(("ul", assumptions.get("sources") or ["(the scenario lists no sources)"]))
-    if assumptions.get("non_default_inputs"):
+    blocks.append(("ul", report.assumptions.sources or ["(the scenario lists no sources)"]))
+    inputs = report.assumptions.non_default_inputs
+    if inputs:
         blocks += [("p", "Resolved inputs that differ from the schema defaults "
-                         "(required inputs included):"),
-                   ("table", ["input", "value"],
-                    [[i["path"], _short(i["value"])] for i in assumptions["non_default_inputs"]])]
-    if report.get("warnings"):
-        blocks += [("h2", "Warnings"), ("ul", report["warnings"])]
+                         "(required inputs included); \"--set\" marks an override:"),
+                   ("table", ["input", "value", "set by"],
+                    [[i["path"], _short(i["value"]), "--set" if i.get("set_by") else "file"]
+                     for i in inputs])]
+    if report.warnings:
+        blocks += [("h2", "Warnings"), ("ul", report.warnings)]
     return blocks
 
 

@@ -1,29 +1,54 @@
 """A tiny document model rendered both as Markdown and as self-contained HTML.
 
-Blocks: ("h1"|"h2"|"p", text), ("table", headers, rows), ("ul", items),
-("img", relative path, caption). Images are linked in Markdown and inlined as base64
-data URIs in HTML, so the HTML opens offline and carries no external reference.
+Blocks: ("h1"|"h2"|"h3"|"p", text), ("table", headers, rows[, caption]), ("ul", items),
+("img", relative path, caption), ("code", text). A header or cell may be a `Cell`
+with hover text (HTML `title`; Markdown shows the text only). Images are linked in
+Markdown and inlined as base64 data URIs in HTML, so the HTML opens offline and
+carries no external reference. Tables fit the page on screen and in print: text wraps
+(long dotted paths anywhere), numbers do not; wide tables are split by the caller
+(`split_columns`).
 """
 from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 Block = tuple[Any, ...]
 
+
+class Cell(NamedTuple):
+    """A table cell or header with hover text."""
+
+    text: str
+    title: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:960px;
+body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:980px;
 margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;border-bottom:2px solid #1f4e79}h2{font-size:1.25em;color:#1f4e79;margin-top:1.6em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
-th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#e8eef5}td.n{text-align:right;font-variant-numeric:tabular-nums}
+h3{font-size:1.05em;color:#1f4e79;margin-bottom:.3em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.88em;max-width:100%}
+caption{caption-side:bottom;text-align:left;font-size:.85em;color:#555;padding-top:.3em}
+th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top;
+overflow-wrap:break-word}
+th{background:#e8eef5}th[title]{text-decoration:underline dotted;cursor:help}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
+td[title]{text-decoration:underline dotted;cursor:help}
+code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.88em}
+pre{background:#f4f6f8;padding:.5em .8em;white-space:pre-wrap;overflow-wrap:anywhere}
 figure{margin:1em 0;page-break-inside:avoid;break-inside:avoid}
 img{max-width:100%;height:auto}figcaption{font-size:.85em;color:#555}
-@media print{body{max-width:none;margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
+@page{size:A4;margin:12mm}
+@media print{body{max-width:none;margin:0;font-size:10pt}h2{page-break-after:avoid}
+tr{page-break-inside:avoid}table{font-size:8.5pt}td.n{white-space:normal}}
 """
 
 
@@ -43,19 +68,58 @@ def fmt(v: Any, digits: int = 4) -> str:
 
 
 def compact(v: Any) -> str:
-    """`fmt` for narrow terminals: millions and above as "8.162 M"."""
+    """`fmt` for narrow tables and terminals: millions and above as "8.162 M"."""
     if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1e6:
         return f"{v / 1e6:,.4g} M"
     return fmt(v)
 
 
+def interval(ci: Sequence[float] | None, short: bool = False) -> str:
+    """"[lo, hi]" in `fmt` (or `compact` when `short`); an em dash when there is none."""
+    f = compact if short else fmt
+    return "—" if not ci else f"[{f(ci[0])}, {f(ci[1])}]"
+
+
+def split_columns(head: Sequence[Any], rows: Sequence[Sequence[Any]], keep: int,
+                  per_table: int) -> list[tuple[list[Any], list[list[Any]]]]:
+    """A wide table as several: the first `keep` columns repeated in each, the others
+    `per_table` at a time, so every part fits the page."""
+    rest = list(range(keep, len(head)))
+    if len(rest) <= per_table:
+        return [(list(head), [list(r) for r in rows])]
+    parts = []
+    for start in range(0, len(rest), per_table):
+        cols = list(range(keep)) + rest[start:start + per_table]
+        parts.append(([head[c] for c in cols], [[r[c] for c in cols] for r in rows]))
+    return parts
+
+
 def _is_num(cell: str) -> bool:
-    return bool(cell) and (cell[0].isdigit() or cell[0] in "-−[" or cell == "—")
+    return bool(cell) and (cell[0].isdigit() or cell[0] in "-−[$+" or cell == "—")
 
 
-def _td(cell: str) -> str:
-    cls = ' class="n"' if _is_num(cell) else ""
-    return f"<td{cls}>{html.escape(cell)}</td>"
+_BREAK_AFTER = re.compile(r"([._/\\,=])")
+
+
+def breakable(text: str) -> str:
+    """Escaped text in which long tokens (dotted paths, file names, lists) may wrap after
+    their separators, and nowhere else: a table shrinks to the page without breaking
+    words in the middle."""
+    return " ".join(_BREAK_AFTER.sub(r"\1<wbr>", html.escape(tok)) if len(tok) > 16
+                    else html.escape(tok) for tok in text.split(" "))
+
+
+def _td(cell: Any) -> str:
+    text = str(cell)
+    numeric = _is_num(text)
+    cls = ' class="n"' if numeric else ""
+    title = f' title="{html.escape(cell.title)}"' if isinstance(cell, Cell) and cell.title else ""
+    return f"<td{cls}{title}>{html.escape(text) if numeric else breakable(text)}</td>"
+
+
+def _th(cell: Any) -> str:
+    title = f' title="{html.escape(cell.title)}"' if isinstance(cell, Cell) and cell.title else ""
+    return f"<th{title}>{breakable(str(cell))}</th>"
 
 
 def _md_cell(c: Any) -> str:
@@ -67,19 +131,22 @@ def to_markdown(blocks: Sequence[Block]) -> str:
     out: list[str] = []
     for b in blocks:
         kind = b[0]
-        if kind == "h1":
-            out.append(f"# {b[1]}\n")
-        elif kind == "h2":
-            out.append(f"## {b[1]}\n")
+        if kind in ("h1", "h2", "h3"):
+            out.append("#" * int(kind[1]) + f" {b[1]}\n")
         elif kind == "p":
             out.append(f"{b[1]}\n")
+        elif kind == "code":
+            out.append(f"```\n{b[1]}\n```\n")
         elif kind == "ul":
             out.append("\n".join(f"- {item}" for item in b[1]) + "\n")
         elif kind == "table":
             head, rows = b[1], b[2]
-            lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            lines = ["| " + " | ".join(_md_cell(h) for h in head) + " |",
+                     "|" + "---|" * len(head)]
             lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |"
                       for r in rows]
+            if len(b) > 3 and b[3]:
+                lines += ["", f"*{b[3]}*"]
             out.append("\n".join(lines) + "\n")
         elif kind == "img":
             out.append(f"![{b[2]}]({b[1]})\n\n*{b[2]}*\n")
@@ -93,14 +160,18 @@ def to_html(blocks: Sequence[Block], title: str, root: Path) -> str:
              f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"]
     for b in blocks:
         kind = b[0]
-        if kind in ("h1", "h2", "p"):
+        if kind in ("h1", "h2", "h3", "p"):
             parts.append(f"<{kind}>{esc(b[1])}</{kind}>")
+        elif kind == "code":
+            parts.append(f"<pre><code>{esc(b[1])}</code></pre>")
         elif kind == "ul":
             parts.append("<ul>" + "".join(f"<li>{esc(str(i))}</li>" for i in b[1]) + "</ul>")
         elif kind == "table":
-            head = "".join(f"<th>{esc(h)}</th>" for h in b[1])
-            body = "".join("<tr>" + "".join(_td(str(c)) for c in r) + "</tr>" for r in b[2])
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            head = "".join(_th(h) for h in b[1])
+            body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in b[2])
+            caption = f"<caption>{esc(b[3])}</caption>" if len(b) > 3 and b[3] else ""
+            parts.append(f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}"
+                         "</tbody></table>")
         elif kind == "img":
             data = base64.b64encode((root / b[1]).read_bytes()).decode("ascii")
             parts.append(f"<figure><img alt=\"{esc(b[2])}\" src=\"data:image/png;base64,{data}\">"

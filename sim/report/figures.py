@@ -1,196 +1,189 @@
-"""PNG figures drawn from a report dict (so saved reports can be re-plotted).
+"""Which figures a report holds, as plain-data jobs for `sim.report.render`.
 
-matplotlib is imported inside the functions: `kazsim --help` must stay light.
+Titles, axis labels and units come from the metric and series catalogue
+(`sim.metrics`), so figures say "Items cleared (cumulative)" and "persons", never an
+internal name. Nothing here imports matplotlib.
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from sim.metrics import HEADLINE, METRICS
+from sim.metrics import HEADLINE, label, metric_info, series_info, unit
+from sim.report.model import Report, SeriesSummary
+from sim.report.render import FigureJob
 
 GRADES = ("officer", "nco", "soldier")
 COLOURS = {"officer": "#1f4e79", "nco": "#c55a11", "soldier": "#548235"}
+PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c"]
+BAND = "mean; band: 10th to 90th percentile over replications"
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+def _has(series: dict[str, SeriesSummary], name: str) -> bool:
+    return name in series and any(v is not None for v in series[name].mean)
 
 
-def _xy(s: dict[str, Any], key: str) -> tuple[list[dt.date], list[float]]:
-    pts = [(dt.date.fromisoformat(d), v) for d, v in zip(s["dates"], s[key]) if v is not None]
-    return [p[0] for p in pts], [float(p[1]) for p in pts]
+def _line(s: SeriesSummary, label_: str, colour: str, band: bool = True, **extra: Any
+          ) -> dict[str, Any]:
+    line = {"label": label_, "dates": s.dates, "mean": s.mean, "colour": colour, **extra}
+    if band and s.p10 and s.p90:
+        line |= {"lo": s.p10, "hi": s.p90}
+    return line
 
 
-def _has(series: dict[str, Any], name: str) -> bool:
-    return name in series and any(v is not None for v in series[name]["mean"])
+def _series_unit(name: str, s: SeriesSummary | None = None) -> str:
+    return (s.unit if s is not None and s.unit else "") or unit(name)
 
 
-def _band(ax: Any, s: dict[str, Any], colour: str, label: str, style: str = "-") -> None:
-    x, m = _xy(s, "mean")
-    ax.plot(x, m, style, color=colour, label=label, lw=1.8)
-    xb, lo = _xy(s, "p10")
-    _, hi = _xy(s, "p90")
-    if xb and len(lo) == len(hi):
-        ax.fill_between(xb, lo, hi, color=colour, alpha=0.2, lw=0)
-
-
-def _save(fig: Any, path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    _plt().close(fig)
-
-
-def _grid(n: int, cols: int, width: float, row_height: float) -> tuple[Any, list[Any]]:
-    """A figure of `n` panels, `cols` a row; the panels beyond `n` are hidden."""
-    rows = math.ceil(n / cols)
-    fig, axes = _plt().subplots(rows, cols, figsize=(width, row_height * rows), squeeze=False)
-    panels = list(axes.flat)
-    for ax in panels[n:]:
-        ax.axis("off")
-    return fig, panels[:n]
-
-
-def _finish(fig: Any, ax: Any, path: Path, title: str, ylabel: str) -> None:
-    ax.set_title(title, fontsize=11)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, loc="best")
-    fig.autofmt_xdate()
-    _save(fig, path)
-
-
-def report_figures(report: dict[str, Any], out: Path) -> list[tuple[str, str]]:
-    """Draw the run figures into `out`; return (file name, caption) of each drawn."""
-    plt = _plt()
-    out.mkdir(parents=True, exist_ok=True)
-    series = report.get("series", {})
-    drawn: list[tuple[str, str]] = []
-    band = "mean, band p10-p90 over replications"
-
+def report_figures(report: Report) -> list[FigureJob]:
+    """The figure jobs of a run report; a figure whose series are absent is left out."""
+    series = report.series
+    jobs: list[FigureJob] = []
     if any(_has(series, f"strength.{g}") for g in GRADES):
-        fig, ax = plt.subplots(figsize=(8, 4.2))
+        lines = []
         for g in GRADES:
             if _has(series, f"strength.{g}"):
-                _band(ax, series[f"strength.{g}"], COLOURS[g], g)
+                lines.append(_line(series[f"strength.{g}"], label(f"strength.{g}"),
+                                   COLOURS[g]))
             if _has(series, f"establishment.{g}"):
-                x, m = _xy(series[f"establishment.{g}"], "mean")
-                ax.plot(x, m, "--", color=COLOURS[g], lw=1, label=f"{g} establishment")
-        _finish(fig, ax, out / "strength.png", "Strength by grade", "persons")
-        drawn.append(("strength.png", f"Strength by grade ({band}); dashed: establishment"))
-
+                lines.append(_line(series[f"establishment.{g}"], label(f"establishment.{g}"),
+                                   COLOURS[g], band=False, style="--", width=1.0))
+        jobs.append(_single("strength", "Strength by grade against establishment", "persons",
+                            lines, f"Strength by grade ({BAND}); dashed: establishment (posts)",
+                            zero=True))
     if _has(series, "officer_share"):
-        fig, ax = plt.subplots(figsize=(8, 4.2))
-        _band(ax, series["officer_share"], COLOURS["officer"], "officer share")
-        target = ((report.get("scenario", {}).get("resolved") or {}).get("restructure") or {}
-                  ).get("target_officer_share")
-        cap = f"Officer share of strength ({band})"
+        target = (report.scenario.resolved.get("restructure") or {}).get("target_officer_share")
+        hlines = [] if target is None else [
+            {"y": target, "label": f"restructuring target {target:.0%}", "colour": "#c00000"}]
+        caption = f"Officer share of strength ({BAND})"
         if target is not None:
-            ax.axhline(target, color="red", ls="--", lw=1.2, label=f"target {target:g}")
-            cap += f"; red dashed: restructuring target {target:g}"
-        ax.set_ylim(bottom=0)  # a share: keep small wobbles from looking like trends
-        _finish(fig, ax, out / "officer_share.png", "Officer share", "share")
-        drawn.append(("officer_share.png", cap))
-
+            caption += f"; red dashed: the restructuring target, {target:.0%}"
+        jobs.append(_single("officer_share", label("officer_share"), "share",
+                            [_line(series["officer_share"], label("officer_share"),
+                                   COLOURS["officer"])], caption, zero=True, hlines=hlines))
     if _has(series, "deployed"):
-        fig, ax = plt.subplots(figsize=(8, 4.2))
-        _band(ax, series["deployed"], "#1f4e79", "deployed")
-        if _has(series, "required"):
-            x, m = _xy(series["required"], "mean")
-            ax.plot(x, m, color="black", ls="--", lw=1.2, label="required")
-        _finish(fig, ax, out / "deployed.png", "Deployed strength against required",
-                "persons")
-        drawn.append(("deployed.png", f"Persons deployed ({band}); dashed: contingent required"))
-
-    single = [("items_cleared_cum", "items_cleared.png", "Cumulative items cleared", "items"),
-              ("trust", "trust.png", "Local trust in the contingent", "trust (0-1)"),
-              ("interoperability", "interoperability.png",
-               "Share meeting NATO interoperability criteria", "share"),
-              ("cost_cum_usd", "cost.png", "Cumulative cost", "USD")]
-    for name, file, title, unit in single:
+        jobs.append(_deployed(series))
+    singles = [("items_cleared_cum", "items_cleared"), ("ordnance_remaining", "ordnance"),
+               ("trust", "trust"), ("interoperability", "interoperability"),
+               ("cost_cum_usd", "cost")]
+    for name, file in singles:
         if _has(series, name):
-            fig, ax = plt.subplots(figsize=(8, 4.2))
-            _band(ax, series[name], "#7030a0", name)
-            if unit != "USD":
-                ax.set_ylim(bottom=0)
-            _finish(fig, ax, out / file, title, unit)
-            drawn.append((file, f"{title} ({band})"))
+            s = series[name]
+            jobs.append(_single(file, s.label or label(name), _series_unit(name, s),
+                                [_line(s, s.label or label(name), "#7030a0")],
+                                f"{s.label or label(name)} ({BAND})", zero=True))
+    queues = [n for n in series if n.startswith("course_queue.") and _has(series, n)]
+    if queues:
+        panels = [{"title": series[n].label or label(n), "unit": _series_unit(n, series[n]),
+                   "zero": True, "lines": [_line(series[n], "waiting", PALETTE[k % 7])]}
+                  for k, n in enumerate(queues)]
+        jobs.append(FigureJob("course_queues", f"Candidates waiting for each course ({BAND})",
+                              "panels", {"panels": panels, "cols": 2, "width": 10.5,
+                                         "row_height": 2.8, "legend": "first",
+                                         "title": "Course queues"}))
+    histograms = _histograms(report)
+    if histograms:
+        jobs.append(histograms)
+    return jobs
 
-    if _histograms(report, out / "histograms.png"):
-        drawn.append(("histograms.png", "Distributions of the headline metrics over replications"))
-    return drawn
+
+def _single(file: str, title: str, unit_: str, lines: list[dict[str, Any]], caption: str,
+            zero: bool = False, hlines: list[dict[str, Any]] | None = None) -> FigureJob:
+    panel = {"title": title, "unit": unit_, "zero": zero and unit_ not in ("USD",),
+             "lines": lines, "hlines": hlines or []}
+    return FigureJob(file, caption, "panels", {"panels": [panel], "width": 8.0,
+                                              "row_height": 3.9})
 
 
-def _histograms(report: dict[str, Any], path: Path) -> bool:
-    reps = [r for r in report.get("replications", []) if not r.get("error")]
-    data = []
+def _deployed(series: dict[str, SeriesSummary]) -> FigureJob:
+    """People in theatre. With `deployed.min`/`deployed.max` (the fewest and most at any
+    moment since the previous date) the band spans them, so every handover's overlap
+    and every gap shows, not only those that fall on a sampling date."""
+    lines: list[dict[str, Any]] = []
+    if _has(series, "deployed.max") and _has(series, "deployed.min"):
+        lo, hi = series["deployed.min"], series["deployed.max"]
+        lines.append({"label": "most in theatre in the month", "dates": hi.dates,
+                      "mean": hi.mean, "colour": "#2e75b6", "step": True, "width": 1.0})
+        lines.append({"label": "fewest in theatre in the month", "dates": lo.dates,
+                      "mean": lo.mean, "colour": "#843c0c", "step": True, "width": 1.0,
+                      "style": ":"})
+        caption = ("People deployed: the most and the fewest in theatre at any moment of "
+                   "each month (means over replications; peaks are handovers, where the "
+                   "outgoing and incoming contingents overlap; dips are gaps); dashed: "
+                   "the contingent required")
+    else:
+        lines.append(_line(series["deployed"], "in theatre on the date", "#1f4e79"))
+        caption = (f"People deployed on each date ({BAND}); dashed: the contingent "
+                   "required")
+    if _has(series, "required"):
+        lines.append(_line(series["required"], "required", "black", band=False, style="--",
+                           width=1.2, step=True))
+    return _single("deployed", "People deployed against the contingent required", "persons",
+                   lines, caption, zero=True)
+
+
+def _histograms(report: Report) -> FigureJob | None:
+    """Distributions of the headline metrics that vary (a single value, or values equal
+    but for rounding, has no distribution to show: the tables give it)."""
+    reps = report.ok_replications()
+    panels = []
     for name in HEADLINE:
-        vals = [r["metrics"].get(name) for r in reps]
-        vals = [float(v) for v in vals if v is not None and math.isfinite(float(v))]
-        if vals:
-            data.append((name, vals))
-    if not data:
-        return False
-    fig, panels = _grid(len(data), 3, 10, 2.4)
-    for ax, (name, vals) in zip(panels, data):
-        ax.hist(vals, bins=min(20, max(5, len(vals) // 2)), color="#1f4e79", alpha=0.8)
-        ax.set_title(f"{name} ({METRICS[name].unit})", fontsize=9)
-        ax.tick_params(labelsize=7)
-    _save(fig, path)
-    return True
+        vals = [v for r in reps if (v := r.metrics.get(name)) is not None and math.isfinite(v)]
+        if len(vals) > 1 and max(vals) - min(vals) > 1e-9 * max(abs(max(vals)), abs(min(vals))):
+            info = metric_info(name)
+            panels.append({"title": label(name), "unit": info.unit if info else "",
+                           "values": vals})
+    if not panels:
+        return None
+    return FigureJob("histograms", "Distributions over replications of the headline metrics "
+                     "that vary: replications per bin", "histograms", {"panels": panels})
 
 
-def overlay_figure(entries: Sequence[tuple[str, dict[str, Any]]], names: Sequence[str],
-                   path: Path) -> bool:
-    """Mean lines with p10-p90 bands of `names` series, one colour per scenario."""
+# -- comparisons -----------------------------------------------------------------------
+
+OVERLAY = ["items_cleared_cum", "deployed", "officer_share", "trust", "strength.soldier",
+           "cost_cum_usd"]
+STYLES = ("-", "--", ":", "-.")
+
+
+def overlay_figure(entries: Sequence[tuple[str, dict[str, SeriesSummary]]],
+                   names: Sequence[str] = OVERLAY) -> FigureJob | None:
+    """Mean lines with bands of `names`, one colour and dash style per scenario."""
     names = [n for n in names if any(_has(s, n) for _, s in entries)]
     if not names:
-        return False
-    fig, panels = _grid(len(names), 2, 11, 3.2)
-    palette = _plt().rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, name in zip(panels, names):
-        for k, (label, series) in enumerate(entries):
-            if _has(series, name):
-                _band(ax, series[name], palette[k % len(palette)], label,
-                      ("-", "--", ":", "-.")[k % 4])
-        ax.set_title(name, fontsize=10)
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=7)
-        for lab in ax.get_xticklabels():
-            lab.set_rotation(30)
-    panels[0].legend(fontsize=7)
-    _save(fig, path)
-    return True
+        return None
+    panels = []
+    for name in names:
+        lines = [_line(series[name], scenario, PALETTE[k % len(PALETTE)],
+                       style=STYLES[k % len(STYLES)])
+                 for k, (scenario, series) in enumerate(entries) if _has(series, name)]
+        info = series_info(name)
+        panels.append({"title": info.label if info else name,
+                       "unit": info.unit if info else "", "lines": lines,
+                       "zero": info is not None and info.unit != "USD"})
+    return FigureJob("series", f"Series of each scenario ({BAND}; one colour and dash "
+                     "style per scenario)", "panels",
+                     {"panels": panels, "cols": 2, "width": 11.0, "row_height": 3.0,
+                      "legend": "first", "title": "Scenarios over time"})
 
 
-def forest_figure(rows: Sequence[dict[str, Any]], path: Path) -> bool:
-    """Relative differences (diff / |baseline mean|) with their 95% CIs, one line each."""
-    rows = [r for r in rows if r.get("relative") is not None and r.get("diff_ci95")
-            and r.get("baseline_mean")]
-    if not rows:
-        return False
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
-    for y, r in enumerate(reversed(rows)):
+def forest_figure(rows: Sequence[dict[str, Any]], several: bool) -> FigureJob | None:
+    """Relative differences with their 95% CIs, coloured by the metric's desirable
+    direction. `rows` are comparison differences (dicts) whose relative change is
+    meaningful."""
+    data = []
+    for r in rows:
         scale = abs(r["baseline_mean"])
         lo, hi = (v / scale * 100 for v in r["diff_ci95"])
-        colour = "#c00000" if r["significant"] else "#7f7f7f"
-        ax.plot([lo, hi], [y, y], color=colour, lw=2)
-        ax.plot(r["relative"] * 100, y, "o", color=colour)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{r['scenario']}: {r['metric']}" for r in reversed(rows)], fontsize=8)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel("difference from baseline, % of baseline mean (95% CI)")
-    ax.set_title("Differences from the baseline (red: CI excludes 0)", fontsize=10)
-    ax.grid(axis="x", alpha=0.3)
-    _save(fig, path)
-    return True
+        name = label(r["metric"])
+        data.append({"label": f"{r['scenario']}: {name}" if several else name,
+                     "relative": r["relative"] * 100, "lo": lo, "hi": hi,
+                     "verdict": r["verdict"] or "unsure"})
+    if not data:
+        return None
+    return FigureJob("forest", "Headline metrics: change from the baseline mean in % with "
+                     "95% CIs. Green: better, red: worse (by each metric's desirable "
+                     "direction), blue: a significant change that is neither, grey: the "
+                     "CI includes 0", "forest",
+                     {"rows": data, "title": "Differences from the baseline"})

@@ -1,7 +1,9 @@
-"""metrics.csv (one row per replication) and series.csv (long: series, date, replication, value)."""
+"""metrics.csv (one row per replication) and series.csv (long: series, date, replication,
+value): tidy tables that `pandas.read_csv` reads as numbers."""
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,16 +12,17 @@ from sim.stats import metric_names
 
 
 def _cell(v: float | None) -> str:
-    return "" if v is None else repr(float(v))
+    """A number as it was computed; empty for null and for NaN or infinity."""
+    return "" if v is None or not math.isfinite(v) else repr(float(v))
 
 
-def write_metrics_csv(path: Path, results: Sequence[ReplicationResult]) -> None:
+def write_metrics_csv(path: Path, results: Sequence[ReplicationResult], scenario: str) -> None:
     names = metric_names(results)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["replication", "seed", *names])
+        w.writerow(["scenario", "replication", "seed", *names])
         for r in results:
-            w.writerow([r.index, r.seed[0], *(_cell(r.metrics.get(n)) for n in names)])
+            w.writerow([scenario, r.index, r.seed[0], *(_cell(r.metrics.get(n)) for n in names)])
 
 
 def write_series_csv(path: Path, results: Sequence[ReplicationResult]) -> None:

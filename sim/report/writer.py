@@ -1,30 +1,71 @@
-"""Write the whole report set of a run into a directory, atomically."""
+"""Write the whole report set of a run into a directory, atomically.
+
+Results come first: report.json and the CSVs are written before any figure is drawn, and
+a figure that cannot be drawn costs only that figure. The directory is still put in
+place, then `FiguresFailed` (exit 3) says which figures are missing and where the
+traceback is.
+"""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
+from sim.crashlog import one_line, where_logged
+from sim.errors import KazsimError
 from sim.report.atomic import atomic_dir
 from sim.report.content import report_blocks
-from sim.report.document import to_html, to_markdown
-from sim.report.figures import report_figures
-from sim.report.json_report import dumps
+from sim.report.document import Block, to_html, to_markdown
+from sim.report.model import Report
+from sim.report.render import FigureJob, render
 from sim.report.tables import write_metrics_csv, write_series_csv
 from sim.results import ReplicationResult
 
 
-def write_report(out: str | Path, report: dict[str, Any],
-                 results: Sequence[ReplicationResult]) -> Path:
-    """report.json, report.md, report.html, metrics.csv, series.csv, figures/*.png."""
+class FiguresFailed(KazsimError):
+    """Figures could not be drawn; everything else of the report was written."""
+
+    exit_code = 3
+
+
+def draw_figures(jobs: Callable[[], list[FigureJob]], folder: Path, workers: int | None
+                 ) -> tuple[list[tuple[str, str]], list[tuple[str, BaseException]]]:
+    """Render the jobs that `jobs()` builds: (png file, caption) of those drawn, and
+    (name, error) of those that failed (building the jobs itself may fail)."""
+    try:
+        wanted = jobs()
+    except Exception as err:  # noqa: BLE001 - no figures, the results kept
+        return [], [("figures", err)]
+    done = render(wanted, folder, workers)
+    return ([(f"{j.name}.png", j.caption) for j in done.drawn],
+            [(j.name, err) for j, err in done.failed])
+
+
+def figure_failure(out: Path, failed: Sequence[tuple[str, BaseException]]) -> FiguresFailed:
+    names = ", ".join(n for n, _ in failed)
+    err = failed[0][1]
+    return FiguresFailed(f"error: figure(s) {names} could not be drawn ({one_line(err)}); "
+                         f"the rest of the report is in {out}/; {where_logged(err)}")
+
+
+def write_documents(folder: Path, stem: str, title: str, blocks: Sequence[Block]) -> None:
+    (folder / f"{stem}.md").write_text(to_markdown(blocks), encoding="utf-8")
+    (folder / f"{stem}.html").write_text(to_html(blocks, title, folder), encoding="utf-8")
+
+
+def write_report(out: str | Path, report: Report, results: Sequence[ReplicationResult],
+                 figure_workers: int | None = None) -> Path:
+    """report.json, metrics.csv, series.csv, figures/*.png|svg, report.md, report.html."""
+    from sim.report.figures import report_figures
+
     out = Path(out)
     with atomic_dir(out, "report.json") as tmp:
-        (tmp / "report.json").write_text(dumps(report), encoding="utf-8")
-        write_metrics_csv(tmp / "metrics.csv", results)
+        (tmp / "report.json").write_text(report.dump(), encoding="utf-8")
+        write_metrics_csv(tmp / "metrics.csv", results, report.name)
         write_series_csv(tmp / "series.csv", results)
-        figures = report_figures(report, tmp / "figures")
-        blocks = report_blocks(report, figures)
-        (tmp / "report.md").write_text(to_markdown(blocks), encoding="utf-8")
-        title = f"kazsim report: {report['scenario']['name']}"
-        (tmp / "report.html").write_text(to_html(blocks, title, tmp), encoding="utf-8")
+        figures, failed = draw_figures(lambda: report_figures(report), tmp / "figures",
+                                       figure_workers)
+        write_documents(tmp, "report", f"kazsim report: {report.name}",
+                        report_blocks(report, figures))
+    if failed:
+        raise figure_failure(out, failed)
     return out

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.stats import clip_interval, mean_ci
 from sim.sweep.store import Store
 
 
@@ -21,6 +22,7 @@ class PointSummary:
     n_failed: int = 0
     # output -> (mean, lo, hi); None parts where no replication had a value
     outputs: dict[str, tuple[float | None, float | None, float | None]] = field(default_factory=dict)
+    clipped: set[str] = field(default_factory=set)  # outputs whose CI was clipped to range
 
 
 @dataclass
@@ -39,18 +41,21 @@ class Sensitivity:
 
 
 def summarise_points(store: Store, outputs: list[str]) -> list[PointSummary]:
-    """Means and 95% t-intervals per design point, streaming the runs once; holds only
-    one point's values at a time besides the summaries."""
-    from scipy import stats
-
+    """Means and 95% t-intervals per design point (clipped to what each output can
+    take), streaming the runs once; holds only one point's values at a time besides
+    the summaries."""
     points = {p: PointSummary(p, params, unit) for p, params, unit in store.design()}
     current: int | None = None
     values: dict[str, list[float]] = {}
 
     def close(point: int) -> None:
         for out in outputs:
-            xs = values.get(out, [])
-            points[point].outputs[out] = _interval(xs, stats)
+            mean, lo, hi = _interval(values.get(out, []))
+            if lo is not None and hi is not None:
+                (lo, hi), clipped = clip_interval((lo, hi), out)
+                if clipped:
+                    points[point].clipped.add(out)
+            points[point].outputs[out] = (mean, lo, hi)
 
     for run in store.runs():
         if run.point != current:
@@ -64,7 +69,7 @@ def summarise_points(store: Store, outputs: list[str]) -> list[PointSummary]:
         summary.n_ok += 1
         for out in outputs:
             v = run.metrics.get(out)
-            if v is not None and not math.isnan(v):
+            if v is not None and math.isfinite(v):
                 values.setdefault(out, []).append(v)
     if current is not None:
         close(current)
@@ -74,14 +79,13 @@ def summarise_points(store: Store, outputs: list[str]) -> list[PointSummary]:
     return [points[p] for p in sorted(points)]
 
 
-def _interval(xs: list[float], stats: Any) -> tuple[float | None, float | None, float | None]:
+def _interval(xs: list[float]) -> tuple[float | None, float | None, float | None]:
     if not xs:
         return None, None, None
-    mean = float(np.mean(xs))
-    if len(xs) < 2:
+    mean, _, ci = mean_ci(xs)
+    if ci is None:
         return mean, None, None
-    half = float(stats.t.ppf(0.975, len(xs) - 1) * np.std(xs, ddof=1) / math.sqrt(len(xs)))
-    return mean, mean - half, mean + half
+    return mean, ci[0], ci[1]
 
 
 def sensitivity(design: str, factors: list[str], points: list[PointSummary],

@@ -78,6 +78,8 @@ class SweepSpec(BaseModel):
         "grid", description="the design over the levers when they are crossed")
     lever_points: int | None = Field(None, ge=1, description="lhs/nolh size over the levers")
     outputs: list[str] = Field(min_length=1)
+    series: list[str] = Field(default_factory=list, description="time series to keep for "
+                              "every run (sim.metrics series names)")
 
     @model_validator(mode="after")
     def _groups(self) -> SweepSpec:
@@ -104,8 +106,12 @@ class SweepSpec(BaseModel):
         return self
 
     def canonical(self) -> str:
-        """The spec as canonical JSON: what a resumed sweep must match."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """The spec as canonical JSON: what a resumed sweep must match (without `series`
+        when it keeps none, as specs were written before it existed)."""
+        data = self.model_dump(mode="json")
+        if not data["series"]:
+            del data["series"]
+        return json.dumps(data, sort_keys=True)
 
     def digest(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()[:16]
@@ -121,6 +127,7 @@ class LoadedSweep(BaseModel):
     scenario_sha256: str
     scenario_data_sha256: str  # of the merged data, so a changed `extends` parent shows
     raw: dict[str, Any]  # the base scenario's merged data, before defaults
+    overrides: list[str] = []  # `--set` texts applied to `raw`
 
 
 def is_sweep(data: Any) -> bool:
@@ -130,7 +137,7 @@ def is_sweep(data: Any) -> bool:
 
 def load_sweep(path: str | Path) -> LoadedSweep:
     """Read and check a sweep file; raises InputError listing every problem."""
-    from sim.metrics import METRICS
+    from sim.metrics import METRICS, series_info
     from sim.scenario.loader import load_scenario
     from sim.scenario.paths import get_path, has_path
     from sim.scenario.yamlio import load_yaml
@@ -146,6 +153,9 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     problems = [Problem(file, lines.get(("outputs", i)), f"outputs.{i}",
                         f"unknown metric '{name}' (see sim/metrics.py)")
                 for i, name in enumerate(spec.outputs) if name not in METRICS]
+    problems += [Problem(file, lines.get(("series", i)), f"series.{i}",
+                         f"unknown series '{name}' (see sim/metrics.py)")
+                 for i, name in enumerate(spec.series) if series_info(name) is None]
     if spec.design == "nolh" and len(spec.factors) > 22:
         problems.append(Problem(file, lines.get(("factors",)), "factors",
                                 "a NOLH holds at most 22 factors; use design: lhs"))

@@ -1,22 +1,43 @@
 """The SQLite store of a sweep: its spec, its design and every run, committed as each
-finishes (WAL, synchronous=NORMAL), so a killed sweep loses nothing."""
+finishes (WAL, synchronous=NORMAL), so a killed sweep loses nothing.
+
+Tables (layout 2), each readable with `pandas.read_sql` as numbers:
+
+- `meta(key, value)`: the spec, files, hashes, overrides, how the sweep was started;
+- `design(point, parameters, unit)`: each point's factor values (JSON) and unit coordinates;
+- `experiments(point, "<factor>", ...)`: the same values, one column per factor;
+- `runs(point, replication, seed, status, error, wall_seconds)`;
+- `metrics(point, replication, metric, value)`: every metric of every run, long;
+- `series(point, replication, series, date, value)`: the series the sweep file keeps;
+- view `outcomes`: one row per run with one column per output of the spec.
+
+A store of the earlier layout (metrics as JSON text in `runs`) is converted in place when
+opened, in one transaction.
+"""
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+LAYOUT = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS design (
     point INTEGER PRIMARY KEY, parameters TEXT NOT NULL, unit TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
-    point INTEGER NOT NULL, replication INTEGER NOT NULL, seed TEXT NOT NULL,
-    parameters TEXT NOT NULL, metrics TEXT, status TEXT NOT NULL, error TEXT,
-    wall_seconds REAL, PRIMARY KEY (point, replication));
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, seed INTEGER NOT NULL,
+    status TEXT NOT NULL, error TEXT, wall_seconds REAL, PRIMARY KEY (point, replication));
+CREATE TABLE IF NOT EXISTS metrics (
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, metric TEXT NOT NULL, value REAL,
+    PRIMARY KEY (point, replication, metric));
+CREATE TABLE IF NOT EXISTS series (
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, series TEXT NOT NULL,
+    date TEXT NOT NULL, value REAL, PRIMARY KEY (point, replication, series, date));
 """
 
 
@@ -24,12 +45,14 @@ CREATE TABLE IF NOT EXISTS runs (
 class Run:
     point: int
     replication: int
-    seed: list[int]
+    seed: int  # the sweep's base seed; the run's streams are [seed, replication]
     parameters: dict[str, Any]
     metrics: dict[str, float | None]
     status: str  # "ok" or "failed"
     error: str | None
     wall_seconds: float
+    dates: list[str] = field(default_factory=list)
+    series: dict[str, list[float | None]] = field(default_factory=dict)
 
 
 class SpecMismatch(Exception):
@@ -57,6 +80,17 @@ def _connect(path: str) -> sqlite3.Connection:
     raise NotAStore(f"{path}: not a kazsim sweep database; choose another file")
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _number(v: Any) -> Any:
+    """A factor value as SQLite holds it: numbers as numbers, anything else as JSON."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    return json.dumps(v, sort_keys=True, default=str)
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
@@ -64,6 +98,8 @@ class Store:
         self.db = _connect(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        if self._columns("runs") and "metrics" in self._columns("runs"):
+            self._upgrade()
         self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -74,6 +110,9 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _columns(self, table: str) -> list[str]:
+        return [row[1] for row in self.db.execute(f"PRAGMA table_info({_quote(table)})")]
 
     # -- the sweep ---------------------------------------------------------------
 
@@ -86,10 +125,14 @@ class Store:
         """Record the sweep once; a store that already holds one must hold the same spec."""
         if self.meta("spec") is not None:
             for key, what in (("spec", "its spec differs from this file's"),
+                              ("overrides", "its --set overrides differ"),
                               ("scenario_sha256", "its base scenario file has changed since"),
                               ("scenario_data_sha256", "a scenario the base extends has "
                                                        "changed since")):
-                if key in meta and self.meta(key) not in (None, meta[key]):
+                stored = self.meta(key)
+                if key == "overrides" and stored is None:
+                    stored = "[]"  # stores from before overrides existed had none
+                if key in meta and stored not in (None, meta[key]):
                     raise SpecMismatch(f"{self.path} holds a different sweep ({what}); "
                                        "use a new --out or delete the file")
             # the same spec can build another design under other SciPy/SALib/NumPy versions
@@ -101,11 +144,32 @@ class Store:
             return
         with self.db:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)",
-                                [*meta.items(), ("factors", json.dumps(factors))])
+                                [*meta.items(), ("factors", json.dumps(factors)),
+                                 ("layout", LAYOUT)])
             self.db.executemany(
                 "INSERT INTO design VALUES (?, ?, ?)",
                 [(i, json.dumps(dict(zip(factors, row))), json.dumps(list(map(float, u))))
                  for i, (row, u) in enumerate(zip(values, unit))])
+            self._tables_for(factors, json.loads(meta.get("spec", "{}")).get("outputs", []))
+
+    def _tables_for(self, factors: list[str], outputs: list[str]) -> None:
+        """`experiments` (a column per factor) and the `outcomes` view (a column per
+        output), derived from `design` and `metrics`."""
+        self.db.execute("DROP TABLE IF EXISTS experiments")
+        self.db.execute("CREATE TABLE experiments (point INTEGER PRIMARY KEY"
+                        + "".join(f", {_quote(f)}" for f in factors) + ")")
+        rows = [(point, *(_number(params.get(f)) for f in factors))
+                for point, params, _ in self.design()]
+        marks = ", ".join("?" * (len(factors) + 1))
+        self.db.executemany(f"INSERT INTO experiments VALUES ({marks})", rows)
+        self.db.execute("DROP VIEW IF EXISTS outcomes")
+        columns = "".join(
+            f", MAX(CASE WHEN m.metric = '{o.replace(chr(39), chr(39) * 2)}' THEN m.value END)"
+            f" AS {_quote(o)}" for o in outputs)
+        self.db.execute("CREATE VIEW outcomes AS SELECT r.point, r.replication, r.seed, "
+                        f"r.status{columns} FROM runs r LEFT JOIN metrics m "
+                        "ON m.point = r.point AND m.replication = r.replication "
+                        "GROUP BY r.point, r.replication")
 
     def factors(self) -> list[str]:
         return json.loads(self.meta("factors") or "[]")
@@ -121,20 +185,84 @@ class Store:
         return set(self.db.execute("SELECT point, replication FROM runs"))
 
     def add(self, run: Run) -> None:
+        key = (run.point, run.replication)
         with self.db:
-            self.db.execute(
-                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (run.point, run.replication, json.dumps(run.seed), json.dumps(run.parameters),
-                 json.dumps(run.metrics), run.status, run.error, run.wall_seconds))
+            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                            (*key, run.seed, run.status, run.error, run.wall_seconds))
+            self.db.execute("DELETE FROM metrics WHERE point = ? AND replication = ?", key)
+            self.db.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?)",
+                                [(*key, name, v) for name, v in run.metrics.items()])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO series VALUES (?, ?, ?, ?, ?)",
+                [(*key, name, date, v) for name, values in run.series.items()
+                 for date, v in zip(run.dates, values)])
 
     def runs(self) -> Iterator[Run]:
-        """Every stored run, ordered by point then replication (streamed)."""
+        """Every stored run with its metrics, ordered by point then replication
+        (streamed: one run's metrics at a time)."""
+        params = {point: p for point, p, _ in self.design()}
         cursor = self.db.execute(
-            "SELECT point, replication, seed, parameters, metrics, status, error, wall_seconds "
-            "FROM runs ORDER BY point, replication")
-        for p, r, seed, params, metrics, status, error, wall in cursor:
-            yield Run(p, r, json.loads(seed), json.loads(params), json.loads(metrics or "{}"),
-                      status, error, wall)
+            "SELECT r.point, r.replication, r.seed, r.status, r.error, r.wall_seconds, "
+            "m.metric, m.value FROM runs r LEFT JOIN metrics m "
+            "ON m.point = r.point AND m.replication = r.replication "
+            "ORDER BY r.point, r.replication")
+        current: tuple[Any, ...] | None = None
+        metrics: dict[str, float | None] = {}
+        for p, r, seed, status, error, wall, metric, value in cursor:
+            if current is None or current[:2] != (p, r):
+                if current is not None:
+                    yield self._run(current, params, metrics)
+                current, metrics = (p, r, seed, status, error, wall), {}
+            if metric is not None:
+                metrics[metric] = value
+        if current is not None:
+            yield self._run(current, params, metrics)
+
+    @staticmethod
+    def _run(row: tuple[Any, ...], params: dict[int, dict[str, Any]],
+             metrics: dict[str, float | None]) -> Run:
+        p, r, seed, status, error, wall = row
+        return Run(p, r, seed, params.get(p, {}), metrics, status, error, wall)
 
     def counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
+
+    def kept_series(self) -> list[str]:
+        return [name for (name,) in self.db.execute(
+            "SELECT DISTINCT series FROM series ORDER BY series")]
+
+    def series_means(self, name: str) -> dict[int, tuple[list[str], list[float | None]]]:
+        """Per design point: dates and the mean over its replications of one series."""
+        out: dict[int, tuple[list[str], list[float | None]]] = {}
+        for point, date, mean in self.db.execute(
+                "SELECT point, date, AVG(value) FROM series WHERE series = ? "
+                "GROUP BY point, date ORDER BY point, date", (name,)):
+            dates, values = out.setdefault(point, ([], []))
+            dates.append(date)
+            values.append(mean)
+        return out
+
+    # -- the earlier layout ----------------------------------------------------------------
+
+    def _upgrade(self) -> None:
+        """Layout 1 kept the seed as "[s, r]" text and metrics as JSON text in `runs`:
+        move them into numeric columns and the long `metrics` table, in one transaction."""
+        with self.db:
+            self.db.execute("BEGIN")  # DDL too: sqlite3 would otherwise autocommit it
+            self.db.execute("ALTER TABLE runs RENAME TO runs_layout1")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            old = self.db.execute("SELECT point, replication, seed, metrics, status, error, "
+                                  "wall_seconds FROM runs_layout1").fetchall()
+            for point, rep, seed, metrics, status, error, wall in old:
+                base = json.loads(seed)[0] if str(seed).startswith("[") else int(seed)
+                self.db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                                (point, rep, base, status, error, wall))
+                self.db.executemany(
+                    "INSERT INTO metrics VALUES (?, ?, ?, ?)",
+                    [(point, rep, k, v) for k, v in json.loads(metrics or "{}").items()])
+            self.db.execute("DROP TABLE runs_layout1")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+            spec = json.loads(self.meta("spec") or "{}")
+            self._tables_for(self.factors(), spec.get("outputs", []))

@@ -1,0 +1,8 @@
+"""`python -m sim ...`: the same commands as `python cli.py` and `kazsim`."""
+from sim.bootstrap import ensure_environment
+
+if __name__ == "__main__":
+    ensure_environment(rerun=["-m", "sim"])
+    from sim.cli import main
+
+    main(prog_name="python -m sim")

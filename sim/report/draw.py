@@ -1,0 +1,365 @@
+"""Drawing figures from plain figure specifications (see `sim.report.figures`).
+
+Each `draw_*` takes a spec of plain data and returns a matplotlib `Figure` (the
+object-oriented API, no pyplot state machine); `save` writes it as PNG and SVG. This
+module imports matplotlib at once, so only the processes that draw import it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
+
+matplotlib.rcParams.update({
+    "svg.fonttype": "none",  # text stays text in SVG: smaller, faster, editable
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+})
+
+DPI = 150
+PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c"]
+BETTER, WORSE, NEUTRAL, UNSURE = "#2e7d32", "#c62828", "#1f4e79", "#9e9e9e"
+
+
+def save(fig: Figure, stem: Path) -> None:
+    """`stem`.png at DPI and `stem`.svg beside it."""
+    FigureCanvasAgg(fig)
+    # fast zlib: the default level spends a third of a plot's time compressing
+    fig.savefig(stem.with_suffix(".png"), dpi=DPI, pil_kwargs={"compress_level": 1})
+    fig.savefig(stem.with_suffix(".svg"))
+
+
+def subplots(figsize: tuple[float, float]) -> tuple[Figure, Any]:
+    """A figure of one panel, for the few figures drawn in the calling process."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)  # a renderer for what measures text (scikit-learn's plot_tree)
+    return fig, fig.add_subplot()
+
+
+def compact(v: float, unit: str = "", digits: int = 3) -> str:
+    """A tick label: 1.5M, 350k, 12, 0.25; shares as percentages; dollars with $.
+    `digits`: significant digits of the scaled number."""
+    if unit == "share":
+        text = f"{v * 100:.{max(0, digits - 2)}f}"
+        return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+    a = abs(v)
+    text = (f"{v / 1e9:.{digits}g}B" if a >= 1e9 else f"{v / 1e6:.{digits}g}M" if a >= 1e6
+            else f"{v / 1e3:.{digits}g}k" if a >= 1e4 else f"{v:.{max(digits, 4)}g}")
+    return ("-$" + text[1:] if text.startswith("-") else "$" + text) if unit == "USD" else text
+
+
+class TickFormatter(Formatter):
+    """`compact` with as many digits as the tick spacing needs ($3.035M, not $3.04M
+    twice)."""
+
+    def __init__(self, unit: str = ""):
+        self.unit, self.digits = unit, 3
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        finite = [v for v in locs if math.isfinite(v)]
+        if len(finite) > 1:
+            step = min(abs(b - a) for a, b in zip(finite, finite[1:]) if b != a) \
+                if len(set(finite)) > 1 else 1.0
+            top = max(abs(v) for v in finite) or 1.0
+            scale = 100.0 if self.unit == "share" else 1.0
+            self.digits = max(2, min(8, math.ceil(math.log10(top * scale / (step * scale))) + 1))
+
+    def __call__(self, v: float, pos: Any = None) -> str:
+        return compact(v, self.unit, self.digits)
+
+
+def _axis_label(unit: str) -> str:
+    return {"share": "share", "USD": "US dollars", "index 0-1": "index (0 to 1)"}.get(unit, unit)
+
+
+def _format_y(ax: Any, unit: str) -> None:
+    ax.yaxis.set_major_formatter(TickFormatter(unit))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+    ax.set_ylabel(_axis_label(unit))
+
+
+def _format_dates(ax: Any) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _dates(texts: list[str]) -> list[dt.date]:
+    return [dt.date.fromisoformat(d) for d in texts]
+
+
+def _arrays(dates: list[dt.date], *columns: list[float | None]) -> tuple[Any, ...]:
+    """Dates and columns as arrays, NaN where a value is missing (a gap in the line)."""
+    return (np.array(dates, dtype="datetime64[D]"),
+            *(np.array([math.nan if v is None else v for v in c], dtype=float)
+              for c in columns))
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _grid(n: int, cols: int, width: float, row_height: float, top: float = 0.5
+          ) -> tuple[Figure, list[Any]]:
+    """A figure of `n` panels, `cols` a row, with fixed margins (no layout engine: a
+    fixed layout costs nothing to compute)."""
+    cols = max(1, min(cols, n))
+    rows = math.ceil(n / cols)
+    height = row_height * rows + top
+    fig = Figure(figsize=(width, height))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    fig.subplots_adjust(left=0.8 / width if cols == 1 else 0.7 / width, right=1 - 0.25 / width,
+                        top=1 - top / height, bottom=0.55 / height,
+                        hspace=0.75 * 2.6 / row_height, wspace=0.35)
+    panels = list(axes.flat)
+    for ax in panels[n:]:
+        ax.set_visible(False)
+    return fig, panels[:n]
+
+
+# -- time series -------------------------------------------------------------------
+
+def draw_panels(spec: dict[str, Any]) -> Figure:
+    """Panels of time series. spec: title?, cols, width, row_height, legend ("each" or
+    "first"), panels: [{title, unit, zero, lines: [{label, dates, mean, lo?, hi?, colour,
+    style, step?, width?}], hlines: [{y, label, colour}]}]."""
+    panels = spec["panels"]
+    title = spec.get("title")
+    fig, axes = _grid(len(panels), spec.get("cols", 1), spec.get("width", 8.0),
+                      spec.get("row_height", 3.6), top=0.75 if title else 0.45)
+    if title:
+        fig.suptitle(title, fontsize=11, fontweight="bold")
+    for k, (ax, panel) in enumerate(zip(axes, panels)):
+        for line in panel["lines"]:
+            x, m, lo, hi = _arrays(_dates(line["dates"]), line["mean"],
+                                   line.get("lo") or [None] * len(line["mean"]),
+                                   line.get("hi") or [None] * len(line["mean"]))
+            step = "steps-pre" if line.get("step") else "default"
+            ax.plot(x, m, line.get("style", "-"), color=line["colour"], label=line["label"],
+                    lw=line.get("width", 1.8), drawstyle=step)
+            if line.get("lo") and not np.isnan(lo).all():
+                ax.fill_between(x, lo, hi, color=line["colour"], alpha=line.get("alpha", 0.18),
+                                lw=0, step="pre" if line.get("step") else None,
+                                label=line.get("band_label"))
+        for h in panel.get("hlines", []):
+            ax.axhline(h["y"], color=h.get("colour", "#c00000"), ls="--", lw=1.2,
+                       label=h["label"])
+        ax.set_title(_wrap(panel["title"], 60 if spec.get("cols", 1) == 1 else 40))
+        _format_y(ax, panel["unit"])
+        if panel.get("zero"):
+            ax.set_ylim(bottom=0)
+        if panel["unit"] == "share":
+            ax.set_ylim(top=max(ax.get_ylim()[1], 0.05))
+        _format_dates(ax)
+        ax.grid(alpha=0.3)
+        if spec.get("legend", "each") == "each" or k == 0:
+            handles, labels = ax.get_legend_handles_labels()
+            if handles:
+                ax.legend(fontsize=7.5, loc=panel.get("legend_loc", "best"))
+    return fig
+
+
+# -- distributions ---------------------------------------------------------------------
+
+def histogram_edges(values: list[float], bins: int) -> np.ndarray:
+    """Bin edges for `values`; one bin around the value when all are equal but for
+    rounding (numpy cannot cut a range of a few ulps into bins)."""
+    lo, hi = float(min(values)), float(max(values))
+    scale = max(abs(lo), abs(hi), 1e-300)
+    if hi - lo <= 1e-9 * scale:
+        half = max(0.5, 1e-3 * scale)
+        mid = (lo + hi) / 2
+        return np.array([mid - half, mid + half])
+    return np.linspace(lo, hi, bins + 1)
+
+
+def draw_histograms(spec: dict[str, Any]) -> Figure:
+    """spec: panels [{title, unit, values}]: replications per bin of each metric."""
+    panels = spec["panels"]
+    fig, axes = _grid(len(panels), 3, 10.5, 2.5, top=0.45)
+    for ax, p in zip(axes, panels):
+        values = [float(v) for v in p["values"]]
+        edges = histogram_edges(values, min(20, max(5, len(values) // 2)))
+        counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), bins=edges)
+        ax.stairs(counts, edges, fill=True, color=PALETTE[0], alpha=0.85)
+        ax.set_title(_wrap(p["title"], 38), fontsize=9)
+        ax.set_xlabel(_axis_label(p["unit"]), fontsize=8)
+        ax.set_ylabel("replications", fontsize=8)
+        ax.xaxis.set_major_formatter(TickFormatter(p["unit"]))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.tick_params(labelsize=7)
+    return fig
+
+
+# -- differences -------------------------------------------------------------------------
+
+def draw_forest(spec: dict[str, Any]) -> Figure:
+    """spec: rows [{label, relative, lo, hi, verdict}] with relative changes in %,
+    verdict better|worse|changed|unsure; title."""
+    rows = spec["rows"]
+    height = 0.32 * len(rows) + 1.9
+    fig = Figure(figsize=(8.5, height))
+    ax = fig.subplots()
+    longest = max(len(r["label"]) for r in rows)
+    fig.subplots_adjust(left=min(0.55, 0.12 + 0.0068 * longest), right=0.97,
+                        top=1 - 0.55 / height, bottom=1.25 / height)
+    colours = {"better": BETTER, "worse": WORSE, "changed": NEUTRAL, "unsure": UNSURE}
+    for y, r in enumerate(reversed(rows)):
+        c = colours[r["verdict"]]
+        ax.plot([r["lo"], r["hi"]], [y, y], color=c, lw=2.2, solid_capstyle="butt")
+        ax.plot(r["relative"], y, "o", color=c, ms=5)
+    ax.set_yticks(range(len(rows)), [r["label"] for r in reversed(rows)], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%" if v else "0"))
+    ax.set_xlabel("change from the baseline mean, % (95% CI)")
+    ax.set_title(spec.get("title", "Differences from the baseline"))
+    ax.grid(axis="x", alpha=0.3)
+    from matplotlib.lines import Line2D
+
+    seen = [v for v in ("better", "worse", "changed", "unsure")
+            if any(r["verdict"] == v for r in rows)]
+    names = {"better": "better (CI excludes 0)", "worse": "worse (CI excludes 0)",
+             "changed": "changed, neither better nor worse", "unsure": "CI includes 0"}
+    fig.legend([Line2D([], [], color=colours[v], lw=2.2, marker="o") for v in seen],
+               [names[v] for v in seen], fontsize=7.5, loc="lower center", ncol=len(seen))
+    return fig
+
+
+# -- sweeps ------------------------------------------------------------------------------
+
+def draw_main_effects(spec: dict[str, Any]) -> Figure:
+    """Mean of an output at each level (or bin) of each factor, with 95% CIs of those
+    means. spec: title, unit, panels [{title, x: [labels or numbers], numeric, mean, lo,
+    hi, scatter_x?, scatter_y?}]."""
+    panels = spec["panels"]
+    cols = min(3, len(panels))
+    fig, axes = _grid(len(panels), cols, 3.3 * cols + 0.6, 2.9, top=0.8)
+    fig.suptitle(spec["title"], fontsize=11, fontweight="bold")
+    for k, (ax, p) in enumerate(zip(axes, panels)):
+        if p.get("scatter_x"):
+            ax.scatter(p["scatter_x"], p["scatter_y"], s=8, alpha=0.35, color=PALETTE[5],
+                       label="design points", lw=0)
+        x = p["x"] if p["numeric"] else list(range(len(p["x"])))
+        mean = np.array([math.nan if v is None else v for v in p["mean"]], dtype=float)
+        lo = np.array([math.nan if v is None else v for v in p["lo"]], dtype=float)
+        hi = np.array([math.nan if v is None else v for v in p["hi"]], dtype=float)
+        ax.errorbar(x, mean, yerr=[np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)],
+                    fmt="o-", color=PALETTE[1], ecolor=PALETTE[1], elinewidth=1.2,
+                    capsize=3, lw=1.6, label="mean with 95% CI")
+        if not p["numeric"]:
+            ax.set_xticks(x, [_wrap(str(v), 14) for v in p["x"]], fontsize=7)
+        elif not p.get("scatter_x"):  # the levels themselves
+            ax.set_xticks(x, [compact(v, digits=4) for v in x], fontsize=7)
+        else:
+            ax.xaxis.set_major_formatter(TickFormatter())
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.set_title(_wrap(p["title"], 34), fontsize=8.5)
+        ax.yaxis.set_major_formatter(TickFormatter(spec["unit"]))
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        if k % cols == 0:
+            ax.set_ylabel(_axis_label(spec["unit"]), fontsize=8)
+        if k == 0:
+            ax.legend(fontsize=7, loc="best")
+    return fig
+
+
+def draw_heatmap(spec: dict[str, Any]) -> Figure:
+    """Mean output over two factors, each cell labelled with its value. spec: title,
+    unit, x_label, y_label, x, y (level labels), grid (rows of y, columns of x)."""
+    grid = np.array([[math.nan if v is None else v for v in row] for row in spec["grid"]],
+                    dtype=float)
+    ny, nx = grid.shape
+    width, height = min(10.0, 2.2 + 0.75 * nx), min(8.0, 1.9 + 0.42 * ny)
+    fig = Figure(figsize=(width, height))
+    ax = fig.subplots()
+    fig.subplots_adjust(left=1.6 / width, right=1 - 1.4 / width, top=1 - 0.6 / height,
+                        bottom=1.0 / height)
+    im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(nx), [_wrap(v, 10) for v in spec["x"]], fontsize=7)
+    ax.set_yticks(range(ny), spec["y"], fontsize=7)
+    ax.set_xlabel(spec["x_label"], fontsize=8)
+    ax.set_ylabel(spec["y_label"], fontsize=8)
+    ax.set_title(spec["title"])
+    if nx * ny <= 150:
+        finite_values = grid[~np.isnan(grid)]
+        mid = float(np.mean([finite_values.min(), finite_values.max()])) if finite_values.size else 0
+        for i in range(ny):
+            for j in range(nx):
+                if not math.isnan(grid[i, j]):
+                    ax.text(j, i, compact(grid[i, j], spec["unit"]), ha="center", va="center",
+                            fontsize=7, color="white" if grid[i, j] < mid else "black")
+    bar = fig.colorbar(im, ax=ax)
+    bar.set_label(f"mean {spec['label']} ({_axis_label(spec['unit'])})", fontsize=8)
+    bar.formatter = FuncFormatter(lambda v, _: compact(v, spec["unit"]))
+    bar.update_ticks()
+    return fig
+
+
+def draw_sensitivity(spec: dict[str, Any]) -> Figure:
+    """Signed bars of a sensitivity measure per factor, strongest first. spec: title,
+    xlabel, bars [{label, value, lo?, hi?}], note (e.g. R2)."""
+    bars = spec["bars"]
+    height = 0.38 * len(bars) + 1.5
+    longest = max((len(b["label"]) for b in bars), default=10)
+    fig = Figure(figsize=(7.5, height))
+    ax = fig.subplots()
+    fig.subplots_adjust(left=min(0.5, 0.1 + 0.0075 * longest), right=0.96,
+                        top=1 - 0.55 / height, bottom=0.75 / height)
+    values = [b["value"] if b["value"] is not None else 0.0 for b in bars][::-1]
+    colours = [PALETTE[0] if v >= 0 else PALETTE[1] for v in values]
+    ax.barh(range(len(bars)), values, color=colours)
+    errors = [(b.get("lo"), b.get("hi"), b["value"]) for b in bars][::-1]
+    for y, (lo, hi, _v) in enumerate(errors):
+        if lo is not None and hi is not None:
+            ax.plot([lo, hi], [y, y], color="black", lw=1)
+    ax.set_yticks(range(len(bars)), [b["label"] for b in bars][::-1], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(spec["xlabel"], fontsize=8)
+    ax.set_title(_wrap(spec["title"], 70))
+    if spec.get("note"):
+        ax.text(0.99, 0.02, spec["note"], transform=ax.transAxes, ha="right", va="bottom",
+                fontsize=8, bbox={"facecolor": "white", "alpha": 0.85, "lw": 0})
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+DRAWERS: dict[str, Callable[[dict[str, Any]], Figure]] = {
+    "panels": draw_panels, "histograms": draw_histograms, "forest": draw_forest,
+    "main_effects": draw_main_effects, "heatmap": draw_heatmap,
+    "sensitivity": draw_sensitivity,
+}
+
+
+def draw_and_save(kind: str, spec: dict[str, Any], stem: Path) -> None:
+    save(DRAWERS[kind](spec), stem)
+
+
+def warm_up() -> None:
+    """Draw a tiny figure once (fonts, text layout and both writers load their caches),
+    so that processes forked from this one start warm."""
+    import io
+
+    fig = Figure(figsize=(2, 1.5))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], label="warm")
+    ax.set_title("warm-up")
+    ax.legend()
+    FigureCanvasAgg(fig)
+    fig.savefig(io.BytesIO(), format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
+    fig.savefig(io.BytesIO(), format="svg")

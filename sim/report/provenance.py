@@ -1,0 +1,62 @@
+"""How a result was made: the command line, the `--set` overrides, the code's commit."""
+from __future__ import annotations
+
+import functools
+import shlex
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@functools.lru_cache(maxsize=1)
+def git_commit() -> str | None:
+    """The commit of the checkout kazsim runs from (with "+dirty" when files differ from
+    it), or None when it is not a git checkout (an installed copy) or git is missing."""
+    if not (ROOT / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, timeout=5)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain",
+                                "--untracked-files=no", "--", "sim"],
+                               capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def command_line(argv: Sequence[str] | None = None) -> str:
+    """This process's command line as a user would retype it: `kazsim` then the arguments."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return " ".join(shlex.quote(a) for a in ["kazsim", *args])
+
+
+def override_texts(origins: Mapping[Any, Any]) -> list[str]:
+    """The `--set PATH=VALUE` texts a scenario was loaded with, in the order applied,
+    read from where the loader says each key came from."""
+    out: list[str] = []
+    for where in origins.values():
+        source = where[0] if isinstance(where, tuple) and where else None
+        if isinstance(source, str) and source.startswith("--set "):
+            text = source[len("--set "):]
+            if text not in out:
+                out.append(text)
+    return out
+
+
+def override_paths(texts: Sequence[str]) -> dict[str, str]:
+    """Dotted path -> the override text that set it."""
+    return {t.partition("=")[0].strip(): t for t in texts}
+
+
+def api_command(function: str, target: str, **options: Any) -> str:
+    """How a Python API call is recorded where a CLI run records its command line."""
+    shown = ", ".join([repr(target), *(f"{k}={v!r}" for k, v in options.items()
+                                       if v is not None)])
+    return f"python: sim.{function}({shown})"

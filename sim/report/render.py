@@ -1,0 +1,170 @@
+"""Rendering figure jobs to PNG and SVG files, in parallel worker processes.
+
+Drawing is most of the cost of a report, and matplotlib's import alone takes a third of
+a second: workers import it once (`prewarm` starts them while the model runs) and each
+draws whole figures. A job that fails is reported, not raised, so the caller still
+writes everything else.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One figure: `name` is the file stem (name.png, name.svg), `kind` a drawer of
+    `sim.report.draw.DRAWERS`, `spec` its plain-data specification."""
+
+    name: str
+    caption: str
+    kind: str
+    spec: dict[str, Any] = field(repr=False)
+
+
+@dataclass
+class Rendered:
+    drawn: list[FigureJob]
+    failed: list[tuple[FigureJob, BaseException]]
+
+
+ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `sim` package
+_pool: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def _context() -> Any:
+    """Fork workers from a server that has already imported the drawing code (POSIX);
+    spawn fresh interpreters elsewhere. Never plain fork: the parent may hold threads."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.report.draw_server"])
+        _start_server(ctx)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _start_server(ctx: Any) -> None:
+    """Start the fork server with this package first on its path: it imports the
+    preloaded modules before it learns the parent's sys.path (Python < 3.13), and would
+    otherwise preload whichever `sim` an installed copy provides."""
+    from multiprocessing import forkserver
+
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, old) if p)
+    try:
+        forkserver.ensure_running()
+    finally:
+        if old is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
+def default_workers() -> int:
+    return min(4, os.cpu_count() or 1)
+
+
+def _get_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            # workers find this package by absolute path, whatever the current directory
+            # (a relative entry such as '' means another folder once a caller has moved)
+            if ROOT not in sys.path:
+                sys.path.append(ROOT)
+            _pool = ProcessPoolExecutor(max_workers=default_workers(), mp_context=_context(),
+                                        initializer=_ignore_sigint)
+        return _pool
+
+
+def _drop_pool() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def _ignore_sigint() -> None:
+    """Ctrl-C is the parent's business: a worker would print its own traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _ready() -> int:
+    import sim.report.draw  # noqa: F401 - the point: import it now, not while drawing
+
+    return os.getpid()
+
+
+def prewarm() -> None:
+    """Start the drawing workers in the background, so that their start-up and
+    matplotlib's import overlap with the model's run (starting them blocks until the
+    first has imported matplotlib: a thread does the waiting); look up the git commit
+    for the report's provenance meanwhile too. Harmless if never used."""
+    from sim.report.provenance import git_commit
+
+    threading.Thread(target=git_commit, name="kazsim-commit", daemon=True).start()
+    if default_workers() < 2:
+        return
+    threading.Thread(target=_start_workers, name="kazsim-figure-workers", daemon=True).start()
+
+
+def _start_workers() -> None:
+    try:
+        pool = _get_pool()
+        for _ in range(default_workers()):
+            pool.submit(_ready)
+    except (OSError, RuntimeError, BrokenProcessPool):
+        _drop_pool()  # no workers here (a sandbox, a daemon process): draw in-process
+
+
+def _draw(job: FigureJob, folder: str) -> None:
+    from sim.report.draw import draw_and_save
+
+    draw_and_save(job.kind, job.spec, Path(folder) / job.name)
+
+
+def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) -> Rendered:
+    """Draw `jobs` into `folder` (PNG and SVG each); in parallel unless `workers` is 1,
+    there is one job, or this machine has one core."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = Rendered([], [])
+    parallel = (workers or default_workers()) > 1 and len(jobs) > 1
+    futures: list[tuple[FigureJob, Future[None] | None]] = []
+    if parallel:
+        try:
+            pool = _get_pool()
+            # the biggest first, so that no worker is left with one at the end
+            order = sorted(jobs, key=lambda j: -len(j.spec.get("panels", ())))
+            submitted = {id(job): pool.submit(_draw, job, str(folder)) for job in order}
+            futures = [(job, submitted[id(job)]) for job in jobs]
+        except (OSError, RuntimeError, BrokenProcessPool):
+            _drop_pool()
+            futures = []
+            parallel = False
+    if not parallel:
+        futures = [(job, None) for job in jobs]
+    for job, fut in futures:
+        try:
+            if fut is None:
+                _draw(job, str(folder))
+            else:
+                fut.result()
+            out.drawn.append(job)
+        except BrokenProcessPool as err:
+            _drop_pool()
+            out.failed.append((job, err))
+        except Exception as err:  # noqa: BLE001 - a figure lost, the report kept
+            out.failed.append((job, err))
+    return out

@@ -1,0 +1,53 @@
+"""docs/api.md's session runs as written (doctest), in a folder holding the project's
+scenarios and sweeps; and the API's own promises."""
+from __future__ import annotations
+
+import doctest
+import os
+import subprocess
+import sys
+
+from cli_cases import ROOT
+
+
+def test_the_api_page_session_runs(tmp_path, monkeypatch):
+    for name in ("scenarios", "sweeps"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    monkeypatch.chdir(tmp_path)
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(text, {}, "docs/api.md", str(ROOT / "docs" / "api.md"), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert test.examples and runner.failures == 0
+
+
+def test_import_sim_is_light_and_exposes_the_api():
+    code = ("import sys, sim; assert callable(sim.run) and callable(sim.compare); "
+            "import sim.sweep.spec, sim.compare; assert callable(sim.sweep); "
+            "assert callable(sim.compare) and sim.compare.build_comparison; "
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", "import sim; import sys; "
+                          "print(sorted(m for m in ('pandas', 'matplotlib', 'scipy', 'pydantic')"
+                          " if m in sys.modules))"], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_python_dash_m_sim_is_the_cli():
+    done = subprocess.run([sys.executable, "-m", "sim", "--help"], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ})
+    assert done.returncode == 0 and "run" in done.stdout and "sweep" in done.stdout
+
+
+def test_a_path_where_a_scenario_is_expected_is_loaded_and_a_wrong_type_is_named(tmp_path):
+    import pytest
+    from cli_cases import short
+
+    import sim
+
+    res = sim.run(str(short(tmp_path, reps=2)), workers=1)
+    assert len(res.metrics) == 2 and not res.failed
+    with pytest.raises(TypeError, match="scenario file path"):
+        sim.run(42)  # type: ignore[arg-type]

@@ -1,0 +1,120 @@
+"""Each HTML report (run, compare, sweep) in headless Chromium: no horizontal overflow at
+1280 pixels, every image loaded, and printed (--print-to-pdf) with every table column.
+
+Needs Debian's `chromium` (.ci/run installs it when missing)."""
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from cli_cases import ROOT, invoke, short
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars"]
+
+# Measures the page once it has loaded and writes the verdict into the DOM.
+PROBE = """<script>
+window.addEventListener('load', () => {
+  const doc = document.documentElement;
+  const images = [...document.images];
+  const wide = [...document.querySelectorAll('table, pre, figure, img')]
+      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+      .map(e => e.tagName + ':' + (e.textContent || e.alt || '').slice(0, 40));
+  const out = document.createElement('pre');
+  out.id = 'kazsim-probe';
+  out.textContent = JSON.stringify({
+    scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, wide: wide,
+    images: images.length,
+    broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt)});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def chromium(args: list[str], tmp: Path) -> subprocess.CompletedProcess[str]:
+    profile = tmp / f"profile-{len(list(tmp.iterdir()))}"
+    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def check_page(page: Path, tmp: Path) -> None:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed (.ci/run installs it)"
+    probed = tmp / f"probed-{page.name}"
+    probed.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"),
+                      encoding="utf-8")
+    done = chromium(["--window-size=1280,900", "--virtual-time-budget=5000", "--dump-dom",
+                     probed.as_uri()], tmp)
+    found = re.search(r'<pre id="kazsim-probe">(.*?)</pre>', done.stdout, re.S)
+    assert found, done.stderr[-2000:]
+    probe = json.loads(html.unescape(found.group(1)))
+    assert probe["scrollWidth"] <= probe["innerWidth"], probe
+    assert not probe["wide"], probe["wide"]
+    assert probe["images"] >= 1 and not probe["broken"], probe
+    pdf = tmp / f"{page.stem}.pdf"
+    chromium(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], tmp)
+    assert pdf.is_file() and pdf.stat().st_size > 1000
+    printed = _pdf_text(pdf)
+    for header in _table_headers(page.read_text(encoding="utf-8")):
+        assert _squash(header) in printed, f"column '{header}' missing from the printed page"
+
+
+def _squash(text: str) -> str:
+    """Without white space and with ligatures undone (PDF text has "ﬁ" for "fi")."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _pdf_text(pdf: Path) -> str:
+    from pypdf import PdfReader
+
+    return _squash("".join(page.extract_text() or "" for page in PdfReader(pdf).pages))
+
+
+def _table_headers(page: str) -> list[str]:
+    """The header text of every table's last column (the first cut off when too wide)."""
+    heads = []
+    for thead in re.findall(r"<thead><tr>(.*?)</tr></thead>", page, re.S):
+        cells = re.findall(r"<th[^>]*>(.*?)</th>", thead, re.S)
+        if cells:
+            heads.append(html.unescape(re.sub(r"<[^>]+>", "", cells[-1])))
+    return heads
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("html")
+    s = short(tmp, reps=2)
+    b = short(tmp, "reform.yaml", extra="deployments: []\n", reps=2)
+    assert invoke("run", s, "--out", tmp / "run", "--workers", "1", "-q").exit_code == 0
+    assert invoke("compare", s, b, "--out", tmp / "cmp", "--workers", "1", "-q").exit_code == 0
+    sweep = tmp / "wide.yaml"  # five factors and four outputs: the table that used to spill
+    sweep.write_text(f"""scenario: {ROOT / 'scenarios' / 'kazbat_2003.yaml'}
+design: lhs
+points: 8
+replications: 2
+seed: 1
+factors:
+  force.recruiting.per_month: {{low: 5, high: 15}}
+  deployments.iraq.volunteer_prob: {{low: 0.3, high: 0.9}}
+  deployments.iraq.select_days: {{low: 30, high: 90}}
+  deployments.iraq.overlap_days: {{low: 3, high: 14}}
+  training.courses.nco_course.seats: {{low: 10, high: 40, integer: true}}
+outputs: [items_cleared, cost_total_usd, days_to_foc, rotation_fill_rate]
+""")
+    res = invoke("sweep", sweep, "--out", tmp / "s.db", "--report", tmp / "sweep",
+                 "--workers", "1", "-q", "--model", "test_sweep_models:linear")
+    assert res.exit_code == 0, res.output
+    return tmp
+
+
+@pytest.mark.parametrize("page", ["run/report.html", "cmp/comparison.html",
+                                  "sweep/sweep.html"])
+def test_html_report_fits_loads_and_prints(reports, page, tmp_path):
+    check_page(reports / page, tmp_path)
