@@ -96,6 +96,22 @@ def test_other_tasks_take_team_days_from_clearance_and_give_their_output(calm: d
     assert 700 * 6 / 7 * 0.5 * 4 * 0.9 < tasked["output.medical"] < 740 * 6 / 7 * 0.5 * 4
 
 
+def test_a_task_begun_by_the_timeline_gives_output_only_from_its_date() -> None:
+    """Cadet training from 2004-08-01 takes a fifth of the teams' workdays from then:
+    output accrues only after the date, and clearance slows only after it."""
+    tasks = f"{T}.tasks={{cadets: {{unit: cadets, team_share: 0.0, per_team_day: 1}}}}"
+    data = load_scenario(KAZBAT, [tasks]).scenario.data()
+    plain = run_replication(scenario(data), 0, seed=5)
+    data["timeline"] = [{"at": "2004-08-01", "set": {f"{T}.tasks.cadets.team_share": 0.2}}]
+    later = run_replication(scenario(data), 0, seed=5)
+    assert plain.metrics["output.cadets"] == 0
+    # six teams x 6/7 workdays x 0.2 x about a year in theatre after the date
+    assert 6 * 6 / 7 * 0.2 * 300 < later.metrics["output.cadets"] < 6 * 6 / 7 * 0.2 * 366
+    cut = list(plain.dates).index("2004-08-01")
+    assert later.series["items_cleared_cum"][:cut] == plain.series["items_cleared_cum"][:cut]
+    assert later.metrics["items_cleared"] < plain.metrics["items_cleared"]
+
+
 def test_water_follows_demand_up_to_capacity(calm: dict[str, float]) -> None:
     """Mechanism: stations produce what the people served need, never above capacity."""
     low = means([f"{T}.water.people_served=500", f"{T}.water.litres_per_person_day=10"], reps=2)

@@ -53,6 +53,8 @@ BASE: dict[str, Any] = {
             "water": {"stations": 1, "litres_per_day": 5000, "operators_per_station": 1},
             "incident_per_1000_items": {"qualified": 0.02, "unqualified": 0.05},
             "ordnance_stock": 2_000_000,
+            "tasks": {"cadets": {"unit": "cadets", "team_share": 0.1, "per_team_day": 1.0,
+                                 "role": "interpreter", "role_share": 0.2, "per_person_day": 2.0}},
         },
     }],
     "costs": {"person_day": {"home": {"officer": 15, "nco": 8, "soldier": 6},
@@ -61,7 +63,7 @@ BASE: dict[str, Any] = {
     "interoperability": {"criteria": {"officer": ["english"], "nco": [], "soldier": []}},
 }
 PLACES = {"name": "op", "course": "eod", "grade": "officer", "role": "team_leader",
-          "qualification": "eod"}
+          "qualification": "eod", "task": "cadets"}
 LATER = "2000-09-01"
 SPECIAL: dict[str, Any] = {
     "deployments.op.start": "2000-05-01", "deployments.op.end": "2000-12-01",

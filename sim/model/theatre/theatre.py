@@ -29,7 +29,7 @@ from sim.model.theatre.water import Water
 from sim.model.theatre.work import ROUTINE_KEYS, Work
 from sim.scenario.schema import Theatre as TheatreSpec
 
-PARTS = (Work, Approvals, TipSource, Trust, Fleet, Water, Incidents, Security)
+PARTS = (Work, Approvals, TipSource, Trust, Fleet, Water, Incidents, Security, Tasks)
 
 
 class Theatre:
@@ -55,7 +55,9 @@ class Theatre:
         self.current: Contingent | None = None   # the newest contingent in theatre
         self.present: list[Contingent] = []      # every contingent in theatre
         # theatre over time: security and other tasks (neutral unless the scenario sets them)
-        self.tasks = Tasks(spec.tasks, clock, self.work.available)
+        self.tasks = Tasks(spec.tasks, clock)
+        if spec.tasks:
+            self.work.on_available = self.tasks.teams
         self.security = Security(spec.security, clock, log, name, streams.get("security", name),
                                  streams.get("hostile", name), self._everyone, self._security_changed)
         self._security_changed()
@@ -71,11 +73,12 @@ class Theatre:
         self._recount_tasks()
 
     def _recount_tasks(self) -> None:
-        if self.tasks.role_workdays:
+        roles = self.tasks.roles
+        if roles:
             c = self.current
             here = c is not None and bool(c.present)
             per_day = self.spec.workdays_per_week / 7.0 * self.security.workday_factor()
-            self.tasks.recount(c.count_role if here and c is not None else (lambda role: 0), per_day)
+            self.tasks.people({r: c.count_role(r) if here and c is not None else 0 for r in roles}, per_day)
 
     def on_casualty(self, fn: Callable[[int, bool], None]) -> None:
         """Who to tell of a team member killed or wounded (pid, killed): the rotation."""
@@ -157,6 +160,9 @@ class Theatre:
         self.incidents.retune(spec)
         if spec.security != old.security:
             self.security.retune(spec.security)
+        if spec.tasks != old.tasks:
+            self.tasks.retune(spec.tasks)
+            self._security_changed()  # the teams' pace follows the tasks' share
         self.approvals.retune(spec)
         incident_keys = ("incident_per_1000_items", "incident_harm", "leader_qualification")
         restart = any(getattr(spec, k) != getattr(old, k) for k in (*ROUTINE_KEYS, *incident_keys))

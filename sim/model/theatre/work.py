@@ -124,6 +124,7 @@ class Work:
         self.security, self.tasked, self.pace = 1.0, 0.0, 1.0
         self.available = Meter(clock)  # team-workdays a day left after security
         self.lost = Meter(clock)       # team-workdays a day lost to security
+        self.on_available: Callable[[float], None] = lambda per_day: None  # the other tasks
 
     def _credit(self, items: float, routine: bool) -> None:
         if routine:
@@ -141,6 +142,7 @@ class Work:
         per_day = len(self.teams) * self.spec.workdays_per_week / 7.0
         self.available.set(per_day * self.security)
         self.lost.set(per_day * (1.0 - self.security))
+        self.on_available(per_day * self.security)
 
     def set_pace(self, security: float, tasked: float) -> None:
         """Security leaves `security` of the workdays, other tasks take `tasked` of
