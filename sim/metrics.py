@@ -27,7 +27,7 @@ class SeriesInfo(NamedTuple):
 
 
 _T, _R, _F, _C, _V = "theatre", "rotation", "force", "cost", "calibration"
-_A, _S = "accounting", "restructuring"
+_A, _S, _I = "accounting", "restructuring", "interoperability"
 
 METRICS: dict[str, MetricInfo] = {
     # theatre
@@ -66,7 +66,7 @@ METRICS: dict[str, MetricInfo] = {
     "separated": MetricInfo("persons", "people who left the force alive (contract ends, attrition, release, the wounded who leave); the killed are counted apart", group=_F),
     "promoted_to_nco": MetricInfo("persons", "soldiers promoted to NCO through the NCO course", group=_F),
     "course_wait_days_mean": MetricInfo("days", "mean days candidates spent in a course queue, all courses pooled (seated, left unseated, or still waiting at the end)", group=_F),
-    "interoperability_end": MetricInfo("share", "share of personnel meeting the NATO criteria for their grade, at the end", group=_F),
+    "interoperability_end": MetricInfo("share", "interoperability index at the end: weighted mean of its parts (interoperability.weights; default the people part alone, the share of personnel meeting the NATO criteria for their grade)", group=_F),
     # cost
     "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
     "cost_deployed_usd": MetricInfo("USD", "deployed person-days and theatre vehicle-days", group=_C),
@@ -94,6 +94,16 @@ METRICS: dict[str, MetricInfo] = {
     "harmony_breach_share": MetricInfo("share", "share of people who deployed with more than harmony.cap_days in theatre within any harmony.window_days", group=_R),
     "rotation_fill_rate.<deployment>": MetricInfo("share", "posts filled at departure over posts required, the deployment's rotations", group=_R),
     "output.<task>": MetricInfo("task units", "output of another theatre task, in the unit its scenario entry names (deployments[].theatre.tasks.<task>.unit)", group=_T),
+    # interoperability and assistance
+    "interoperability.people": MetricInfo("share", "share of personnel, in grades with criteria, holding every qualification their grade's criteria list, at the end", group=_I),
+    "interoperability.equipment": MetricInfo("share", "NATO-standard kit in service over the sets the deployable units need, at the end (none without equipment.sets)", group=_I),
+    "interoperability.exercises": MetricInfo("share", "share of the force with combined-exercise credit, at the end (none without exercises)", group=_I),
+    "exercise_participants": MetricInfo("persons", "places taken on combined exercises (a person counts once per exercise)", group=_I),
+    "assistance_received_usd": MetricInfo("USD", "assistance money received by all programmes", group=_I),
+    "assistance_spent_usd": MetricInfo("USD", "assistance money spent by all programmes (never more than received)", group=_I),
+    "assistance_seats_bought": MetricInfo("seats", "course seats paid for by assistance programmes", group=_I),
+    "assistance_seats_unbought": MetricInfo("seats", "course seats wanted (candidates waiting, up to the programme's limit) that the money left could not buy", group=_I),
+    "assistance_usd_per_point": MetricInfo("USD/point", "assistance spent per percentage point of the interoperability index gained from start to end (none without a gain)", group=_I),
 }
 
 # Human labels and desirable directions, kept apart from the entries above so that the
@@ -157,6 +167,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "harmony_breach_share": ("Share breaching the harmony cap", "lower"),
     "rotation_fill_rate.<deployment>": ("Rotation fill rate, {}", "higher"),
     "output.<task>": ("Output of {}", "higher"),
+    # interoperability and assistance
+    "interoperability.people": ("Interoperability: people", "higher"),
+    "interoperability.equipment": ("Interoperability: equipment", "higher"),
+    "interoperability.exercises": ("Interoperability: exercises", "higher"),
+    "exercise_participants": ("Combined-exercise places taken", ""),
+    "assistance_received_usd": ("Assistance received", ""),
+    "assistance_spent_usd": ("Assistance spent", ""),
+    "assistance_seats_bought": ("Course seats bought by assistance", ""),
+    "assistance_seats_unbought": ("Course seats assistance could not pay for", "lower"),
+    "assistance_usd_per_point": ("Assistance per point of interoperability gained", "lower"),
 }
 METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
            if name in LABELS and not info.label else info for name, info in METRICS.items()}
@@ -189,9 +209,15 @@ SERIES_INFO: dict[str, SeriesInfo] = {
     "trust": SeriesInfo("index 0-1", "Local trust in the contingent", "local trust, mean over theatres with a contingent present"),
     # theatre over time / tempo / harmony
     "security": SeriesInfo("level 0-1", "Security level in theatre (0 calm, 1 hostile)", "security level in theatre, mean over theatres"),
-    "interoperability": SeriesInfo("share", "Share meeting the NATO criteria", "share of personnel meeting the NATO criteria for their grade"),
+    "interoperability": SeriesInfo("share", "Interoperability index", "weighted mean of the index's parts (default: the people part alone, the share of personnel meeting the NATO criteria for their grade)"),
     "cost_cum_usd": SeriesInfo("USD", "Cost (cumulative)", "all costs so far"),
     "course_queue.<course>": SeriesInfo("persons", "Candidates waiting for {}", "candidates waiting for a seat on the course"),
+    # interoperability and assistance
+    "interoperability.people": SeriesInfo("share", "Interoperability: people", "share of personnel, in grades with criteria, meeting their grade's criteria"),
+    "interoperability.equipment": SeriesInfo("share", "Interoperability: equipment", "NATO-standard share of the kit the deployable units need"),
+    "interoperability.exercises": SeriesInfo("share", "Interoperability: exercises", "share of the force with combined-exercise credit"),
+    "nco_acceptance": SeriesInfo("share", "NCO acceptance as leaders", "share of the team-leader authority doctrine grants that is used"),
+    "assistance_spent_cum_usd": SeriesInfo("USD", "Assistance spent (cumulative)", "assistance money spent so far"),
 }
 SERIES = list(SERIES_INFO)
 

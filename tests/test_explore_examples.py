@@ -55,3 +55,20 @@ def test_nco_reform_cheapest_plan(tmp_path):
     assert best["constraints"][0]["estimate"] >= 0.9 and best["replications"] == 5
     assert best["levers"]["training.courses.nco_course.seats"] > 6
     assert (tmp_path / "rep" / "optimize.html").is_file()
+
+
+def test_assistance_allocation(tmp_path):
+    """The split of a fixed assistance budget across IMET, EIPC and the UK language
+    centre, at small size: shares sum to the total, the answer is feasible."""
+    policy = shrunk(tmp_path, "policies/assistance_allocation.yaml", replications=2, budget=12,
+                    rerun_candidates=1, rerun_replications=3)
+    result = CliRunner().invoke(main, ["optimize", policy, "--out", str(tmp_path / "a.db"),
+                                       "--workers", "1", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["evaluations"] <= 12
+    best = data["best"]
+    assert best is not None and best["constraints"][0]["estimate"] >= 0.9
+    split = [best["levers"][f"assistance.{p}.usd_per_year"] for p in ("imet", "eipc", "uk_language")]
+    assert abs(sum(split) - 1_335_000) < 1e-6 * 1_335_000
+    assert 0 < best["objectives"]["interoperability_end"] <= 1

@@ -78,7 +78,24 @@ def scenarios(draw):
              "deployments.op0.theatre.security.hostile_per_1000_person_days": 2.0}]))
         timeline.append({"at": at, "set": change})
     est = draw(grades)
+    extras = {}
+    if draw(st.booleans()):  # exercises, assistance and NCO acceptance
+        extras = {
+            "exercises": {"ex": {"at": "2001-03-01", "every_days": draw(st.sampled_from([120, 365])),
+                                 "days": 10, "credit_years": 1,
+                                 "participants": {"officer": draw(st.integers(0, 3)), "nco": draw(st.integers(0, 3)),
+                                                  "soldier": draw(st.integers(0, 6))}}},
+            "assistance": {"donor": {
+                "start": "2001-01-01", "end": f"{2001 + years}-01-01",
+                "usd_per_year": draw(st.sampled_from([0, 500, 5000])),
+                "seats": [{"course": "eod", "price_usd": 100, "seats_per_cohort": draw(st.integers(0, 4))}],
+                "vehicles": [{"deployment": "op0", "at": "2001-05-01", "count": draw(st.integers(0, 3)),
+                              "price_usd": 1000, "delivery_days": 20}],
+                "exercises": [{"exercise": "ex", "usd_per_participant": 50}]}},
+            "acceptance": {"initial": draw(st.sampled_from([0.0, 0.5])), "per_year": 0.5},
+        }
     return {
+        **extras,
         "name": "random", "start": "2001-01-01", "end": f"{2001 + years}-01-01",
         "force": {
             "establishment": est,
@@ -216,10 +233,14 @@ def test_money_is_spent_only_while_its_cause_exists(data, seed):
         fleet = rep.theatres[d.name].fleet
         in_theatre = _days_present(rep, d.name, sc.horizon_days)
         most = max([d.theatre.vehicles.count] + [int(v) for e in sc.timeline for k, v in e.set.items()
-                                                  if k.endswith("vehicles.count")])
+                                                  if k.endswith("vehicles.count")]) + fleet.donated
         assert fleet.days.total() <= most * in_theatre + 1e-6
     if not rep.tours.log and not len(away):
         assert m["cost_deployed_usd"] == 0.0
+    # Assistance spends only what it has received, and is not a cost of the ministry's.
+    assert m["assistance_spent_usd"] <= m["assistance_received_usd"] + 1e-6
+    for w in rep.assistance.wallets.values():
+        assert w.spent <= w.received + 1e-6
 
 
 def _days_present(rep, name, horizon):

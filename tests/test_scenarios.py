@@ -54,3 +54,5 @@ def test_each_variant_moves_its_number_the_documented_way(means):
     assert np.mean(means["nco_reform_fast"]["officer_share_end"]) < np.mean(means["nco_reform"]["officer_share_end"])
     assert np.mean(means["no_volunteers_shortfall"]["rotation_fill_rate"]) < \
         np.mean(means["kazbat_2003"]["rotation_fill_rate"])
+    for metric in ("interoperability.exercises", "interoperability_end"):
+        assert np.mean(means["steppe_eagle_annual"][metric]) > np.mean(means["assistance_2003"][metric])

@@ -61,9 +61,11 @@ BASE: dict[str, Any] = {
                              "deployed": {"officer": 30, "nco": 20, "soldier": 18}},
               "course_seat": {"eod": 100}, "vehicle_day": 5},
     "interoperability": {"criteria": {"officer": ["english"], "nco": [], "soldier": []}},
+    "assistance": {"donor": {"start": "2000-01-01", "end": "2001-06-30", "usd_per_year": 300,
+                             "seats": [{"course": "eod", "price_usd": 100, "seats_per_cohort": 2}]}},
 }
 PLACES = {"name": "op", "course": "eod", "grade": "officer", "role": "team_leader",
-          "qualification": "eod", "task": "cadets"}
+          "qualification": "eod", "programme": "donor", "task": "cadets"}
 LATER = "2000-09-01"
 SPECIAL: dict[str, Any] = {
     "deployments.op.start": "2000-05-01", "deployments.op.end": "2000-12-01",

@@ -50,6 +50,7 @@ class Course:
         self._training = 0  # seated in cohorts not yet finished
         self._timer = Timer(clock, self._cohort)
         self._last: float | None = None  # start of the last cohort
+        self.funders: list[Callable[[int], int]] = []  # assistance: seats wanted -> seats paid
 
     # -- the cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -123,12 +124,35 @@ class Course:
         since[leave] = np.nan
         self._length += len(join) - len(leave)
 
-    def seats_now(self) -> int:
+    def _room(self) -> int | None:
+        """Promotions the grade above has room for (None: not a promotion course)."""
         c = self.spec
         if c.promotes_to is None:
-            return c.seats
+            return None
         in_training = int((~np.isnan(self._seated_col()[: self.people.n])).sum())
-        return int(max(0, min(c.seats, self.vacancies(GRADE_INDEX[c.promotes_to]) - in_training)))
+        return max(0, self.vacancies(GRADE_INDEX[c.promotes_to]) - in_training)
+
+    def seats_now(self) -> int:
+        room = self._room()
+        return self.spec.seats if room is None else int(min(self.spec.seats, room))
+
+    def _bought(self, seats: int, ready: int) -> int:
+        """Seats assistance pays for beyond the course's own, for those still waiting."""
+        room = self._room()
+        wanted = min(ready, ready if room is None else room) - seats
+        for fund in self.funders:
+            if wanted <= 0:
+                break
+            got = fund(wanted)
+            seats, wanted = seats + got, wanted - got
+        return seats
+
+    def open_between(self, first: float, last: float, seats: int) -> None:
+        """A training team: the course runs its cycle afresh from `first` with `seats`,
+        no cohort after `last`."""
+        self._last = None
+        self.retune(self.spec.model_copy(update={"seats": seats, "first_at": self.clock.date(first),
+                                                 "until": self.clock.date(last)}))
 
     def start_cohort(self) -> None:
         p, now = self.people, self.clock.now
@@ -136,6 +160,8 @@ class Course:
         since = self._since_col()[: p.n]
         ready = np.flatnonzero(~np.isnan(since) & (p.state[: p.n] == HOME))
         seats = self.seats_now()
+        if self.funders and len(ready) > seats:
+            seats = self._bought(seats, len(ready))
         if seats <= 0 or not len(ready):
             return
         ready = ready[self.rng.permutation(len(ready))]

@@ -1,7 +1,17 @@
-"""The interoperability index: the share of people, in grades that have criteria, who
-hold every qualification their grade's criteria list."""
+"""The interoperability index and its parts.
+
+- people: the share of people, in grades that have criteria, who hold every
+  qualification their grade's criteria list;
+- equipment: the NATO-standard share of the kit the deployable units need;
+- exercises: the share of the force with combined-exercise credit.
+
+The index is the weighted mean of the parts that exist (a part with weight 0, or that
+the scenario does not define, is left out). The default weights (people 1) make the
+index the people share, as before the other parts existed.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from sim.model.clock import Clock
@@ -9,18 +19,30 @@ from sim.model.people import GRADE_INDEX, People
 from sim.model.record import Results
 from sim.scenario.schema import Interoperability as InteroperabilitySpec
 
+PARTS = ("people", "equipment", "exercises")
+Part = Callable[[], "float | None"]
+
+
+def _none() -> float | None:
+    return None
+
 
 class Interoperability:
     TIMELINE: ClassVar[tuple[str, ...]] = ("interoperability.criteria.<grade>",)
-    REPORTS: ClassVar[dict[str, float | None]] = {"interoperability_end": None}
+    REPORTS: ClassVar[dict[str, float | None]] = {
+        "interoperability_end": None, **{f"interoperability.{part}": None for part in PARTS}}
 
-    def __init__(self, spec: InteroperabilitySpec, clock: Clock, people: People):
+    def __init__(self, spec: InteroperabilitySpec, clock: Clock, people: People,
+                 equipment: Part = _none, exercises: Part = _none):
         self.spec, self.clock, self.people = spec, clock, people
+        self.parts: dict[str, Part] = {"people": self.share, "equipment": equipment,
+                                       "exercises": exercises}
 
     def retune(self, spec: InteroperabilitySpec) -> None:
         self.spec = spec
 
     def share(self) -> float | None:
+        """The people part."""
         p, now = self.people, self.clock.now
         active = p.active
         counted = met = 0
@@ -32,5 +54,23 @@ class Interoperability:
             met += int((mask & p.holds_all(quals, now)).sum())
         return met / counted if counted else None
 
+    def part(self, name: str) -> float | None:
+        return self.parts[name]()
+
+    def index(self) -> float | None:
+        weights = self.spec.weights
+        total = weight = 0.0
+        for name in PARTS:
+            w = getattr(weights, name)
+            if w <= 0:
+                continue
+            value = self.parts[name]()
+            if value is not None:
+                total += w * value
+                weight += w
+        return total / weight if weight else None
+
     def report(self, results: Results) -> None:
-        results.set("interoperability_end", self.share())
+        results.set("interoperability_end", self.index())
+        for name in PARTS:
+            results.set(f"interoperability.{name}", self.parts[name]())

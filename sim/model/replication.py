@@ -12,9 +12,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
 
+from sim.model.acceptance import NcoAcceptance
+from sim.model.assistance import Assistance, Ports
 from sim.model.clock import Clock
 from sim.model.courses import Course
+from sim.model.equipment import Equipment
 from sim.model.establishment import Establishment
+from sim.model.exercises import Exercises
 from sim.model.force import HomeForce
 from sim.model.harmony import Harmony
 from sim.model.interoperability import Interoperability
@@ -39,9 +43,10 @@ from sim.scenario.schema import Scenario
 from sim.scenario.timeline import dated_states, initial_scenario
 
 # Components whose paths the timeline accepts, and those that report metrics.
-TIMELINE_OWNERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Theatre)
+TIMELINE_OWNERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Theatre,
+                   Assistance)
 REPORTERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Tours, FirstTour,
-             Ordnance, TipBook, Work, Fleet, Water, Security, Tasks, Harmony)
+             Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance, Security, Tasks, Harmony)
 
 
 def timeline_patterns() -> list[str]:
@@ -80,9 +85,15 @@ class Replication:
         self.establishment = Establishment(sc.force.establishment, sc.growth, sc.restructure, clock.day)
         last_growth = max((clock.day(s.at) for s in sc.growth), default=0.0)
         force = self.force = HomeForce(sc.force, self.establishment, clock, people, streams, log, last_growth)
-        self.interoperability = Interoperability(sc.interoperability, clock, people)
-        self.courses = {name: Course(name, spec, clock, people, streams, log, ledger.charge_course,
-                                     force.vacancies) for name, spec in sc.training.courses.items()}
+        self.equipment = Equipment(sc.equipment, clock, log)
+        self.exercises = Exercises(sc.exercises, clock, people, streams, log)
+        self.interoperability = Interoperability(sc.interoperability, clock, people,
+                                                 self.equipment.share, self.exercises.share)
+        # A course run by an assistance training team has no seats until a team is paid for.
+        team_run = {t.course for p in sc.assistance.values() for t in p.teams}
+        self.courses = {name: Course(name, spec.model_copy(update={"seats": 0}) if name in team_run else spec,
+                                     clock, people, streams, log, ledger.charge_course, force.vacancies)
+                        for name, spec in sc.training.courses.items()}
         for course in self.courses.values():
             force.on_leave.append(course.forget)
             force.after_step.append(course.refresh)
@@ -107,11 +118,33 @@ class Replication:
                                                     streams.get("medical", d.name)))
             theatre.on_casualty(schedule.casualty)
             self.theatres[d.name], self.schedules[d.name] = theatre, schedule
+        self.acceptance = NcoAcceptance(
+            sc.acceptance, clock, people,
+            tuple(sorted({c.grants for c in sc.training.courses.values() if c.abroad and c.grants})))
+        for theatre in self.theatres.values():
+            theatre.approvals.acceptance = self.acceptance.value
+        self.assistance = self._assist(sc)
         self.bus = self._subscribe(ChangeBus(clock, log))
         self.recorder = self._track(Recorder())
         self.warnings: list[str] = []
 
     # -- wiring ------------------------------------------------------------------------
+    def _assist(self, sc: Scenario) -> Assistance:
+        courses, theatres, equipment = self.courses, self.theatres, self.equipment
+        seats = {name: spec.seats for name, spec in sc.training.courses.items()}
+        ports = Ports(
+            open_course=lambda name, first, last: courses[name].open_between(first, last, seats[name]),
+            add_vehicles=lambda name, n: theatres[name].fleet.deliver(n),
+            equipment_missing=equipment.missing, order_equipment=equipment.order)
+        assistance = Assistance(sc.assistance, self.clock, self.log, ports)
+        for name, programme in sc.assistance.items():
+            for buy in programme.seats:
+                courses[buy.course].funders.append(assistance.seat_funder(name, buy))
+            for ex in programme.exercises:
+                self.exercises.funders[ex.exercise].append(
+                    assistance.participant_funder(name, ex.usd_per_participant))
+        return assistance
+
     def _subscribe(self, bus: ChangeBus) -> ChangeBus:
         force, ledger, interop = self.force, self.ledger, self.interoperability
 
@@ -130,6 +163,10 @@ class Replication:
                       lambda s: interop.retune(s.interoperability))
         for name in self.courses:
             bus.subscribe(f"course {name}", Course.TIMELINE, courses(name), course=name)
+        for name in self.assistance.wallets:
+            bus.subscribe(f"assistance {name}", Assistance.TIMELINE,
+                          partial(lambda n, s: self.assistance.retune(n, s.assistance[n]), name),
+                          programme=name)
         for name in self.schedules:
             bus.subscribe(f"rotations {name}", RotationSchedule.TIMELINE, rotations(name), name=name)
             bus.subscribe(f"theatre {name}", Theatre.TIMELINE, theatre(name), name=name)
@@ -160,7 +197,12 @@ class Replication:
             rec.track("ordnance_remaining", theatre.ordnance_remaining)
             rec.track("trust", theatre.trust_now, combine="mean")
             rec.track("security", theatre.security_now, combine="mean")
-        rec.track("interoperability", self.interoperability.share)
+        interop = self.interoperability
+        rec.track("interoperability", interop.index)
+        for part in ("people", "equipment", "exercises"):
+            rec.track(f"interoperability.{part}", partial(interop.part, part))
+        rec.track("nco_acceptance", self.acceptance.value)
+        rec.track("assistance_spent_cum_usd", self.assistance.spent)
         rec.track("cost_cum_usd", self.ledger.total)
         for name, course in self.courses.items():
             rec.track(f"course_queue.{name}", course.queue_length)
@@ -171,11 +213,14 @@ class Replication:
         sc, clock, env = self.scenario, self.clock, self.clock.env
         self.force.build_initial()
         self.force.start()
+        self.assistance.start(self.interoperability.index())  # money of day 0 before its cohorts
         for course in self.courses.values():
             course.start()
         # at the same instant, call-ups select in priority order (a stable sort: as listed)
         for schedule in sorted(self.schedules.values(), key=lambda s: s.spec.priority):
             schedule.start()
+        self.exercises.start()
+        self.acceptance.start()
         self.bus.schedule(dated_states(self.source))
         self.dates = month_dates(sc.start, sc.end)
         for date in self.dates:
@@ -203,6 +248,8 @@ class Replication:
         self.force.report(results, self.warnings)
         self.ledger.report(results)
         self.interoperability.report(results)
+        self.exercises.report(results)
+        self.assistance.report(results, self.interoperability.index())
         for course in self.courses.values():
             course.report(results)
         self.tours.report(results)

@@ -15,9 +15,9 @@ SUBSYSTEMS = {
     "initial_force": 1, "recruits": 2, "attrition": 3, "contracts": 4, "courses": 5,
     "selection": 6, "volunteers": 7, "tips": 8, "caches": 9, "approvals": 10,
     "vehicles": 11, "incidents": 12, "routine": 13, "casualties": 14, "dropouts": 15,
-    "release": 16,
+    "release": 16, "exercises": 17,
     # theatre over time / tempo / harmony
-    "security": 17, "hostile": 18, "skills": 19, "medical": 20,
+    "security": 18, "hostile": 19, "skills": 20, "medical": 21,
 }
 
 

@@ -20,7 +20,7 @@ def check(scenario: Scenario) -> list[Problem]:
     """Every cross-field problem of a validated scenario, errors and warnings."""
     found: list[Problem] = []
     for rule in (_dates, _deployments, _courses, _promotion_cycles, _growth, _costs,
-                 _slots, _timeline, _thresholds):
+                 _slots, _timeline, _thresholds, _assistance):
         found.extend(rule(scenario))
     return found
 
@@ -251,3 +251,31 @@ def _thresholds(sc: Scenario) -> Iterator[Problem]:
             continue
         if metric_info(metric) is None:
             yield error(f"thresholds.{i}", f"unknown metric '{metric}' (see the metric names in the README)")
+
+
+def _assistance(sc: Scenario) -> Iterator[Problem]:
+    """Interoperability parts, exercises and assistance programmes name what exists."""
+    if not any(getattr(sc.interoperability.weights, k) > 0 for k in ("people", "equipment", "exercises")):
+        yield error("interoperability.weights", "expected at least one weight above 0")
+    for name, ex in sc.exercises.items():
+        if ex.until is not None and ex.until < ex.at:
+            yield error(f"exercises.{name}.until", f"expected a date on or after at ({ex.at}), found {ex.until}")
+    courses, deployments = sorted(sc.training.courses), sorted(d.name for d in sc.deployments)
+
+    def named(path: str, kind: str, value: str, known: list[str]) -> Iterator[Problem]:
+        if value not in known:
+            yield error(path, f"expected the name of {kind} ({', '.join(known) or 'none defined'}), found '{value}'")
+    for name, p in sc.assistance.items():
+        at = f"assistance.{name}"
+        if p.end <= p.start:
+            yield error(f"{at}.end", f"expected a date after the programme's start ({p.start}), found {p.end}")
+        for i, seat in enumerate(p.seats):
+            yield from named(f"{at}.seats.{i}.course", "a course", seat.course, courses)
+        for i, team in enumerate(p.teams):
+            yield from named(f"{at}.teams.{i}.course", "a course", team.course, courses)
+        for i, v in enumerate(p.vehicles):
+            yield from named(f"{at}.vehicles.{i}.deployment", "a deployment", v.deployment, deployments)
+        for i, paid in enumerate(p.exercises):
+            yield from named(f"{at}.exercises.{i}.exercise", "an exercise", paid.exercise, sorted(sc.exercises))
+        if p.equipment is not None and sc.equipment.sets == 0:
+            yield warning(f"{at}.equipment", "equipment.sets is 0: no kit is needed, so none is bought")

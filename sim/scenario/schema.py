@@ -354,10 +354,108 @@ class Costs(Model):
     purchases: list[Purchase] = Field(default_factory=list)
 
 
+# -- interoperability and assistance -----------------------------------------------------
+# Every part below is off or neutral by default: a scenario that does not mention it
+# behaves exactly as before (the index is the people component alone).
+
+def _finite(default: Any, **bounds: Any) -> Any:
+    return Field(default, allow_inf_nan=False, **bounds)
+
+
+class InteropWeights(Model):
+    """How the index combines its components (a weighted mean of those that exist)."""
+
+    people: float = _finite(1.0, ge=0, description="weight of the share meeting the NATO criteria of their grade")
+    equipment: float = _finite(0.0, ge=0, description="weight of the NATO-standard share of kit (equipment:)")
+    exercises: float = _finite(0.0, ge=0, description="weight of the share of the force with combined-exercise credit")
+
+
 class Interoperability(Model):
     criteria: dict[Grade, list[str]] = Field(
         default_factory=dict,
         description="qualifications a person of each grade needs; grades with none are left out of the index")
+    weights: InteropWeights = InteropWeights()
+
+
+class Equipment(Model):
+    """NATO-standard kit of the units that would deploy, in sets."""
+
+    sets: int = Field(0, ge=0, description="kit sets the deployable units need; 0: no equipment component")
+    nato_sets: int = Field(0, ge=0, description="NATO-standard sets held at the start")
+    life_years: float = _finite(10.0, gt=0, description="a set wears out this long after delivery; "
+                                "sets held at the start wear out evenly over one life")
+
+
+class Exercise(Model):
+    """A combined exercise: participants drawn from the people at home on its first day,
+    away for its length, credited for `credit_years`."""
+
+    at: dt.date
+    every_days: float | None = _finite(None, gt=0, description="repeat interval; none: held once")
+    until: dt.date | None = Field(None, description="no repetition after this date")
+    days: float = _finite(14.0, gt=0)
+    participants: GradeCounts
+    credit_years: float = _finite(2.0, gt=0, description="participation counts this long")
+
+
+class SeatBuy(Model):
+    course: str
+    price_usd: float = _finite(..., gt=0, description="price of one seat")
+    seats_per_cohort: int = Field(ge=0, description="most seats bought in one cohort")
+
+
+class TeamBuy(Model):
+    """A training team: the course runs (with its own seats) only while the team is paid for."""
+
+    course: str
+    at: dt.date
+    months: float = _finite(..., gt=0)
+    usd: float = _finite(..., ge=0, description="price of the whole stay")
+
+
+class VehicleBuy(Model):
+    deployment: str
+    at: dt.date
+    count: int = Field(ge=0)
+    price_usd: float = _finite(..., ge=0, description="price of one vehicle")
+    delivery_days: float = _finite(0.0, ge=0)
+
+
+class EquipmentBuy(Model):
+    price_usd: float = _finite(..., gt=0, description="price of one set of NATO-standard kit")
+    sets_per_year: int = Field(ge=0, description="most sets bought at each yearly tranche")
+    delivery_days: float = _finite(0.0, ge=0)
+
+
+class ExerciseBuy(Model):
+    exercise: str
+    usd_per_participant: float = _finite(..., gt=0)
+
+
+class Programme(Model):
+    """A budget from abroad: `usd_per_year` arrives at `start` and each anniversary before
+    `end` (the last part-year pro rata); its purchases draw on it first come first served
+    and stop when it is empty."""
+
+    start: dt.date
+    end: dt.date
+    usd_per_year: float = _finite(0.0, ge=0)
+    seats: list[SeatBuy] = Field(default_factory=list)
+    teams: list[TeamBuy] = Field(default_factory=list)
+    vehicles: list[VehicleBuy] = Field(default_factory=list)
+    equipment: EquipmentBuy | None = None
+    exercises: list[ExerciseBuy] = Field(default_factory=list)
+
+
+class Acceptance(Model):
+    """NCO acceptance as leaders: the share of the team-leader authority that doctrine
+    grants which is used in theatre. Grows as (per_year + nco_share_weight x NCO share +
+    abroad_weight x share of NCOs trained abroad) x (1 - acceptance)."""
+
+    initial: float = _finite(1.0, ge=0, le=1, description="1: doctrine is practice (today's behaviour)")
+    per_year: float = _finite(0.0, ge=0)
+    nco_share_weight: float = _finite(0.0, ge=0)
+    abroad_weight: float = _finite(0.0, ge=0)
 
 
 class TimelineEntry(Model):
@@ -382,6 +480,10 @@ class Scenario(Model):
     deployments: list[Deployment] = Field(default_factory=list)
     costs: Costs = Costs()
     interoperability: Interoperability = Interoperability()
+    equipment: Equipment = Equipment()
+    exercises: dict[str, Exercise] = Field(default_factory=dict)
+    assistance: dict[str, Programme] = Field(default_factory=dict)
+    acceptance: Acceptance = Acceptance()
     harmony: Harmony = Harmony()
     timeline: list[TimelineEntry] = Field(default_factory=list)
     thresholds: list[str] = Field(default_factory=list,

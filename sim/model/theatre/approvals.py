@@ -5,6 +5,11 @@ Under `authority: officer` every tip goes up to an approving officer (the office
 `approval_threshold_items` do, to the commander and staff of any grade. Approvers work
 one tip at a time, first come first served; a tip that perished in the queue is lost
 when an approver reaches it (its wait counts until it perished).
+
+NCO acceptance (`acceptance`, 1 unless the scenario sets it) is how much of the
+team-leader authority is used: below 1 only officers approve, and a small cache skips
+approval with a chance equal to acceptance; at 0 every tip goes up, as under officer
+authority.
 """
 from __future__ import annotations
 
@@ -31,14 +36,24 @@ class Approvals:
         self.queue: deque[Tip] = deque()
         self.approvers = 0
         self.busy = 0
+        # NCO acceptance: the share of team-leader authority used in practice (1: all).
+        self.acceptance: Callable[[], float] = lambda: 1.0
 
     @property
     def officers_only(self) -> bool:
-        return self.spec.doctrine.authority == "officer"
+        """Only officers approve, unless team-leader authority is fully accepted."""
+        return self.spec.doctrine.authority == "officer" or self.acceptance() < 1
 
     def needs_approval(self, tip: Tip) -> bool:
+        """Under team-leader authority a small cache skips approval with chance equal
+        to NCO acceptance (no draw at 0 or 1)."""
         d = self.spec.doctrine
-        return d.authority == "officer" or tip.size > d.approval_threshold_items
+        if d.authority == "officer" or tip.size > d.approval_threshold_items:
+            return True
+        accepted = self.acceptance()
+        if accepted >= 1:
+            return False
+        return accepted <= 0 or bool(self.rng.random() >= accepted)
 
     def submit(self, tip: Tip) -> None:
         tip.queued = self.env.now

@@ -53,6 +53,7 @@ class Fleet:
         self.days = Meter(clock)   # vehicle-days in service
         self.down = Meter(clock)   # vehicle-days in repair while in service
         self._numbered = 0
+        self.donated = 0           # vehicles delivered by assistance, on top of spec.count
         self.resize(spec.count)
 
     # -- in service -----------------------------------------------------------------
@@ -170,8 +171,13 @@ class Fleet:
         if spec.mtbf_days != old.mtbf_days:
             for v in self._fleet():
                 self._arm(v)
-        if spec.count != len(self._fleet()):
-            self.resize(spec.count)
+        if spec.count + self.donated != len(self._fleet()):
+            self.resize(spec.count + self.donated)
+
+    def deliver(self, count: int) -> None:
+        """Vehicles bought by an assistance programme join the fleet."""
+        self.donated += count
+        self.resize(len(self._fleet()) + count)
 
     # -- results ----------------------------------------------------------------------
     def report(self, results: Results) -> None:
