@@ -26,7 +26,8 @@ _ELSEWHERE = {"InputError": "sim.errors", "ModelError": "sim.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
               "run_replication": "sim.engine", "ReplicationResult": "sim.results",
               "metric_info": "sim.metrics", "series_info": "sim.metrics",
-              "discover": "sim.explore.discover", "optimize": "sim.explore.optimize"}
+              "discover": "sim.explore.discover", "optimize": "sim.explore.optimize",
+              "find_capacity": "sim.capacity"}
 __all__ = ["__version__", *_API, "compare", "sweep", *_ELSEWHERE]
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         run,
         sweep_design,
     )
+    from sim.capacity import find_capacity  # noqa: F401
     from sim.engine import run_replication  # noqa: F401
     from sim.errors import InputError, Interrupted, KazsimError, ModelError  # noqa: F401
     from sim.explore.discover import discover  # noqa: F401

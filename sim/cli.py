@@ -19,9 +19,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from sim import cli_explore, cli_input, cli_run, cli_sweep
+    from sim import cli_capacity, cli_explore, cli_input, cli_run, cli_sweep
 
-    for module in (cli_run, cli_input, cli_sweep, cli_explore):
+    for module in (cli_run, cli_input, cli_sweep, cli_explore, cli_capacity):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -86,6 +86,14 @@ METRICS: dict[str, MetricInfo] = {
     "ordnance_remaining": MetricInfo("items", "ordnance left in the areas of responsibility at the end (reported caches not yet cleared included)", group=_A),
     "items_removed": MetricInfo("items", "items in lost caches, carried off (they leave the stock)", group=_A),
     "course_wait_days_mean.<course>": MetricInfo("days", "mean days candidates spent in the course's queue (seated, left unseated, or still waiting at the end)", group=_A),
+    # theatre over time / tempo / harmony
+    "workdays_lost": MetricInfo("team-days", "clearance team-workdays lost to security restrictions (movement, force protection)", group=_T),
+    "incidents_hostile": MetricInfo("incidents", "hostile incidents (IEDs, indirect fire) striking people in theatre, apart from clearance work", group=_T),
+    "killed_hostile": MetricInfo("persons", "personnel killed in hostile incidents (also counted in killed)", group=_T),
+    "bog_dwell_ratio_mean": MetricInfo("ratio", "boots on ground to dwell: days in theatre over days at home, pooled over the people who deployed, each from their first arrival", group=_R),
+    "harmony_breach_share": MetricInfo("share", "share of people who deployed with more than harmony.cap_days in theatre within any harmony.window_days", group=_R),
+    "rotation_fill_rate.<deployment>": MetricInfo("share", "posts filled at departure over posts required, the deployment's rotations", group=_R),
+    "output.<task>": MetricInfo("task units", "output of another theatre task, in the unit its scenario entry names (deployments[].theatre.tasks.<task>.unit)", group=_T),
     # interoperability and assistance
     "interoperability.people": MetricInfo("share", "share of personnel, in grades with criteria, holding every qualification their grade's criteria list, at the end", group=_I),
     "interoperability.equipment": MetricInfo("share", "NATO-standard kit in service over the sets the deployable units need, at the end (none without equipment.sets)", group=_I),
@@ -151,6 +159,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "ordnance_remaining": ("Ordnance remaining", ""),
     "items_removed": ("Items carried off in lost caches", "lower"),
     "course_wait_days_mean.<course>": ("Mean wait for a seat on {}", "lower"),
+    # theatre over time / tempo / harmony
+    "workdays_lost": ("Team-workdays lost to security", "lower"),
+    "incidents_hostile": ("Hostile incidents", "lower"),
+    "killed_hostile": ("Killed in hostile incidents", "lower"),
+    "bog_dwell_ratio_mean": ("Boots on ground to dwell", "lower"),
+    "harmony_breach_share": ("Share breaching the harmony cap", "lower"),
+    "rotation_fill_rate.<deployment>": ("Rotation fill rate, {}", "higher"),
+    "output.<task>": ("Output of {}", "higher"),
     # interoperability and assistance
     "interoperability.people": ("Interoperability: people", "higher"),
     "interoperability.equipment": ("Interoperability: equipment", "higher"),
@@ -191,6 +207,8 @@ SERIES_INFO: dict[str, SeriesInfo] = {
     "items_cleared_cum": SeriesInfo("items", "Items cleared (cumulative)", "items cleared so far, all theatres"),
     "ordnance_remaining": SeriesInfo("items", "Ordnance remaining", "ordnance left in the areas of responsibility, all theatres"),
     "trust": SeriesInfo("index 0-1", "Local trust in the contingent", "local trust, mean over theatres with a contingent present"),
+    # theatre over time / tempo / harmony
+    "security": SeriesInfo("level 0-1", "Security level in theatre (0 calm, 1 hostile)", "security level in theatre, mean over theatres"),
     "interoperability": SeriesInfo("share", "Interoperability index", "weighted mean of the index's parts (default: the people part alone, the share of personnel meeting the NATO criteria for their grade)"),
     "cost_cum_usd": SeriesInfo("USD", "Cost (cumulative)", "all costs so far"),
     "course_queue.<course>": SeriesInfo("persons", "Candidates waiting for {}", "candidates waiting for a seat on the course"),

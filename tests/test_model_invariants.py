@@ -55,6 +55,16 @@ def scenarios(draw):
                 "water": {"stations": 1, "litres_per_day": 1000, "operators_per_station": 1},
                 # High incident rates so that casualties, evacuations and replacements happen.
                 "incident_per_1000_items": {"qualified": 0.2, "unqualified": 0.5},
+                # Security moving between regimes (pace, tips, hostile casualties among
+                # anyone in theatre), another task, hard-to-reach ordnance: off or on.
+                **draw(st.sampled_from([{}, {
+                    "security": {"regimes": {
+                        "calm": {"level": 0.1, "mean_days": 60, "next": {"hostile": 1}},
+                        "hostile": {"level": 0.9, "mean_days": 45, "next": {"calm": 1}}},
+                        "workdays_lost_at_hostile": 0.5, "tips_at_hostile": 0.5,
+                        "hostile_per_1000_person_days": 3},
+                    "tasks": {"training": {"unit": "cadets", "team_share": 0.3, "per_team_day": 1}},
+                    "ordnance_access_exponent": 1.0}])),
             },
         })
     timeline = []
@@ -63,7 +73,9 @@ def scenarios(draw):
         change = draw(st.sampled_from([
             {"deployments.op0.end": f"{2001 + years - 1}-12-20"},
             {"deployments.op0.theatre.vehicles.count": draw(st.integers(0, 6))},
-            {"deployments.op0.volunteer_prob": 0.0}]))
+            {"deployments.op0.volunteer_prob": 0.0},
+            {"deployments.op0.theatre.security.level": 1.0,
+             "deployments.op0.theatre.security.hostile_per_1000_person_days": 2.0}]))
         timeline.append({"at": at, "set": change})
     est = draw(grades)
     extras = {}

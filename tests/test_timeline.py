@@ -53,6 +53,8 @@ BASE: dict[str, Any] = {
             "water": {"stations": 1, "litres_per_day": 5000, "operators_per_station": 1},
             "incident_per_1000_items": {"qualified": 0.02, "unqualified": 0.05},
             "ordnance_stock": 2_000_000,
+            "tasks": {"cadets": {"unit": "cadets", "team_share": 0.1, "per_team_day": 1.0,
+                                 "role": "interpreter", "role_share": 0.2, "per_person_day": 2.0}},
         },
     }],
     "costs": {"person_day": {"home": {"officer": 15, "nco": 8, "soldier": 6},
@@ -63,7 +65,7 @@ BASE: dict[str, Any] = {
                              "seats": [{"course": "eod", "price_usd": 100, "seats_per_cohort": 2}]}},
 }
 PLACES = {"name": "op", "course": "eod", "grade": "officer", "role": "team_leader",
-          "qualification": "eod", "programme": "donor"}
+          "qualification": "eod", "programme": "donor", "task": "cadets"}
 LATER = "2000-09-01"
 SPECIAL: dict[str, Any] = {
     "deployments.op.start": "2000-05-01", "deployments.op.end": "2000-12-01",
@@ -81,6 +83,16 @@ SPECIAL: dict[str, Any] = {
     "restructure.by": "2001-05-01",
     "deployments.op.theatre.workdays_per_week": 5.0,
     "interoperability.criteria.officer": [],
+    # theatre over time (issue 10): off by default, so the test value switches them on
+    "deployments.op.theatre.security.level": 0.7,
+    "deployments.op.theatre.security.workdays_lost_at_hostile": 0.3,
+    "deployments.op.theatre.security.hostile_per_1000_person_days": 1.0,
+    "deployments.op.theatre.water.litres_per_person_day": 10.0,
+    "deployments.op.volunteering.per_tour_done": -0.3,
+    "deployments.op.volunteering.recent_return_days": 90.0,
+    "deployments.op.volunteering.after_death": 0.3,
+    "deployments.op.volunteering.at_hostile": 0.3,
+    "force.retention.per_tour_done": -0.5,
 }
 
 

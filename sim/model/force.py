@@ -20,6 +20,7 @@ from sim.model.log import EventLog
 from sim.model.people import DEPLOYED, GRADE_INDEX, GRADE_NAMES, HOME, PREPARING, SEPARATED, People
 from sim.model.record import Results
 from sim.model.streams import Streams
+from sim.model.tempo import reenlist_chance
 from sim.scenario.schema import Force, GradeRates, GradeShares, Restructure
 
 YEAR = 365.25
@@ -37,7 +38,7 @@ class HomeForce:
     TIMELINE: ClassVar[tuple[str, ...]] = (
         "force.establishment.<grade>", "force.contract_years.<grade>", "force.reenlist.<grade>",
         "force.attrition_per_year.<grade>", "force.recruiting.per_month",
-        "force.officer_intake_per_year", "force.foc.fill", "force.foc.qualified.<qualification>",
+        "force.officer_intake_per_year", "force.retention.per_tour_done", "force.foc.fill", "force.foc.qualified.<qualification>",
         "restructure.target_officer_share", "restructure.by", "restructure.officer_release_per_year",
     )
     REPORTS: ClassVar[dict[str, float | None]] = dict.fromkeys((
@@ -74,7 +75,21 @@ class HomeForce:
             for q, shares in f.qualified.items():
                 held = rng.random(count) < getattr(shares, name)
                 people.qual(q)[ids[held]] = np.inf
+        self._expire_initial()
         self.start_strength = people.strength().copy()
+
+    def _expire_initial(self) -> None:
+        """Qualifications held at the start lapse within their validity unless refreshed
+        (a stream of their own: the draws of the initial force stay as they were)."""
+        valid = self.spec.qualification_valid_years
+        if not valid:
+            return
+        rng, people = self.streams.get("skills"), self.people
+        for q in sorted(valid):
+            if q in people.quals:
+                arr = people.qual(q)
+                held = np.flatnonzero(arr[: people.n] == np.inf)
+                arr[held] = rng.uniform(0, valid[q] * YEAR, len(held))
 
     def start(self) -> None:
         self.check_milestones()
@@ -131,7 +146,8 @@ class HomeForce:
             ending = ending_all[people.grade[ending_all] == g]
             if not len(ending):
                 continue
-            stays = rng.random(len(ending)) < getattr(f.reenlist, name)
+            stays = rng.random(len(ending)) < reenlist_chance(getattr(f.reenlist, name), f.retention,
+                                                              people.tours[ending])
             posts = int(max(0, est[g] - (strength[g] - len(ending))))
             if stays.sum() > posts:
                 keep = rng.permutation(np.flatnonzero(stays))[:posts]

@@ -20,6 +20,7 @@ from sim.model.equipment import Equipment
 from sim.model.establishment import Establishment
 from sim.model.exercises import Exercises
 from sim.model.force import HomeForce
+from sim.model.harmony import Harmony
 from sim.model.interoperability import Interoperability
 from sim.model.ledger import Ledger
 from sim.model.log import EventLog, Row
@@ -27,8 +28,11 @@ from sim.model.people import DEPLOYED, GRADE_NAMES, People
 from sim.model.record import Recorder, Results, Value
 from sim.model.rotation import RotationSchedule, TourObserver
 from sim.model.streams import Streams
+from sim.model.tempo import Willingness
 from sim.model.theatre.fleet import Fleet
 from sim.model.theatre.ordnance import Ordnance
+from sim.model.theatre.security import Security
+from sim.model.theatre.tasks import Tasks
 from sim.model.theatre.theatre import Theatre
 from sim.model.theatre.tips import TipBook
 from sim.model.theatre.water import Water
@@ -42,7 +46,7 @@ from sim.scenario.timeline import dated_states, initial_scenario
 TIMELINE_OWNERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Theatre,
                    Assistance)
 REPORTERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Tours, FirstTour,
-             Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance)
+             Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance, Security, Tasks, Harmony)
 
 
 def timeline_patterns() -> list[str]:
@@ -94,6 +98,7 @@ class Replication:
             force.on_leave.append(course.forget)
             force.after_step.append(course.refresh)
         self.tours = Tours(clock, people)
+        self.harmony = Harmony(sc.harmony, clock, people)
         self.first_tour: FirstTour | None = None
         self.theatres: dict[str, Theatre] = {}
         self.schedules: dict[str, RotationSchedule] = {}
@@ -102,13 +107,15 @@ class Replication:
             if audit:
                 theatre.work.credits = []
             ledger.add_fleet(theatre.fleet.days)
-            observers: list[TourObserver] = [self.tours]
+            observers: list[TourObserver] = [self.tours, self.harmony]
             if self.first_tour is None:
                 self.first_tour = FirstTour(clock, people, theatre.items_cleared,
                                             ledger.deployed_rate_integral,
                                             partial(ledger.fleet_usd, theatre.fleet.days))
                 observers.append(self.first_tour)
-            schedule = RotationSchedule(d, clock, people, streams, log, theatre, force, observers)
+            schedule = RotationSchedule(d, clock, people, streams, log, theatre, force, observers,
+                                        Willingness(people, theatre.security_now, sc.force.medically_non_deployable,
+                                                    streams.get("medical", d.name)))
             theatre.on_casualty(schedule.casualty)
             self.theatres[d.name], self.schedules[d.name] = theatre, schedule
         self.acceptance = NcoAcceptance(
@@ -182,12 +189,14 @@ class Replication:
         rec.track("items_cleared_cum", lambda: 0.0)
         rec.track("ordnance_remaining", lambda: 0.0)
         rec.track("trust", lambda: None, combine="mean")
+        rec.track("security", lambda: None, combine="mean")
         for name, schedule in self.schedules.items():
             theatre = self.theatres[name]
             rec.track("required", schedule.required_now)
             rec.track("items_cleared_cum", theatre.items_cleared)
             rec.track("ordnance_remaining", theatre.ordnance_remaining)
             rec.track("trust", theatre.trust_now, combine="mean")
+            rec.track("security", theatre.security_now, combine="mean")
         interop = self.interoperability
         rec.track("interoperability", interop.index)
         for part in ("people", "equipment", "exercises"):
@@ -207,7 +216,8 @@ class Replication:
         self.assistance.start(self.interoperability.index())  # money of day 0 before its cohorts
         for course in self.courses.values():
             course.start()
-        for schedule in self.schedules.values():
+        # at the same instant, call-ups select in priority order (a stable sort: as listed)
+        for schedule in sorted(self.schedules.values(), key=lambda s: s.spec.priority):
             schedule.start()
         self.exercises.start()
         self.acceptance.start()
@@ -243,6 +253,7 @@ class Replication:
         for course in self.courses.values():
             course.report(results)
         self.tours.report(results)
+        self.harmony.report(results)
         if self.first_tour is not None:
             self.first_tour.report(results)
         for name, schedule in self.schedules.items():

@@ -22,12 +22,15 @@ from sim.model.people import DEPLOYED, HOME, PREPARING, People
 from sim.model.record import Results
 from sim.model.selection import Call, select
 from sim.model.streams import Streams
+from sim.model.tempo import Willingness
 from sim.scenario.schema import Deployment
 
 ROTATION_KEYS = ("start", "end", "tour_days", "select_days", "predeployment_days", "overlap_days",
                  "min_dwell_days", "volunteer_prob", "dropout_prob", "replace_casualties",
                  "replacement_days", "contingent", "contingent.<role>.count",
-                 "contingent.<role>.grade", "contingent.<role>.requires")
+                 "contingent.<role>.grade", "contingent.<role>.requires",
+                 *(f"volunteering.{k}" for k in ("per_tour_done", "recent_return_days", "recent_return_factor",
+                                                 "after_death", "death_memory_days", "at_hostile")))
 
 
 class TheatrePort(Protocol):
@@ -60,11 +63,12 @@ class RotationSchedule:
 
     def __init__(self, spec: Deployment, clock: Clock, people: People, streams: Streams,
                  log: EventLog, theatre: TheatrePort, force: ForcePort,
-                 observers: list[TourObserver] | None = None):
+                 observers: list[TourObserver] | None = None, willingness: Willingness | None = None):
         self.spec, self.name = spec, spec.name
         self.clock, self.people, self.log = clock, people, log
         self.theatre, self.force = theatre, force
         self.observers = observers if observers is not None else []
+        self.willingness = willingness if willingness is not None else Willingness(people, lambda: 0.0)
         self.rng = {k: streams.get(k, self.name) for k in ("selection", "volunteers", "dropouts")}
         self.rotations = self.required = self.filled = self.understrength = 0
         self.unfilled: list[dict[str, object]] = []
@@ -161,8 +165,8 @@ class RotationSchedule:
     def _fill(self, c: Contingent, want: dict[int, int], record: bool = True) -> list[int]:
         """Select people for slots, most constrained first; returns the ids chosen."""
         d, now = self.spec, self.clock.now
-        call = Call(c.slots, want, d.min_dwell_days, d.volunteer_prob,
-                    frozenset(c.roles.keys() | c.excluded))
+        call = Call(c.slots, want, d.min_dwell_days, self.willingness.chance(d, now),
+                    frozenset(c.roles.keys() | c.excluded), self.willingness.fit())
         chosen, short = select(self.people, call, now, self.rng["volunteers"], self.rng["selection"])
         picked: list[int] = []
         for i, ids in chosen.items():
@@ -279,6 +283,7 @@ class RotationSchedule:
         role = c.roles[pid]
         if killed:
             self.force.separate(ids, "killed")
+            self.willingness.killed(self.clock.now)
         else:
             self.people.move(ids, HOME)
             self.people.last_return[pid] = self.clock.now
@@ -316,6 +321,8 @@ class RotationSchedule:
     def report(self, results: Results, unfilled: list[dict[str, object]]) -> None:
         results.add("rotations", self.rotations)
         results.ratio("rotation_fill_rate", self.filled, self.required)
+        results.declare({f"rotation_fill_rate.{self.name}": None})
+        results.ratio(f"rotation_fill_rate.{self.name}", self.filled, self.required)
         results.add("rotations_understrength", self.understrength)
         results.add("gap_days", self._gap.total())
         unfilled.extend(self.unfilled)

@@ -14,7 +14,7 @@ import numpy as np
 from sim.model.people import GRADE_INDEX, HOME, People
 from sim.scenario.schema import Slot
 
-REASONS = ("no qualified person", "unavailable", "dwell", "no volunteer")
+REASONS = ("no qualified person", "unavailable", "dwell", "medically non-deployable", "no volunteer")
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,9 @@ class Call:
     slots: list[Slot]
     want: dict[int, int]          # slot index -> people wanted
     min_dwell_days: float
-    volunteer_prob: float
+    volunteer_prob: float | np.ndarray  # one chance, or one per person (volunteering with memory)
     taken: frozenset[int] = frozenset()  # already selected or excluded
+    fit: np.ndarray | None = None        # medically deployable (None: everyone)
 
 
 def select(people: People, call: Call, now: float, volunteers: np.random.Generator,
@@ -43,7 +44,8 @@ def select(people: People, call: Call, now: float, volunteers: np.random.Generat
         return p.active & p.grade_in(grades) & p.holds_all(slot.requires, now)
 
     pools = {i: eligible(call.slots[i]) for i in call.want}
-    ready = home & dwell & volunteer
+    fit = call.fit if call.fit is not None else np.ones(n, bool)
+    ready = home & dwell & fit & volunteer
     ranked = sorted(call.want, key=lambda i: (pools[i] & ready).sum() / max(call.want[i], 1))
     chosen: dict[int, list[int]] = {}
     short: dict[int, tuple[int, str]] = {}
@@ -56,16 +58,21 @@ def select(people: People, call: Call, now: float, volunteers: np.random.Generat
         chosen[i] = pick.tolist()
         missing = call.want[i] - len(pick)
         if missing:
-            short[i] = (missing, reason(pools[i] & ~taken, home, dwell, missing))
+            short[i] = (missing, reason(pools[i] & ~taken, home, dwell & fit, missing, dwell))
     return chosen, short
 
 
-def reason(pool: np.ndarray, home: np.ndarray, dwell: np.ndarray, short: int) -> str:
-    """The first missing condition that would have filled the slot had it held."""
+def reason(pool: np.ndarray, home: np.ndarray, ready: np.ndarray, short: int,
+           dwell: np.ndarray | None = None) -> str:
+    """The first missing condition that would have filled the slot had it held
+    (`ready`: home long enough and medically fit; `dwell`: home long enough)."""
+    dwell = ready if dwell is None else dwell
     if pool.sum() < short:
         return REASONS[0]
     if (pool & home).sum() < short:
         return REASONS[1]
     if (pool & home & dwell).sum() < short:
         return REASONS[2]
-    return REASONS[3]
+    if (pool & home & ready).sum() < short:
+        return REASONS[3]
+    return REASONS[4]

@@ -16,6 +16,8 @@ SUBSYSTEMS = {
     "selection": 6, "volunteers": 7, "tips": 8, "caches": 9, "approvals": 10,
     "vehicles": 11, "incidents": 12, "routine": 13, "casualties": 14, "dropouts": 15,
     "release": 16, "exercises": 17,
+    # theatre over time / tempo / harmony
+    "security": 18, "hostile": 19, "skills": 20, "medical": 21,
 }
 
 

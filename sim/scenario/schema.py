@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.dists import Constant, Dist, Exponential, Lognormal
 
@@ -79,6 +79,38 @@ class Foc(Model):
         default_factory=dict, description="share of the whole force holding each qualification")
 
 
+# -- tempo and people (issue 10): every default switches its mechanism off --
+class Retention(Model):
+    per_tour_done: float = Field(0.0, ge=-1, le=1, description=(
+        "relative change of the re-enlistment chance per tour done (allowances and experience "
+        "> 0, strain < 0); the chance is capped at 1"))
+
+
+class Volunteering(Model):
+    """Volunteering with memory: the chance a person volunteers at a call-up is
+    `volunteer_prob` times the factors below (capped at 1); all neutral by default, when
+    the draw is the baseline's independent coin."""
+
+    per_tour_done: float = Field(0.0, ge=-1, le=1, description="relative change per tour already done")
+    recent_return_days: float = Field(0.0, ge=0, le=3650, description="people back for less than this count as recently returned")
+    recent_return_factor: float = Field(1.0, ge=0, le=1, description="factor for the recently returned")
+    after_death: float = Field(0.0, ge=0, le=1, description="relative drop per person of the deployment killed within death_memory_days")
+    death_memory_days: float = Field(365, gt=0, le=3650, description="how long a death in theatre weighs on call-ups")
+    at_hostile: float = Field(0.0, ge=0, le=1, description="relative drop with the theatre's security at level 1 (linear in the level)")
+
+    @property
+    def neutral(self) -> bool:
+        return (self.per_tour_done == 0 and (self.recent_return_days == 0 or self.recent_return_factor == 1)
+                and self.after_death == 0 and self.at_hostile == 0)
+
+
+class Harmony(Model):
+    """The separated-service cap that `harmony_breach_share` reports against."""
+
+    cap_days: float = Field(415, gt=0, le=36_500, description="most days in theatre allowed within any window")
+    window_days: float = Field(913, gt=0, le=36_500, description="the window (913 days: 30 months)")
+
+
 class Force(Model):
     establishment: GradeCounts
     strength: GradeCounts | None = Field(None, description="initial actual strength; default = establishment")
@@ -89,6 +121,21 @@ class Force(Model):
     recruiting: Recruiting = Recruiting()
     officer_intake_per_year: float = Field(12, ge=0)
     foc: Foc = Foc()
+    retention: Retention = Retention()
+    qualification_valid_years: dict[str, float] = Field(
+        default_factory=dict, description=(
+            "years a qualification held at the start stays valid (remaining validity drawn uniformly); "
+            "a course re-grants it for its own valid_years; unlisted: never expires"))
+    medically_non_deployable: float = Field(
+        0.0, ge=0, le=1, description="chance a person is medically non-deployable at a call-up")
+
+    @field_validator("qualification_valid_years")
+    @classmethod
+    def _valid_years(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not (0 < x <= 100)}
+        if bad:
+            raise ValueError(f"validity must be in (0, 100] years, found {bad}")
+        return v
     initial_service_years: GradeRates = Field(
         GradeRates(officer=8, nco=6, soldier=2),
         description="mean years already served by the initial force (exponential)")
@@ -179,12 +226,73 @@ class Water(Model):
     stations: int = Field(0, ge=0)
     litres_per_day: float = Field(0, ge=0)
     operators_per_station: int = Field(2, ge=1)
+    people_served: int = Field(0, ge=0, le=10_000_000, description="people drinking the water; 0: stations run at capacity")
+    litres_per_person_day: float = Field(0.0, ge=0, le=10_000, description="demand per person served a day")
 
 
 class Vehicles(Model):
     count: int = Field(0, ge=0)
     mtbf_days: float = Field(30, gt=0)
     mttr_days: float = Field(5, gt=0)
+
+
+# -- theatre over time / tempo / harmony (issue 10): every default switches its mechanism off --
+class SecurityRegime(Model):
+    """One state of the security regime process."""
+
+    level: float = Field(ge=0, le=1, description="security level in this regime (0 calm, 1 hostile)")
+    mean_days: float = Field(gt=0, le=36_500, description="mean days the regime lasts (exponential)")
+    next: dict[str, float] = Field(default_factory=dict,
+                                   description="probability of each regime that follows (they sum to 1)")
+
+
+class HostileHarm(Model):
+    killed: float = Field(0.2, ge=0, le=1, description="chance the person struck by a hostile incident is killed")
+    wounded: float = Field(0.6, ge=0, le=1, description="chance a person struck and not killed is wounded and evacuated")
+
+
+class Security(Model):
+    """Security in theatre: a level in [0, 1] set at dates (`level`, timeline) or by a
+    regime process (`regimes`), with its costs stated at level 1 and scaled linearly."""
+
+    level: float = Field(0.0, ge=0, le=1, description="security level (0 calm, 1 hostile); the timeline may set it")
+    regimes: dict[str, SecurityRegime] = Field(default_factory=dict,
+                                               description="a regime process; empty: the level is set by `level` and the timeline")
+    initial_regime: str | None = Field(None, description="regime at the start; default the first listed")
+    workdays_lost_at_hostile: float = Field(0.0, ge=0, le=0.95,
+                                            description="share of workdays lost to movement restrictions and force protection at level 1")
+    tips_at_hostile: float = Field(1.0, ge=0, le=10, description="tip rate multiplier at level 1 (1: no effect)")
+    hostile_per_1000_person_days: float = Field(
+        0.0, ge=0, le=1000, description="hostile incidents (IEDs, indirect fire) per 1000 person-days in theatre at level 1")
+    hostile_harm: HostileHarm = HostileHarm()
+
+    @model_validator(mode="after")
+    def _regimes_known(self) -> Security:
+        names = set(self.regimes)
+        if self.initial_regime is not None and self.initial_regime not in names:
+            raise ValueError(f"initial_regime '{self.initial_regime}' is not one of the regimes {sorted(names)}")
+        for name, r in self.regimes.items():
+            unknown = sorted(set(r.next) - names)
+            if unknown:
+                raise ValueError(f"regime '{name}' leads to unknown regimes {unknown}")
+            if any(not (0 <= p <= 1) for p in r.next.values()):
+                raise ValueError(f"regime '{name}': probabilities in next must be in [0, 1]")
+            if r.next and abs(sum(r.next.values()) - 1) > 1e-6:
+                raise ValueError(f"regime '{name}': probabilities in next sum to {sum(r.next.values())}, not 1")
+        return self
+
+
+class TheatreTask(Model):
+    """A task besides clearance and water: a share of team-days, or of the time of the
+    people in one role (outside the clearance teams), each with its output rate."""
+
+    unit: str = Field(min_length=1, description="unit of the task's output (cadets trained, metres built, patients)")
+    team_share: float = Field(0.0, ge=0, le=0.95, description="share of the clearance teams' workdays the task takes")
+    per_team_day: float = Field(0.0, ge=0, le=1e9, description="output per team-workday on the task")
+    role: Literal["commander", "staff", "interpreter", "water", "driver", "support"] | None = Field(
+        None, description="a role whose people give part of their time to the task")
+    role_share: float = Field(0.0, ge=0, le=1, description="share of the role's workdays the task takes")
+    per_person_day: float = Field(0.0, ge=0, le=1e9, description="output per person-workday of the role")
 
 
 class Theatre(Model):
@@ -207,6 +315,18 @@ class Theatre(Model):
     water: Water = Water()
     vehicles: Vehicles = Vehicles()
     tip_needs_interpreter_days: float = Field(1, ge=0, description="workdays an interpreter goes with a team on a tip")
+    security: Security = Security()
+    tasks: dict[str, TheatreTask] = Field(default_factory=dict, description="other tasks besides clearance and water")
+    ordnance_access_exponent: float = Field(
+        0.0, ge=0, le=10, description="routine yields scale with (ordnance left / stock)^this: the easy items go first (0: no effect)")
+
+    @field_validator("tasks")
+    @classmethod
+    def _team_share(cls, v: dict[str, TheatreTask]) -> dict[str, TheatreTask]:
+        total = sum(t.team_share for t in v.values())
+        if total > 0.95:
+            raise ValueError(f"tasks take {total:g} of the teams' workdays together; at most 0.95")
+        return v
 
 
 class Deployment(Model):
@@ -224,6 +344,9 @@ class Deployment(Model):
     replacement_days: float = Field(30, ge=0, description="days from a casualty to the replacement's arrival")
     contingent: list[Slot] = Field(min_length=1)
     theatre: Theatre = Theatre()
+    volunteering: Volunteering = Volunteering()
+    priority: int = Field(0, ge=0, le=1000, description=(
+        "deployments whose call-ups fall at the same moment select in this order (0 first; ties: as listed)"))
 
     @property
     def required(self) -> int:
@@ -379,6 +502,7 @@ class Scenario(Model):
     exercises: dict[str, Exercise] = Field(default_factory=dict)
     assistance: dict[str, Programme] = Field(default_factory=dict)
     acceptance: Acceptance = Acceptance()
+    harmony: Harmony = Harmony()
     timeline: list[TimelineEntry] = Field(default_factory=list)
     thresholds: list[str] = Field(default_factory=list,
                                   description='e.g. "rotation_fill_rate >= 0.95"')

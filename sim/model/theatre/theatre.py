@@ -21,13 +21,15 @@ from sim.model.theatre.approvals import Approvals
 from sim.model.theatre.fleet import Fleet
 from sim.model.theatre.incidents import Incidents
 from sim.model.theatre.ordnance import Ordnance
+from sim.model.theatre.security import Security
+from sim.model.theatre.tasks import Tasks
 from sim.model.theatre.tips import Tip, TipBook, TipSource
 from sim.model.theatre.trust import Trust
 from sim.model.theatre.water import Water
 from sim.model.theatre.work import ROUTINE_KEYS, Work
 from sim.scenario.schema import Theatre as TheatreSpec
 
-PARTS = (Work, Approvals, TipSource, Trust, Fleet, Water, Incidents)
+PARTS = (Work, Approvals, TipSource, Trust, Fleet, Water, Incidents, Security, Tasks)
 
 
 class Theatre:
@@ -52,10 +54,36 @@ class Theatre:
                               self.book, self._route, rng["tips"], rng["caches"])
         self.current: Contingent | None = None   # the newest contingent in theatre
         self.present: list[Contingent] = []      # every contingent in theatre
+        # theatre over time: security and other tasks (neutral unless the scenario sets them)
+        self.tasks = Tasks(spec.tasks, clock)
+        if spec.tasks:
+            self.work.on_available = self.tasks.teams
+        self.security = Security(spec.security, clock, log, name, streams.get("security", name),
+                                 streams.get("hostile", name), self._everyone, self._security_changed)
+        self._security_changed()
+
+    def _everyone(self) -> list[int]:
+        return sorted(p for c in self.present for p in c.present)
+
+    def _security_changed(self) -> None:
+        """The security level or its effects changed: the teams' pace, the tip rate and
+        the tasks' role time follow."""
+        self.work.set_pace(self.security.workday_factor(), self.tasks.team_share)
+        self.tips.set_factor(self.security.tip_factor())
+        self._recount_tasks()
+
+    def _recount_tasks(self) -> None:
+        roles = self.tasks.roles
+        if roles:
+            c = self.current
+            here = c is not None and bool(c.present)
+            per_day = self.spec.workdays_per_week / 7.0 * self.security.workday_factor()
+            self.tasks.people({r: c.count_role(r) if here and c is not None else 0 for r in roles}, per_day)
 
     def on_casualty(self, fn: Callable[[int, bool], None]) -> None:
         """Who to tell of a team member killed or wounded (pid, killed): the rotation."""
         self.work.casualty = fn
+        self.security.casualty = fn
 
     def _route(self, tip: Tip) -> None:
         if self.approvals.needs_approval(tip):
@@ -114,6 +142,8 @@ class Theatre:
         self.tips.switch(here)
         self.approvals.set_approvers(approvers)
         self.work.set_interpreters(interpreters)
+        self.security.recount(sum(len(x.present) for x in self.present))
+        self._recount_tasks()
 
     # -- timeline ------------------------------------------------------------------------
     def retune(self, spec: TheatreSpec) -> None:
@@ -128,6 +158,11 @@ class Theatre:
         if spec.water != old.water:
             self.water.retune(spec.water)
         self.incidents.retune(spec)
+        if spec.security != old.security:
+            self.security.retune(spec.security)
+        if spec.tasks != old.tasks:
+            self.tasks.retune(spec.tasks)
+            self._security_changed()  # the teams' pace follows the tasks' share
         self.approvals.retune(spec)
         incident_keys = ("incident_per_1000_items", "incident_harm", "leader_qualification")
         restart = any(getattr(spec, k) != getattr(old, k) for k in (*ROUTINE_KEYS, *incident_keys))
@@ -156,3 +191,8 @@ class Theatre:
         self.work.report(results)
         self.fleet.report(results)
         self.water.report(results)
+        self.security.report(results)
+        self.tasks.report(results)
+
+    def security_now(self) -> float:
+        return self.security.level

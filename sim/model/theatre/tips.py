@@ -125,11 +125,12 @@ class TipSource:
         self.env = clock.env
         self.rng, self.caches = rng, caches
         self.on = False
+        self.factor = 1.0  # the security level's effect on the rate
         self._bound = 0.0
         self._next = Timer(clock, self._candidate)
 
     def _rate_bound(self) -> float:
-        return self.spec.rate_per_week_at_full_trust / 7.0 * self.ordnance.share_left
+        return self.spec.rate_per_week_at_full_trust / 7.0 * self.ordnance.share_left * self.factor
 
     def _draw(self) -> None:
         self._bound = self._rate_bound() if self.on else 0.0
@@ -144,12 +145,19 @@ class TipSource:
             self.on = on
             self._draw()
 
+    def set_factor(self, factor: float) -> None:
+        """The security level scales the rate from now on."""
+        if factor != self.factor:
+            self.factor = factor
+            if self.on:
+                self._draw()  # memoryless: a fresh candidate at the new bound is exact
+
     def retune(self, spec: TipsSpec, cache_items: Dist) -> None:
         self.spec, self.cache_items = spec, cache_items
         self._draw()  # memoryless: a fresh candidate at the new bound is exact
 
     def _candidate(self) -> None:
-        rate = self.spec.rate_per_week_at_full_trust / 7.0 * self.trust() * self.ordnance.share_left
+        rate = self.spec.rate_per_week_at_full_trust / 7.0 * self.trust() * self.ordnance.share_left * self.factor
         if self.rng.random() * self._bound < rate:
             now = self.env.now
             size = self.ordnance.reserve(self.cache_items.sample(self.caches))

@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.model.clock import Clock, Timer
+from sim.model.clock import Clock, Meter, Timer
 from sim.model.contingent import Contingent
 from sim.model.draws import draw_many
 from sim.model.log import EventLog
@@ -51,6 +51,7 @@ class Block:
     rate: float              # incidents per item while the block runs
     end: int                 # taskings until the block ends
     incident: bool           # whether its last tasking ends in an incident
+    access: float = 1.0      # share of a tasking's yield still within reach
 
     def at(self, k: int) -> float:
         return self.start + k * self.days
@@ -98,7 +99,7 @@ class Work:
         "doctrine.leaders", "deminers_per_team", *ROUTINE_KEYS, "items_per_team_day",
         "tip_needs_interpreter_days")
     REPORTS: ClassVar[dict[str, float | None]] = {
-        "team_days_worked": 0.0, "incidents": 0.0, "killed": 0.0, "wounded": 0.0}
+        "team_days_worked": 0.0, "workdays_lost": 0.0, "incidents": 0.0, "killed": 0.0, "wounded": 0.0}
 
     def __init__(self, spec: TheatreSpec, clock: Clock, people: People, fleet: Fleet,
                  ordnance: Ordnance, book: TipBook, incidents: Incidents,
@@ -118,6 +119,12 @@ class Work:
         self.team_days = 0.0
         self.incident_count = self.killed = self.wounded = 0
         self.credits: list[tuple[float, float, int]] | None = None  # (time, items, rotation) when audited
+        # Pace: the share of calendar workdays spent clearing, after security
+        # restrictions (`security`) and other tasks (`tasked`); 1 when neither applies.
+        self.security, self.tasked, self.pace = 1.0, 0.0, 1.0
+        self.available = Meter(clock)  # team-workdays a day left after security
+        self.lost = Meter(clock)       # team-workdays a day lost to security
+        self.on_available: Callable[[float], None] = lambda per_day: None  # the other tasks
 
     def _credit(self, items: float, routine: bool) -> None:
         if routine:
@@ -129,7 +136,37 @@ class Work:
             self.credits.append((self.env.now, items, self.contingent.rotation))
 
     def _calendar(self, workdays: float) -> float:
-        return workdays * 7.0 / self.spec.workdays_per_week
+        return workdays * 7.0 / (self.spec.workdays_per_week * self.pace)
+
+    def _remeter(self) -> None:
+        per_day = len(self.teams) * self.spec.workdays_per_week / 7.0
+        self.available.set(per_day * self.security)
+        self.lost.set(per_day * (1.0 - self.security))
+        self.on_available(per_day * self.security)
+
+    def set_pace(self, security: float, tasked: float) -> None:
+        """Security leaves `security` of the workdays, other tasks take `tasked` of
+        those. Work under way is credited at the old pace (a part tasking's incident is
+        not drawn) and resumes at the new one."""
+        if (security, tasked) == (self.security, self.tasked):
+            return
+        for team in list(self.teams):
+            if team.block is not None:
+                team.timer.cancel()  # type: ignore[union-attr]
+                self._settle(team, risk=False)
+            elif team.tip is not None and team.phase is not None:
+                team.timer.cancel()  # type: ignore[union-attr]
+                self._credit_phase(team, complete=False)
+        self.security, self.tasked = security, tasked
+        self.pace = security * (1.0 - tasked)
+        self._remeter()
+        for team in list(self.teams):
+            if not team.active:
+                continue
+            if team.tip is not None:
+                self._tip_phase(team)
+            elif team.block is None and team.vehicle is not None:
+                self._next_task(team)
 
     # -- the roster -------------------------------------------------------------------
     def staff(self, contingent: Contingent | None) -> None:
@@ -165,6 +202,7 @@ class Work:
             team = Team(self._numbered, leaders.pop(0), [deminers.pop(0) for _ in range(k)], self)
             team.timer = Timer(self.clock, partial(self._timer, team))
             self.teams.append(team)
+            self._remeter()
             self._next_task(team)
 
     def member_lost(self, pid: int) -> None:
@@ -180,6 +218,7 @@ class Work:
             return
         team.active = False
         self.teams.remove(team)
+        self._remeter()
         assert team.timer is not None
         team.timer.cancel()
         if team.block is not None:
@@ -262,13 +301,15 @@ class Work:
         end = len(yields)
         if until < now + end * days:  # the leader's qualification lapses: a new block then
             end = max(1, int((until - now) / days))
-        per_item = workdays * rate
+        k_access = spec.ordnance_access_exponent
+        access = self.ordnance.share_left ** k_access if k_access else 1.0
+        per_item = workdays * rate * access
         incident = False
         for k in range(end):  # a few numbers: a loop beats numpy's per-call cost
             if yields[k] * per_item > risks[k]:
                 end, incident = k + 1, True
                 break
-        team.block = Block(now, days, workdays, yields, risks, rate, end, incident)
+        team.block = Block(now, days, workdays, yields, risks, rate, end, incident, access)
         team.timer.set(team.block.at(end))  # type: ignore[union-attr]
 
     def vehicle_failed(self, team: Team) -> None:
@@ -291,13 +332,13 @@ class Work:
         team.block = None
         now = self.env.now
         full = min(b.end, int((now - b.start) / b.days + 1e-9))
-        items = sum(b.yields[:full]) * b.workdays
+        items = sum(b.yields[:full]) * b.workdays * b.access
         workdays = full * b.workdays
         hit, used = False, full
         if full < b.end:
             frac = (now - b.at(full)) / b.days
             if frac > 0:
-                part = b.yields[full] * b.workdays * frac
+                part = b.yields[full] * b.workdays * frac * b.access
                 items += part
                 workdays += b.workdays * frac
                 hit = risk and part * b.rate > b.risks[full]
@@ -344,7 +385,8 @@ class Work:
         """Credit the part of the cache cleared in the phase under way, and end it."""
         tip, ph = team.tip, team.phase
         assert tip is not None and ph is not None
-        done = ph.workdays if complete else min(ph.workdays, (self.env.now - ph.start) * self.spec.workdays_per_week / 7.0)
+        done = ph.workdays if complete else min(
+            ph.workdays, (self.env.now - ph.start) * self.spec.workdays_per_week * self.pace / 7.0)
         items = min(tip.left, done * ph.rate)
         if complete and ph.workdays * ph.rate >= tip.left * (1 - 1e-12):
             items = tip.left  # the phase was to finish the cache
@@ -402,6 +444,7 @@ class Work:
         restarts at once under new routine or incident settings. A cache under way is
         finished as it was planned."""
         old, self.spec = self.spec, spec
+        self._remeter()
         if (spec.doctrine.leaders, spec.deminers_per_team) != (old.doctrine.leaders, old.deminers_per_team):
             self.reform()
         if restart_routine:
@@ -420,7 +463,7 @@ class Work:
             b = team.block
             if b is not None:
                 full = min(b.end, int((now - b.start) / b.days + 1e-9))
-                total += sum(b.yields[:full]) * b.workdays
+                total += sum(b.yields[:full]) * b.workdays * b.access
         return min(total, self.ordnance.unclaimed)
 
     # -- the end ----------------------------------------------------------------------------
@@ -434,6 +477,7 @@ class Work:
 
     def report(self, results: Results) -> None:
         results.add("team_days_worked", self.team_days)
+        results.add("workdays_lost", self.lost.total())
         results.add("incidents", self.incident_count)
         results.add("killed", self.killed)
         results.add("wounded", self.wounded)
