@@ -79,6 +79,17 @@ class KazsimGroup(click.Group):
         return _mapped(super().invoke, ctx)
 
 
+def import_model(ref: str) -> Any:
+    """The stand-in model `MODULE:FUNCTION` of a hidden `--model` option (tests, benchmarks)."""
+    import importlib
+
+    module, _, name = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as err:
+        raise click.BadParameter(f"cannot import {ref}: {err}", param_hint="--model") from None
+
+
 def command_text() -> str:
     """The command line of the running command, as a user would retype it."""
     from sim.report.provenance import command_line

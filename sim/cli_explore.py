@@ -13,6 +13,7 @@ from sim.cli_common import (
     RESUME,
     KazsimCommand,
     format_option,
+    import_model,
     quiet_option,
     scheduler_option,
     seed_option,
@@ -31,16 +32,6 @@ def _check_report_dir(report_dir: str | None, marker: str) -> None:
         check_dir_target(report_dir, marker)
     except TargetError as err:
         raise InputError.single(str(err)) from None
-
-
-def _import_model(ref: str) -> Any:
-    import importlib
-
-    module, _, name = ref.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as err:
-        raise click.BadParameter(f"cannot import {ref}: {err}", param_hint="--model") from None
 
 
 @click.command(cls=KazsimCommand)
@@ -76,7 +67,7 @@ def optimize(policy_file: str, out: str | None, resume: bool, report_dir: str | 
     from sim.explore.policy import load_policy
 
     policy = load_policy(policy_file, overrides, reps=reps, seed=seed)
-    model = _import_model(model_ref) if model_ref else None
+    model = import_model(model_ref) if model_ref else None
     db = out or str(Path("results") / f"{Path(policy_file).stem}.db")
     _check_report_dir(report_dir, MARKER)
     store = _open_store(policy, db, resume)

@@ -15,6 +15,7 @@ from sim.cli_common import (
     allow_large_option,
     command_text,
     format_option,
+    import_model,
     quiet_option,
     scheduler_option,
     set_option,
@@ -63,7 +64,7 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
                          design_only=True).design
         click.echo(to_csv(design), nl=False)
         return
-    model = _import_model(model_ref) if model_ref else None
+    model = import_model(model_ref) if model_ref else None
     db = out or api.default_store(sweep_file)
     if scheduler:
         _require_dask()  # before the store is written
@@ -143,16 +144,6 @@ def _finish(result: Any, report_dir: str | None, quiet: bool, fmt: str) -> None:
             click.echo(f"Report written to {report_dir}", err=True)
     if incomplete:
         raise incomplete
-
-
-def _import_model(ref: str) -> Any:
-    import importlib
-
-    module, _, name = ref.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as err:
-        raise click.BadParameter(f"cannot import {ref}: {err}", param_hint="--model") from None
 
 
 COMMANDS = [sweep, sweep_report]

@@ -37,18 +37,9 @@ def box_tables(d: Discovery, limit: int = 3) -> list[tuple[str, list[str], list[
 
 
 def print_summary(d: Discovery) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from sim.report.document import print_tables
 
-    console = Console()
-    console.print(headline(d))
-    for title, head, rows in box_tables(d):
-        table = Table(title=title)
-        for h in head:
-            table.add_column(h)
-        for r in rows:
-            table.add_row(*r)
-        console.print(table)
+    print_tables(headline(d), box_tables(d))
 
 
 def write_report(d: Discovery, out: str | Path, command: str = "") -> None:

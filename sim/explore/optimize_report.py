@@ -42,18 +42,9 @@ def headline(result: SearchResult) -> str:
 
 
 def print_summary(result: SearchResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from sim.report.document import print_tables
 
-    console = Console()
-    console.print(headline(result))
-    for title, head, rows in summary_tables(result):
-        table = Table(title=title)
-        for h in head:
-            table.add_column(h)
-        for r in rows:
-            table.add_row(*r)
-        console.print(table)
+    print_tables(headline(result), summary_tables(result))
 
 
 def write_report(result: SearchResult, out: str | Path, command: str = "") -> None:
