@@ -115,7 +115,9 @@ def difference(base: Report, other: Report, metric: str, paired: bool) -> Differ
                                                                   list(po.values()))
     ci = d["diff_ci95"]
     info = metric_info(metric)
-    unit = info.unit if info else (base.metrics[metric].unit if metric in base.metrics else "")
+    # the report's unit first: it may be the scenario's (another task's output unit)
+    unit = (base.metrics[metric].unit if metric in base.metrics and base.metrics[metric].unit
+            else info.unit if info else "")
     significant = bool(ci) and (ci[0] > 0 or ci[1] < 0)
     return Difference(
         scenario=other.name, metric=metric, baseline_mean=bm, mean=om,
