@@ -247,7 +247,7 @@ def comparison_blocks(c: Comparison, figures: list[tuple[str, str]]) -> list[Blo
 
 
 def _s(v: Any, limit: int = 80) -> str:
-    s = str(v)
+    s = "not set" if v is None else str(v)  # a key one scenario leaves out, not Python's None
     return s if len(s) <= limit else s[:limit] + "…"
 
 
