@@ -181,6 +181,7 @@ def test_report_files_and_columns(tmp_path):
         sens = list(csv.DictReader(f))
     assert {"SRC", "PRCC", "R2"} <= set(sens[0])
     assert "data:image/png;base64," in (report / "sweep.html").read_text()
+    assert "A full-factorial grid design of 9 points over 2 factors" in (report / "sweep.md").read_text()
     # The report is one directory, replaced as a whole by a later report of the sweep;
     # a directory holding anything else is refused before anything runs.
     (report / "stale.txt").write_text("from an earlier report")
