@@ -189,6 +189,15 @@ def _describe(e: ErrorDetails, model: type[BaseModel]) -> tuple[str, str | None]
     return excerpt(e["msg"], 300), show(value)
 
 
+def describe_error(e: ErrorDetails) -> str:
+    """One pydantic error in the scenario layer's words, for files of another model
+    (sweeps, policies): the expected and found value; bounds without the field's type."""
+    try:
+        return _join([_describe(e, BaseModel)])
+    except Exception:  # noqa: BLE001 - an error shape this wording does not know
+        return excerpt(e["msg"], 300)
+
+
 def _join(parts: list[tuple[str, str | None]]) -> str:
     founds = {f for _, f in parts}
     if len(parts) > 1 and len(founds) == 1 and None not in founds:
