@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 from click.testing import CliRunner
-from model_cases import quiet_force, rotation_case, scenario
+from model_cases import quiet_force, rotation_case, run_model, scenario
 
 from sim.cli import main
 from sim.engine import run_replication
@@ -196,3 +196,16 @@ def test_capacity_set_takes_effect(tmp_path: Path) -> None:
     """Pool 30, tour 100: a dwell of 150 needs three groups (10 each), a dwell of 50 two (15)."""
     assert _capacity(tmp_path)["largest_contingent"] == 10
     assert _capacity(tmp_path, "--set", "deployments.op.min_dwell_days=50")["largest_contingent"] == 15
+
+
+def test_a_course_held_abroad_counts_for_acceptance() -> None:
+    """IMET (abroad: true) grants nato_course; with acceptance growing only through NCOs
+    holding it, marking the course as held at home leaves acceptance at 0 and every tip
+    with an officer, so the approval wait changes."""
+    def approval_wait(*sets: str) -> float:
+        sc = load_scenario(KAZBAT, ["end=2004-09-01", f"{D}.theatre.doctrine.authority=team_leader",
+                                    "acceptance={initial: 0, abroad_weight: 20}",
+                                    "force.qualified.nato_course.nco=0.5", *sets]).scenario
+        return run_model(sc, seed=5).results()[0]["approval_wait_days_mean"]
+
+    assert approval_wait() != approval_wait("training.courses.imet.abroad=false")
