@@ -65,6 +65,15 @@ def test_all_weights_zero_is_refused():
     assert any(p.path == "interoperability.weights" for p in check(sc))
 
 
+def test_a_weight_on_a_part_the_scenario_lacks_is_a_warning():
+    """Without equipment sets or exercises those parts do not exist: their weights would
+    be left out of the index unseen, so validation says so."""
+    sc = scenario(SMALL, interoperability__weights={"people": 1, "equipment": 2, "exercises": 1})
+    warned = {p.path for p in check(sc) if p.severity == "warning"}
+    assert {"interoperability.weights.equipment", "interoperability.weights.exercises"} <= warned
+    assert not {p.path for p in check(scenario(SMALL)) if p.path.startswith("interoperability")}
+
+
 # -- exercises --------------------------------------------------------------------------------
 def exercise(every: float | None) -> dict[str, Any]:
     ex: dict[str, Any] = {"at": "2003-06-01", "days": 14, "credit_years": 1,
