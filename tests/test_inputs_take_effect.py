@@ -209,3 +209,16 @@ def test_a_course_held_abroad_counts_for_acceptance() -> None:
         return run_model(sc, seed=5).results()[0]["approval_wait_days_mean"]
 
     assert approval_wait() != approval_wait("training.courses.imet.abroad=false")
+
+
+def test_initial_service_years_decide_who_has_served_long_enough() -> None:
+    """A course open only after 1000 days of service: a force recruited yesterday sends
+    nobody in its first year; one with long service fills every cohort."""
+    force = {**quiet_force(soldier=40, nco=10), "strength": {"officer": 0, "nco": 0, "soldier": 40}}
+    base = {"name": "service", "start": "2000-01-01", "end": "2001-01-01", "force": force,
+            "training": {"courses": {"nco_course": {"seats": 5, "days": 30, "every_days": 60,
+                                                    "eligible": ["soldier"], "promotes_to": "nco",
+                                                    "min_service_days": 1000}}}}
+    new = run_replication(scenario(base, force__initial_service_years__soldier=0.01), 0, seed=1)
+    old = run_replication(scenario(base, force__initial_service_years__soldier=50), 0, seed=1)
+    assert new.metrics["promoted_to_nco"] == 0 and old.metrics["promoted_to_nco"] > 0
