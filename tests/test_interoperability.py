@@ -101,6 +101,15 @@ def test_annual_exercise_keeps_credit_a_one_off_decays():
     assert part[dt.date(2004, 9, 1)] == 0.0
 
 
+def test_an_annual_exercise_stops_at_until():
+    """Held yearly from 2003-06 but not after 2004-12-31: two exercises (40 places), and
+    the credit of the second lapses in 2005, as a one-off's does."""
+    data = exercise(365)
+    data["exercises"]["steppe_eagle"]["until"] = "2004-12-31"
+    m = run_model(scenario(data), seed=2).results()[0]
+    assert m["exercise_participants"] == 40 and m["interoperability.exercises"] == 0.0
+
+
 def test_exercise_draws_only_people_at_home():
     data = exercise(None)
     data["exercises"]["steppe_eagle"]["participants"] = {"nco": 50}   # 20 NCOs exist
