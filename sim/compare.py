@@ -115,7 +115,9 @@ def difference(base: Report, other: Report, metric: str, paired: bool) -> Differ
                                                                   list(po.values()))
     ci = d["diff_ci95"]
     info = metric_info(metric)
-    unit = info.unit if info else (base.metrics[metric].unit if metric in base.metrics else "")
+    # the report's unit first: it may be the scenario's (another task's output unit)
+    unit = (base.metrics[metric].unit if metric in base.metrics and base.metrics[metric].unit
+            else info.unit if info else "")
     significant = bool(ci) and (ci[0] > 0 or ci[1] < 0)
     return Difference(
         scenario=other.name, metric=metric, baseline_mean=bm, mean=om,
@@ -245,7 +247,7 @@ def comparison_blocks(c: Comparison, figures: list[tuple[str, str]]) -> list[Blo
 
 
 def _s(v: Any, limit: int = 80) -> str:
-    s = str(v)
+    s = "not set" if v is None else str(v)  # a key one scenario leaves out, not Python's None
     return s if len(s) <= limit else s[:limit] + "…"
 
 

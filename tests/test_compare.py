@@ -90,3 +90,14 @@ def test_baseline_against_nco_reform_pairs_to_a_narrower_interval():
     welch = pick(build_comparison([a, b_other], ["a", "b"]))
     assert paired.paired and not welch.paired
     assert width(paired) < 0.9 * width(welch), (width(paired), width(welch))
+
+
+def test_an_input_one_scenario_leaves_out_reads_not_set_in_the_report():
+    from sim.compare import comparison_blocks
+
+    res_a = {"name": "a", "start": "2003-08-01", "end": "2005-08-01"}
+    res_b = {**res_a, "name": "b", "restructure": {"by": "2008-01-01"}}
+    c = build_comparison([report("a", 1, [1.0, 2.0], res_a), report("b", 1, [1.0, 2.0], res_b)],
+                         ["a", "b"])
+    table = next(b for b in comparison_blocks(c, []) if b[0] == "table" and b[1][1] == "input")
+    assert [row[1:] for row in table[2]] == [["restructure.by", "not set", "2008-01-01"]]

@@ -1,4 +1,4 @@
-"""Each HTML report (run, compare, sweep) in headless Chromium: no horizontal overflow at
+"""Each HTML report (run, compare, sweep, discover, optimize) in headless Chromium: no horizontal overflow at
 1280 pixels, every image loaded, and printed (--print-to-pdf) with every table column.
 
 Needs Debian's `chromium` (.ci/run installs it when missing)."""
@@ -111,10 +111,30 @@ outputs: [items_cleared, cost_total_usd, days_to_foc, rotation_fill_rate]
     res = invoke("sweep", sweep, "--out", tmp / "s.db", "--report", tmp / "sweep",
                  "--workers", "1", "-q", "--model", "test_sweep_models:linear")
     assert res.exit_code == 0, res.output
+    res = invoke("discover", tmp / "s.db", "--where", "items_cleared < 20", "--out",
+                 tmp / "discover", "-q")
+    assert res.exit_code == 0, res.output
+    policy = tmp / "policy.yaml"
+    policy.write_text(f"""scenario: {ROOT / 'scenarios' / 'kazbat_2003.yaml'}
+levers:
+  training.courses.nco_course.seats: {{low: 5, high: 60, integer: true}}
+  force.recruiting.per_month: {{low: 5, high: 40, integer: true}}
+objectives: [{{minimize: cost_total_usd}}]
+constraints: ["P(officer_share_end >= 0.2) >= 0.75"]
+replications: 2
+budget: 40
+rerun_candidates: 2
+rerun_replications: 4
+seed: 1
+""")
+    res = invoke("optimize", policy, "--out", tmp / "p.db", "--report", tmp / "optimize",
+                 "--workers", "1", "-q", "--model", "explore_models:two_levers")
+    assert res.exit_code == 0, res.output
     return tmp
 
 
 @pytest.mark.parametrize("page", ["run/report.html", "cmp/comparison.html",
-                                  "sweep/sweep.html"])
+                                  "sweep/sweep.html", "discover/discover.html",
+                                  "optimize/optimize.html"])
 def test_html_report_fits_loads_and_prints(reports, page, tmp_path):
     check_page(reports / page, tmp_path)

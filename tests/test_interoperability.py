@@ -65,6 +65,15 @@ def test_all_weights_zero_is_refused():
     assert any(p.path == "interoperability.weights" for p in check(sc))
 
 
+def test_a_weight_on_a_part_the_scenario_lacks_is_a_warning():
+    """Without equipment sets or exercises those parts do not exist: their weights would
+    be left out of the index unseen, so validation says so."""
+    sc = scenario(SMALL, interoperability__weights={"people": 1, "equipment": 2, "exercises": 1})
+    warned = {p.path for p in check(sc) if p.severity == "warning"}
+    assert {"interoperability.weights.equipment", "interoperability.weights.exercises"} <= warned
+    assert not {p.path for p in check(scenario(SMALL)) if p.path.startswith("interoperability")}
+
+
 # -- exercises --------------------------------------------------------------------------------
 def exercise(every: float | None) -> dict[str, Any]:
     ex: dict[str, Any] = {"at": "2003-06-01", "days": 14, "credit_years": 1,
@@ -90,6 +99,15 @@ def test_annual_exercise_keeps_credit_a_one_off_decays():
     part = dict(zip(once.dates, once.recorder.series["interoperability.exercises"]))
     assert max(part.values()) == 0.2
     assert part[dt.date(2004, 9, 1)] == 0.0
+
+
+def test_an_annual_exercise_stops_at_until():
+    """Held yearly from 2003-06 but not after 2004-12-31: two exercises (40 places), and
+    the credit of the second lapses in 2005, as a one-off's does."""
+    data = exercise(365)
+    data["exercises"]["steppe_eagle"]["until"] = "2004-12-31"
+    m = run_model(scenario(data), seed=2).results()[0]
+    assert m["exercise_participants"] == 40 and m["interoperability.exercises"] == 0.0
 
 
 def test_exercise_draws_only_people_at_home():

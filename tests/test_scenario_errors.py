@@ -148,6 +148,8 @@ def test_show_fails_cleanly_and_prints_nothing_on_stdout(tmp_path):
     ("force.establishment.officer.x=3", "not a mapping or list at 'force.establishment.officer'"),
     ("name=[unclosed", "value is not valid YAML"),
     ("force.colour=red", "unknown key 'colour'"),
+    # a typo'd mapping the override created is the override's, not the file's parent line
+    ("force.recruting.per_month=3", "force.recruting: unknown key 'recruting'"),
 ])
 def test_bad_override_names_the_override(tmp_path, override, message):
     file = write(tmp_path, "s.yaml", BASE)

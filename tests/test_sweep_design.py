@@ -120,3 +120,17 @@ def test_validate_command_checks_sweep_files(tmp_path):
     result = CliRunner().invoke(validate, [str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:4: factors.force.nope:" in result.output
+
+
+@pytest.mark.parametrize("body,message", [
+    ("design: lhx\nfactors:\n  force.recruiting.per_month: [1, 2]\noutputs: [items_cleared]\n",
+     "design: expected one of 'grid', 'lhs', 'nolh', 'sobol' or 'morris', found 'lhx'"),
+    ("design: grid\nfactors:\n  force.recruiting.per_month: [1, 2]\noutputs: [items_cleared]\n"
+     "colour: red\n", "colour: unknown key 'colour'"),
+    ("design: grid\nreplications: two\nfactors:\n  force.recruiting.per_month: [1, 2]\n"
+     "outputs: [items_cleared]\n", "replications: expected an integer, found 'two'"),
+])
+def test_sweep_file_mistakes_read_like_scenario_mistakes(tmp_path, body, message):
+    """The scenario layer's wording, not pydantic's ('Input should be ...')."""
+    result = CliRunner().invoke(sweep, [str(write_sweep(tmp_path, body)), "--dry-run"])
+    assert result.exit_code == 1 and message in result.output and "Input should" not in result.output

@@ -104,9 +104,12 @@ def test_resume_refuses_a_store_of_another_sweep(tmp_path):
     assert run_cli(str(path), "--out", str(db), "--workers", "1").exit_code == 0
     again = run_cli(str(path), "--out", str(db), "--workers", "1")
     assert again.exit_code == 1 and "--resume" in again.output
+    # the message names what differs: the file is unchanged, --reps is not
+    reps = run_cli(str(path), "--out", str(db), "--workers", "1", "--resume", "--reps", "4")
+    assert reps.exit_code == 1 and "at replications: stored 3, now 4" in reps.output
     path.write_text(path.read_text().replace("seed: 7", "seed: 8"))
     other = run_cli(str(path), "--out", str(db), "--workers", "1", "--resume")
-    assert other.exit_code == 1 and "different sweep" in other.output
+    assert other.exit_code == 1 and "different sweep" in other.output and "seed: stored 7, now 8" in other.output
 
 
 def test_failing_points_are_stored_as_failed_and_the_rest_complete(tmp_path):
@@ -181,6 +184,7 @@ def test_report_files_and_columns(tmp_path):
         sens = list(csv.DictReader(f))
     assert {"SRC", "PRCC", "R2"} <= set(sens[0])
     assert "data:image/png;base64," in (report / "sweep.html").read_text()
+    assert "A full-factorial grid design of 9 points over 2 factors" in (report / "sweep.md").read_text()
     # The report is one directory, replaced as a whole by a later report of the sweep;
     # a directory holding anything else is refused before anything runs.
     (report / "stale.txt").write_text("from an earlier report")

@@ -140,3 +140,15 @@ def test_bad_security_inputs_are_refused() -> None:
         set_path(data, path, value)
         with pytest.raises(ValueError):
             scenario(data)
+
+
+def test_a_tasks_output_is_reported_in_the_unit_its_entry_names() -> None:
+    """`unit:` is no comment: the report and a comparison show it (not 'task units')."""
+    import sim
+    from sim.compare import difference
+
+    sets = ["end=2003-10-01", f"{T}.tasks={{medical: {{unit: patients, role: staff, role_share: 0.5, "
+            "per_person_day: 4}}"]
+    report = sim.run(KAZBAT, reps=2, workers=1, set=sets).report
+    assert report.metrics["output.medical"].unit == "patients"
+    assert difference(report, report, "output.medical", paired=True).unit == "patients"

@@ -80,14 +80,18 @@ def _figures(d: Discovery, out: Path) -> list[tuple[str, str]]:
     if "restricted" in traj:
         points = ax.scatter(traj["coverage"], traj["density"], c=traj["restricted"],
                             cmap="viridis", s=22)
-        fig.colorbar(points, ax=ax, label="restricted factors")
+        from matplotlib.ticker import MaxNLocator
+
+        bar = fig.colorbar(points, ax=ax, label="restricted factors")
+        bar.locator = MaxNLocator(integer=True)  # a count of factors: no 0.2, 0.4, ...
+        bar.update_ticks()
     else:
         ax.scatter(traj["coverage"], traj["density"], c="#1f77b4", s=22)
     if d.boxes:
         b = d.boxes[0]
         ax.scatter([b["coverage"]], [b["density"]], marker="*", s=180, c="#d62728",
                    label=f"recommended (box {b['index']})")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, scatterpoints=1)  # one star, not matplotlib's default pair
     ax.set_xlabel("coverage")
     ax.set_ylabel("density")
     ax.grid(alpha=0.3)

@@ -75,7 +75,19 @@ def write_report(result: SearchResult, out: str | Path, command: str = "") -> No
         (tmp / "optimize.html").write_text(to_html(blocks, "Policy search", tmp))
 
 
+def _objective_axis(axis: Any, name: str, sense: str) -> None:
+    """A metric's label and unit, ticks as 3.6M or $3.6M (no '1e6' offset above the axis)."""
+    from sim.metrics import label, unit
+    from sim.report.draw import TickFormatter
+
+    u = unit(name)
+    axis.set_label_text(f"{label(name)} ({u + ', ' if u else ''}{sense})")
+    axis.set_major_formatter(TickFormatter(u))
+
+
 def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
+    from matplotlib.ticker import MaxNLocator
+
     from sim.report.draw import save, subplots
 
     objs = result.policy.spec.objectives
@@ -91,8 +103,8 @@ def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
                        key=lambda p: (p[0], p[1]))
         if front:
             ax.plot(*zip(*front), "o-", color="#d62728", label="Pareto front")
-        ax.set_xlabel(f"{x} ({objs[0].sense})")
-        ax.set_ylabel(f"{y} ({objs[1].sense})")
+        _objective_axis(ax.xaxis, x, objs[0].sense)
+        _objective_axis(ax.yaxis, y, objs[1].sense)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         save(fig, out / "pareto.png")
@@ -109,7 +121,8 @@ def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
             ax.scatter([result.best.number], [result.best.objective(name)], c="#d62728", s=60,
                        marker="*", label="best")
         ax.set_xlabel("candidate (order asked)")
-        ax.set_ylabel(f"{name} ({objs[0].sense})")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _objective_axis(ax.yaxis, name, objs[0].sense)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         save(fig, out / "search.png")
@@ -123,9 +136,11 @@ def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
         ok = table["feasible"]
         ax.scatter(table.loc[~ok, x], table.loc[~ok, y], c="#999", marker="x", s=24,
                    label="infeasible")
-        points = ax.scatter(table.loc[ok, x], table.loc[ok, y], c=table.loc[ok, name],
-                            cmap="viridis", s=28, label="feasible")
-        fig.colorbar(points, ax=ax, label=name)
+        if ok.any():  # a colour scale of no feasible candidate would read 0 to 1
+            points = ax.scatter(table.loc[ok, x], table.loc[ok, y], c=table.loc[ok, name],
+                                cmap="viridis", s=28, label="feasible")
+            bar = fig.colorbar(points, ax=ax)
+            _objective_axis(bar.ax.yaxis, name, objs[0].sense)
         if result.best is not None:
             ax.scatter([result.best.settings[x]], [result.best.settings[y]], marker="*",
                        s=200, facecolors="none", edgecolors="#d62728", label="best")

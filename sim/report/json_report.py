@@ -50,14 +50,18 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
     set_by = override_paths(overrides)
     inputs = [{**i, "set_by": set_by[i["path"]]} if i["path"] in set_by else i
               for i in non_defaults(sc)]
+    # another task's output is in the unit its scenario entry names, not the catalogue's
+    task_units = {f"output.{name}": task.unit for d in sc.deployments
+                  for name, task in d.theatre.tasks.items()}
     return Report(
         format=FORMAT,
         scenario=ScenarioInfo(name=sc.name, file=str(loaded.file), sha256=loaded.sha256,
                               start=sc.start.isoformat(), end=sc.end.isoformat(),
                               resolved=finite(sc.model_dump(mode="json"))),
         run=run,
-        metrics={name: MetricSummary(**m) for name, m in summarize_metrics(
-            results, [m for m in METRICS if not applies(m, sc)]).items()},
+        metrics={name: MetricSummary(**{**m, "unit": task_units.get(name, m["unit"])})
+                 for name, m in summarize_metrics(
+                     results, [m for m in METRICS if not applies(m, sc)]).items()},
         series={name: SeriesSummary(**s, unit=unit(name), label=label(name))
                 for name, s in summarize_series(results).items()},
         replications=[ReplicationRecord(index=r.index, seed=list(r.seed),

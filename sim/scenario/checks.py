@@ -256,8 +256,16 @@ def _thresholds(sc: Scenario) -> Iterator[Problem]:
 
 def _assistance(sc: Scenario) -> Iterator[Problem]:
     """Interoperability parts, exercises and assistance programmes name what exists."""
-    if not any(getattr(sc.interoperability.weights, k) > 0 for k in ("people", "equipment", "exercises")):
+    weights = sc.interoperability.weights
+    if not any(getattr(weights, k) > 0 for k in ("people", "equipment", "exercises")):
         yield error("interoperability.weights", "expected at least one weight above 0")
+    # a weight on a part the scenario does not define would be left out of the index unseen
+    if weights.equipment > 0 and sc.equipment.sets == 0:
+        yield warning("interoperability.weights.equipment", "equipment.sets is 0: there is no "
+                      "equipment part, so this weight is left out of the index")
+    if weights.exercises > 0 and not sc.exercises:
+        yield warning("interoperability.weights.exercises", "no exercises are defined: there is "
+                      "no exercises part, so this weight is left out of the index")
     for name, ex in sc.exercises.items():
         if ex.until is not None and ex.until < ex.at:
             yield error(f"exercises.{name}.until", f"expected a date on or after at ({ex.at}), found {ex.until}")

@@ -23,7 +23,13 @@ Origins = dict[KeyPath, tuple[str, int | None]]
 
 
 def locate(origins: Origins, keys: KeyPath, default_file: str) -> tuple[str, int | None]:
-    """File and line of `keys`, or of its nearest ancestor that was written down."""
+    """File and line of `keys`, or of its nearest ancestor that was written down. A key
+    with no origin of its own but written below (a mapping `--set a.b.c=1` created) is
+    where its descendants were written, not the file line of its ancestor."""
+    if keys not in origins:
+        below = [v for k, v in origins.items() if len(k) > len(keys) and k[:len(keys)] == keys]
+        if below and len(set(below)) == 1:
+            return below[0]
     for n in range(len(keys), -1, -1):
         if keys[:n] in origins:
             return origins[keys[:n]]
@@ -181,6 +187,15 @@ def _describe(e: ErrorDetails, model: type[BaseModel]) -> tuple[str, str | None]
     if isinstance(value, dict) and "dist" in value:
         return excerpt(e["msg"], 300), f"dist: {show(value['dist'])}"
     return excerpt(e["msg"], 300), show(value)
+
+
+def describe_error(e: ErrorDetails) -> str:
+    """One pydantic error in the scenario layer's words, for files of another model
+    (sweeps, policies): the expected and found value; bounds without the field's type."""
+    try:
+        return _join([_describe(e, BaseModel)])
+    except Exception:  # noqa: BLE001 - an error shape this wording does not know
+        return excerpt(e["msg"], 300)
 
 
 def _join(parts: list[tuple[str, str | None]]) -> str:

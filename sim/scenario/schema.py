@@ -157,7 +157,8 @@ class Course(Model):
     grants: str | None = None
     promotes_to: Grade | None = None
     valid_years: float | None = Field(None, gt=0, description="granted qualification expires after this")
-    abroad: bool = Field(False, description="held abroad (IMET, partner courses): informational")
+    abroad: bool = Field(False, description=(
+        "held abroad (IMET, partner courses); NCOs holding what it grants count for acceptance.abroad_weight"))
 
 
 class Training(Model):

@@ -255,9 +255,14 @@ def _signed(v: float | None) -> str:
     return "—" if v is None else f"{v:+.3f}" if abs(v) < 1000 else compact(v)
 
 
+DESIGN_NAMES = {"grid": "full-factorial grid", "lhs": "Latin hypercube (lhs)",
+                "nolh": "nearly orthogonal Latin hypercube (nolh)", "sobol": "Sobol",
+                "morris": "Morris"}
+
+
 def intro(a: SweepAnalysis) -> str:
     ok, failed = a.counts.get("ok", 0), a.counts.get("failed", 0)
-    return (f"A {a.design} design of {len(a.points)} points over {len(a.factors)} factor"
+    return (f"A {DESIGN_NAMES.get(a.design, a.design)} design of {len(a.points)} points over {len(a.factors)} factor"
             f"{'s' if len(a.factors) != 1 else ''}, {a.spec.get('replications')} replications "
             f"per point (seed {a.spec.get('seed')}; replication r of every point uses the same "
             f"random numbers). Runs: {ok} ok, {failed} failed.")

@@ -245,7 +245,15 @@ def _problem(error: Any, file: str, lines: dict[tuple[Any, ...], int]) -> Proble
         if keys[:n] in lines:
             line = lines[keys[:n]]
             break
-    message = error["msg"]
+    return Problem(file, line, ".".join(str(k) for k in keys), _message(error))
+
+
+def _message(error: Any) -> str:
+    """The scenario layer's wording ("expected one of 'grid', 'lhs' ...", "found ..."),
+    not pydantic's ("Input should be ..."); an unknown key as such."""
+    from sim.scenario.problems import describe_error
+    from sim.scenario.yamlio import excerpt
+
     if error["type"] == "extra_forbidden":
-        message = "unknown key"
-    return Problem(file, line, ".".join(str(k) for k in keys), message)
+        return f"unknown key '{excerpt(error['loc'][-1])}'"
+    return describe_error(error)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError, KazsimError, OutputError, output_reason
+from sim.scenario.yamlio import excerpt
 
 LAYOUT = "2"
 
@@ -247,6 +248,8 @@ class Store:
                 if key == "overrides" and stored is None:
                     stored = "[]"  # stores from before overrides existed had none
                 if key in meta and stored not in (None, meta[key]):
+                    if key == "spec":
+                        what = _spec_difference(stored, meta[key])
                     raise SpecMismatch(f"{self.path} holds a different sweep ({what}); "
                                        "use a new --out or delete the file")
             # the same spec can build another design under other SciPy/SALib/NumPy versions
@@ -380,3 +383,19 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
             spec = json.loads(self.meta("spec") or "{}")
             self._tables_for(self.factors(), spec.get("outputs", []))
+
+
+def _spec_difference(stored: str, now: str) -> str:
+    """Which of the spec's keys differ ('seed: stored 1, now 5'), so a user sees that a
+    --seed or --reps, not the file, is what changed."""
+    try:
+        a, b = json.loads(stored), json.loads(now)
+    except ValueError:
+        return "its spec differs from this file's"
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return "its spec differs from this file's"
+    keys = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    shown = [f"{k}: stored {excerpt(json.dumps(a.get(k)), 40)}, now {excerpt(json.dumps(b.get(k)), 40)}"
+             for k in keys[:3]]
+    more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
+    return "its spec differs from this one's at " + "; ".join(shown) + more
