@@ -146,7 +146,7 @@ def test_show_fails_cleanly_and_prints_nothing_on_stdout(tmp_path):
     ("seed", "expected PATH=VALUE"),
     ("deployments.syria.tour_days=3", "no list item named or numbered 'syria'"),
     ("force.establishment.officer.x=3", "not a mapping or list at 'force.establishment.officer'"),
-    ("name=[unclosed", "value is not valid YAML"),
+    ("name=[unclosed", "value refused: YAML syntax error"),
     ("force.colour=red", "unknown key 'colour'"),
     # a typo'd mapping the override created is the override's, not the file's parent line
     ("force.recruting.per_month=3", "force.recruting: unknown key 'recruting'"),

@@ -207,7 +207,8 @@ def apply_override(data: dict[str, Any], origins: Origins, override: str) -> Non
         set_path(data, path, value)
         keys = key_path(data, path)
     except InputError as err:
-        raise InputError([Problem(*where, excerpt(path, 120), f"value is not valid YAML: {p.message}")
+        # the reader's own words say whether the YAML or the value read from it is wrong
+        raise InputError([Problem(*where, excerpt(path, 120), f"value refused: {p.message}")
                           for p in err.problems]) from None
     except PathError as err:
         raise InputError([Problem(*where, excerpt(path, 120), f"cannot set this path: {err.reason} "
