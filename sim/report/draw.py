@@ -170,7 +170,10 @@ def draw_panels(spec: dict[str, Any]) -> Figure:
         for h in panel.get("hlines", []):
             ax.axhline(h["y"], color=h.get("colour", "#c00000"), ls="--", lw=1.2,
                        label=h["label"])
-        ax.set_title(_wrap(panel["title"], 60 if spec.get("cols", 1) == 1 else 40))
+        # y given: no automatic title placement, which measures every tick label again
+        # on each draw to find what could overlap the title (nothing here: x ticks
+        # below, no offset text), a sixth of a panel's drawing time
+        ax.set_title(_wrap(panel["title"], 60 if spec.get("cols", 1) == 1 else 40), y=1.0)
         _format_y(ax, panel["unit"])
         if panel.get("zero"):
             ax.set_ylim(bottom=0)
@@ -208,7 +211,7 @@ def draw_histograms(spec: dict[str, Any]) -> Figure:
         edges = histogram_edges(values, min(20, max(5, len(values) // 2)))
         counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), bins=edges)
         ax.stairs(counts, edges, fill=True, color=PALETTE[0], alpha=0.85)
-        ax.set_title(_wrap(p["title"], 38), fontsize=9)
+        ax.set_title(_wrap(p["title"], 38), fontsize=9, y=1.0)  # as in draw_panels
         ax.set_xlabel(_axis_label(p["unit"]), fontsize=8)
         ax.set_ylabel("replications", fontsize=8)
         ax.xaxis.set_major_formatter(TickFormatter(p["unit"]))
