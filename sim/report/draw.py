@@ -18,7 +18,7 @@ import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, MaxNLocator
 
 from sim.report.png import write_png
 
@@ -105,8 +105,12 @@ def _format_y(ax: Any, unit: str) -> None:
 
 
 def _format_dates(ax: Any) -> None:
+    """Date ticks chosen once, for the final x range (call after the last line is
+    plotted): a date locator walks calendar rules each time an axis is measured, and a
+    figure is measured several times in each of its two formats."""
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
+    locator.set_axis(ax.xaxis)
+    ax.xaxis.set_major_locator(FixedLocator(locator()))
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
