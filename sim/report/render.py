@@ -188,3 +188,12 @@ def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) 
         except Exception as err:  # noqa: BLE001 - a figure lost, the report kept
             out.failed.append((job, err))
     return out
+
+
+def shutdown() -> None:
+    """Stop the drawing workers (waiting for them), as the interpreter's exit would."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
