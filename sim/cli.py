@@ -40,6 +40,9 @@ def run_and_exit(prog_name: str) -> NoReturn:
     run, for nothing. What that exit would do that matters is done here first: the
     figure workers stopped, logs and the output streams flushed. An unexpected exception
     still leaves the ordinary way (its traceback and crash log unchanged)."""
+    from sim.gc_policy import lighter_gc
+
+    lighter_gc()
     try:
         main(prog_name=prog_name)
         code: object = 0

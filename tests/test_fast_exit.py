@@ -47,3 +47,23 @@ def test_run_and_exit_passes_on_the_commands_exit(monkeypatch, capsys, code, exp
     sim.cli.run_and_exit("kazsim")
     assert left == [expected]
     assert ("a message" in capsys.readouterr().err) == (code == "a message")
+
+
+def test_the_command_and_the_figure_server_collect_garbage_less_often(monkeypatch):
+    import gc
+
+    from sim.gc_policy import YOUNG_OBJECTS
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(sim.cli, "main", lambda prog_name: None)
+    monkeypatch.setattr(sim.cli.os, "_exit", lambda code: None)
+    try:
+        gc.set_threshold(700, 10, 10)
+        sim.cli.run_and_exit("kazsim")
+        assert gc.get_threshold()[0] == YOUNG_OBJECTS
+    finally:
+        gc.set_threshold(*before)
+    server = subprocess.run([sys.executable, "-c", "import gc, sim.report.draw_server; "
+                             "print(gc.get_threshold()[0])"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert server.stdout.strip() == str(YOUNG_OBJECTS)
