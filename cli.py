@@ -7,6 +7,6 @@ from sim.bootstrap import ensure_environment
 
 if __name__ == "__main__":
     ensure_environment()
-    from sim.cli import main
+    from sim.cli import run_and_exit
 
-    main(prog_name="python cli.py")
+    run_and_exit("python cli.py")

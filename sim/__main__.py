@@ -3,6 +3,6 @@ from sim.bootstrap import ensure_environment
 
 if __name__ == "__main__":
     ensure_environment(rerun=["-m", "sim"])
-    from sim.cli import main
+    from sim.cli import run_and_exit
 
-    main(prog_name="python -m sim")
+    run_and_exit("python -m sim")

@@ -145,10 +145,12 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
     Exit 1 on invalid input (nothing written), 3 if a replication failed in the model
     (the report is still written and lists the failures).
     """
+    from sim.report.render import prewarm, start_server
+
+    start_server()  # matplotlib's import in the figure server overlaps the loading
     from sim import api
     from sim.cli_progress import ProgressDisplay
     from sim.metrics import metric_info
-    from sim.report.render import prewarm
 
     n = parse_reps(reps)
     auto_metrics = auto_metrics or ("items_cleared",)
@@ -229,9 +231,11 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     are compared per replication; saved reports of other seeds use Welch's interval.
     `--set` applies to every scenario file (not to saved reports).
     """
+    from sim.report.render import prewarm, start_server
+
+    start_server()
     from sim import api
     from sim.cli_progress import ProgressDisplay
-    from sim.report.render import prewarm
 
     if len(files) < 2:
         raise click.UsageError("compare needs at least two files: a baseline and another")

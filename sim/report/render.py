@@ -7,6 +7,7 @@ writes everything else.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -38,18 +39,40 @@ class Rendered:
 
 ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `sim` package
 _pool: ProcessPoolExecutor | None = None
+_ctx: Any = None
 _lock = threading.Lock()
 
 
 def _context() -> Any:
     """Fork workers from a server that has already imported the drawing code (POSIX);
-    spawn fresh interpreters elsewhere. Never plain fork: the parent may hold threads."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.report.draw_server"])
-        _start_server(ctx)
-        return ctx
-    return multiprocessing.get_context("spawn")
+    spawn fresh interpreters elsewhere. Never plain fork: the parent may hold threads.
+    The server is started once, by `start_server` or the first pool."""
+    global _ctx
+    if _ctx is None:
+        # workers find this package by absolute path, whatever the current directory
+        # (a relative entry such as '' means another folder once a caller has moved)
+        if ROOT not in sys.path:
+            sys.path.append(ROOT)
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["sim.report.draw_server"])
+            _start_server(ctx)
+            _ctx = ctx
+        else:
+            _ctx = multiprocessing.get_context("spawn")
+    return _ctx
+
+
+def start_server() -> None:
+    """Start the figure workers' fork server now, at a command's very beginning: it
+    imports matplotlib and warms up (about half a second of the other core) while this
+    process reads the scenario and runs the model, instead of after. Costs a few
+    milliseconds here; harmless if never used (the server exits with this process)."""
+    if default_workers() < 2:
+        return
+    # no server here (a sandbox): `prewarm` and `render` find out again
+    with _lock, contextlib.suppress(OSError, RuntimeError):
+        _context()
 
 
 def _start_server(ctx: Any) -> None:
@@ -77,21 +100,18 @@ def _get_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            # workers find this package by absolute path, whatever the current directory
-            # (a relative entry such as '' means another folder once a caller has moved)
-            if ROOT not in sys.path:
-                sys.path.append(ROOT)
             _pool = ProcessPoolExecutor(max_workers=default_workers(), mp_context=_context(),
                                         initializer=_ignore_sigint)
         return _pool
 
 
 def _drop_pool() -> None:
-    global _pool
+    global _pool, _ctx
     with _lock:
         if _pool is not None:
             _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
+        _ctx = None  # the next pool checks the server again (restarted if it died)
 
 
 def _ignore_sigint() -> None:
@@ -168,3 +188,12 @@ def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) 
         except Exception as err:  # noqa: BLE001 - a figure lost, the report kept
             out.failed.append((job, err))
     return out
+
+
+def shutdown() -> None:
+    """Stop the drawing workers (waiting for them), as the interpreter's exit would."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
