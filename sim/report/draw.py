@@ -282,8 +282,10 @@ def draw_main_effects(spec: dict[str, Any]) -> Figure:
                     capsize=3, lw=1.6, label="mean with 95% CI")
         if not p["numeric"]:
             ax.set_xticks(x, [_wrap(str(v), 14) for v in p["x"]], fontsize=7)
-        elif not p.get("scatter_x"):  # the levels themselves
-            ax.set_xticks(x, [compact(v, digits=4) for v in x], fontsize=7)
+        elif not p.get("scatter_x"):  # the levels themselves; every k-th labelled so they fit
+            step = math.ceil(len(x) / 5)
+            ax.set_xticks(x, [compact(v, digits=4) if i % step == 0 else ""
+                              for i, v in enumerate(x)], fontsize=7)
         else:
             ax.xaxis.set_major_formatter(TickFormatter())
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
