@@ -150,6 +150,8 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
 
     from sim.scenario.timeline import accepts, canonical, timeline_paths
 
+    if not sc.timeline:
+        return  # nothing to check, and no need to import the model to learn its paths
     patterns = timeline_paths()
     state = sc.data()
     state["timeline"] = []  # each trial state without the entries: linear, not quadratic
