@@ -22,23 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import simpy
+from bench_model import bare_loop  # noqa: E402 - the same loop, measured the same way
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "scenarios/brigade.yaml"
 
-
-def bare_loop(n: int = 1_000_000) -> float:
-    env = simpy.Environment()
-
-    def tick(env: simpy.Environment):  # type: ignore[no-untyped-def]
-        for _ in range(n):
-            yield env.timeout(1)
-
-    env.process(tick(env))
-    began = time.perf_counter()
-    env.run()
-    return time.perf_counter() - began
 
 
 def model_alone(reps: int) -> float:

@@ -194,9 +194,8 @@ def load_policy(path: str | Path, overrides: Sequence[str] = (),
     `--seed` overrides of its own keys; raises InputError listing every problem."""
     from sim.metrics import METRICS
     from sim.scenario.loader import load_scenario
-    from sim.scenario.paths import get_path, has_path
     from sim.scenario.yamlio import load_yaml
-    from sim.sweep.spec import _problem, _range_mismatch
+    from sim.sweep.spec import _problem, path_problems
 
     file = str(path)
     data, lines = load_yaml(path)
@@ -231,12 +230,7 @@ def load_policy(path: str | Path, overrides: Sequence[str] = (),
         paths = lever.shares if isinstance(lever, Shares) else [name]
         where = (file, lines.get(("levers", name)), f"levers.{name}")
         for p in paths:
-            if not has_path(resolved, p):
-                problems.append(Problem(*where, f"no such key in scenario {spec.scenario}: {p}"))
-            elif isinstance(lever, Range):
-                mismatch = _range_mismatch(lever, get_path(resolved, p))
-                if mismatch:
-                    problems.append(Problem(*where, mismatch))
+            problems += path_problems(resolved, p, lever, where, spec.scenario)
     if problems:
         raise InputError(problems)
     return LoadedPolicy(spec, file, str(scenario_file), loaded.sha256, loaded.raw,

@@ -139,7 +139,6 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     """Read and check a sweep file; raises InputError listing every problem."""
     from sim.metrics import METRICS, series_info
     from sim.scenario.loader import load_scenario
-    from sim.scenario.paths import get_path, has_path
     from sim.scenario.yamlio import load_yaml
 
     file = str(path)
@@ -171,12 +170,7 @@ def load_sweep(path: str | Path) -> LoadedSweep:
         group = ("uncertainties" if factor in spec.uncertainties else
                  "levers" if factor in spec.levers else "factors")
         where = (file, lines.get((group, factor)), f"{group}.{factor}")
-        if not has_path(resolved, factor):
-            problems.append(Problem(*where, f"no such key in scenario {spec.scenario}"))
-        elif isinstance(levels, Range):
-            mismatch = _range_mismatch(levels, get_path(resolved, factor))
-            if mismatch:
-                problems.append(Problem(*where, mismatch))
+        problems += path_problems(resolved, factor, levels, where, spec.scenario)
     if problems:
         raise InputError(problems)
     data = json.dumps(loaded.raw, sort_keys=True, default=str).encode()
@@ -221,6 +215,19 @@ def _size_problems(spec: SweepSpec, file: str, lines: dict[tuple[Any, ...], int]
         return at("points", f"rotated copies of the NOLH for {k} factors give at most "
                             f"{capacity(k)} points; use design: lhs")
     return []
+
+
+def path_problems(resolved: dict[str, Any], path: str, levels: Any,
+                  where: tuple[str, int | None, str], scenario: str) -> list[Problem]:
+    """A factor's or lever's path must exist in the base scenario, and a range must suit
+    the value there (whole numbers for counts)."""
+    from sim.scenario.paths import get_path, has_path
+
+    if not has_path(resolved, path):
+        return [Problem(*where, f"no such key in scenario {scenario}: {path}")]
+    value = get_path(resolved, path)
+    mismatch = _range_mismatch(levels, value) if isinstance(levels, Range) else None
+    return [Problem(*where, mismatch)] if mismatch else []
 
 
 def _range_mismatch(factor: Range, value: Any) -> str | None:
