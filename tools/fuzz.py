@@ -198,6 +198,10 @@ def run_case(case: Case, timeout: float) -> Outcome:
                 text = f"Traceback: {err!r}"
             finally:
                 os.write(write, json.dumps({"code": code, "text": text[-4000:]}).encode())
+                render = sys.modules.get("sim.report.render")
+                if render is not None:  # its figure server would outlive this child
+                    with contextlib.suppress(Exception):
+                        render.shutdown()
                 os._exit(0)
         os.close(write)
         chunks = []
