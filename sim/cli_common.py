@@ -9,12 +9,13 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from sim.crashlog import one_line, where_logged
-from sim.errors import EXIT_MODEL, Interrupted, KazsimError, OutputError
+from sim.errors import EXIT_MODEL, InputError, Interrupted, KazsimError, OutputError
 
 RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
 ARGV = "kazsim.argv"  # ctx.meta key: the arguments the command line gave
@@ -77,6 +78,20 @@ class KazsimGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         return _mapped(super().invoke, ctx)
+
+
+def check_targets(out: str | Path | None, marker: str, trace_file: str | None = None) -> None:
+    """Exit 1 before any run if an output cannot be written or must not be replaced
+    (`out` None: no report asked for)."""
+    from sim.report.atomic import TargetError, check_dir_target, check_file_target
+
+    try:
+        if out is not None:
+            check_dir_target(out, marker)
+        if trace_file:
+            check_file_target(trace_file)
+    except TargetError as err:
+        raise InputError.single(str(err)) from None
 
 
 def import_model(ref: str) -> Any:

@@ -2,8 +2,7 @@
 `discover` (scenario discovery on a sweep store). Heavy libraries load inside them."""
 from __future__ import annotations
 
-import shlex
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,8 @@ import click
 from sim.cli_common import (
     RESUME,
     KazsimCommand,
+    check_targets,
+    command_text,
     format_option,
     import_model,
     quiet_option,
@@ -21,17 +22,6 @@ from sim.cli_common import (
     workers_option,
 )
 from sim.errors import InputError, Interrupted
-
-
-def _check_report_dir(report_dir: str | None, marker: str) -> None:
-    from sim.report.atomic import TargetError, check_dir_target
-
-    if report_dir is None:
-        return
-    try:
-        check_dir_target(report_dir, marker)
-    except TargetError as err:
-        raise InputError.single(str(err)) from None
 
 
 @click.command(cls=KazsimCommand)
@@ -69,7 +59,7 @@ def optimize(policy_file: str, out: str | None, resume: bool, report_dir: str | 
     policy = load_policy(policy_file, overrides, reps=reps, seed=seed)
     model = import_model(model_ref) if model_ref else None
     db = out or str(Path("results") / f"{Path(policy_file).stem}.db")
-    _check_report_dir(report_dir, MARKER)
+    check_targets(report_dir, MARKER)
     store = _open_store(policy, db, resume)
     resume_cmd = f"kazsim optimize {policy_file} --out {db} --resume"
     click.get_current_context().meta[RESUME] = resume_cmd
@@ -87,14 +77,7 @@ def optimize(policy_file: str, out: str | None, resume: bool, report_dir: str | 
                                 "continue it with --resume.") from None
     finally:
         store.close()
-    if fmt == "json":
-        click.echo(json_text(result))
-    elif not quiet:
-        print_summary(result)
-    if report_dir:
-        write_report(result, report_dir, command=shlex.join(["kazsim", *sys.argv[1:]]))
-        if not quiet and fmt != "json":
-            click.echo(f"Report written to {report_dir}", err=True)
+    _say(result, fmt, quiet, report_dir, json_text, print_summary, write_report)
 
 
 def _open_store(policy: Any, db: str, resume: bool) -> Any:
@@ -150,17 +133,25 @@ def discover(store: str, where: str, method: str, share: float, box: int | None,
     from sim.explore.discover import discover as run_discovery
     from sim.explore.discover_report import MARKER, json_text, print_summary, write_report
 
-    _check_report_dir(report_dir, MARKER)
+    check_targets(report_dir, MARKER)
     if box is not None and method != "prim":
         raise InputError.single("--box chooses a box of PRIM's peeling trajectory: use it "
                                 "with --method prim")
     result = run_discovery(store, where, method=method, share=share, box=box)
+    _say(result, fmt, quiet, report_dir, json_text, print_summary, write_report)
+
+
+def _say(result: Any, fmt: str, quiet: bool, report_dir: str | None,
+         json_text: Callable[[Any], str], print_summary: Callable[[Any], None],
+         write_report: Callable[..., None]) -> None:
+    """The result on the terminal (JSON or tables) and, if asked, as a report directory
+    that records the command line as every other report does."""
     if fmt == "json":
         click.echo(json_text(result))
     elif not quiet:
         print_summary(result)
     if report_dir:
-        write_report(result, report_dir, command=shlex.join(["kazsim", *sys.argv[1:]]))
+        write_report(result, report_dir, command=command_text())
         if not quiet and fmt != "json":
             click.echo(f"Report written to {report_dir}", err=True)
 

@@ -12,6 +12,7 @@ import click
 from sim.cli_common import (
     KazsimCommand,
     allow_large_option,
+    check_targets,
     command_text,
     format_option,
     quiet_option,
@@ -21,7 +22,7 @@ from sim.cli_common import (
     set_option,
     workers_option,
 )
-from sim.errors import InputError, KazsimError, ModelError
+from sim.errors import KazsimError, ModelError
 from sim.metrics import HEADLINE
 
 
@@ -43,18 +44,6 @@ def parse_reps(value: str | None) -> int | str | None:
 def warn(loaded: Any) -> None:
     for w in loaded.warnings:
         click.echo(str(w), err=True)
-
-
-def check_targets(out: Path, marker: str, trace_file: str | None = None) -> None:
-    """Exit 1 before any run if an output cannot be written or must not be replaced."""
-    from sim.report.atomic import TargetError, check_dir_target, check_file_target
-
-    try:
-        check_dir_target(out, marker)
-        if trace_file:
-            check_file_target(trace_file)
-    except TargetError as err:
-        raise InputError.single(str(err)) from None
 
 
 def print_summary(report: Any) -> None:

@@ -13,6 +13,7 @@ from sim.cli_common import (
     RESUME,
     KazsimCommand,
     allow_large_option,
+    check_targets,
     command_text,
     format_option,
     import_model,
@@ -68,7 +69,9 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     db = out or api.default_store(sweep_file)
     if scheduler:
         _require_dask()  # before the store is written
-    _check_report_dir(report_dir)  # before any run: a sweep may take hours
+    from sim.sweep.report import MARKER
+
+    check_targets(report_dir, MARKER)  # before any run: a sweep may take hours
     resume_command = _resume_command(db)
     click.get_current_context().meta[RESUME] = resume_command  # a second Ctrl-C says it too
     if report_dir:
@@ -91,8 +94,9 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
 def sweep_report(db: str, report_dir: str | None, quiet: bool, fmt: str) -> None:
     """Analyse a stored sweep: per-point table, sensitivity ranking, report files."""
     from sim import api
+    from sim.sweep.report import MARKER
 
-    _check_report_dir(report_dir)
+    check_targets(report_dir, MARKER)
     _finish(api.open_sweep(db), report_dir, quiet, fmt)
 
 
@@ -114,19 +118,6 @@ def _require_dask() -> None:
     try:
         require_dask()
     except ExecutorError as err:
-        raise InputError.single(str(err)) from None
-
-
-def _check_report_dir(report_dir: str | None) -> None:
-    """Exit 1 if the report directory cannot be written or holds something else."""
-    from sim.report.atomic import TargetError, check_dir_target
-    from sim.sweep.report import MARKER
-
-    if report_dir is None:
-        return
-    try:
-        check_dir_target(report_dir, MARKER)
-    except TargetError as err:
         raise InputError.single(str(err)) from None
 
 

@@ -143,3 +143,13 @@ def test_noisy_outcome_keeps_only_significant_restrictions(tmp_path):
     assert set(best) == {"a", "b"}
     assert best["a"]["high"] == pytest.approx(0.4, abs=0.05)
     assert best["b"]["low"] == pytest.approx(0.5, abs=0.05)
+
+
+def test_the_report_records_the_command_that_made_it(store, tmp_path):
+    """Like every other report: the command line given, not the Python process's argv."""
+    rep = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["discover", store, "--where", WHERE, "--quiet",
+                                       "--out", str(rep)])
+    assert result.exit_code == 0, result.output
+    command = json.loads((rep / "discover.json").read_text())["command"]
+    assert command.startswith(f"kazsim discover {store} --where") and "--quiet" in command
