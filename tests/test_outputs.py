@@ -365,3 +365,19 @@ def test_compare_reads_a_report_written_by_an_earlier_version(tmp_path, old):
     assert json.loads(loaded.dump()) == report  # written back as it was
     res = invoke("compare", path, path, "--out", tmp_path / "c", "-q")
     assert res.exit_code == 0, res.output
+
+
+def test_compare_draws_people_deployed_as_the_most_in_each_interval():
+    """A handover between two sampling dates shows in the comparison's overlay too."""
+    from sim.report.figures import overlay_figure
+    from sim.report.model import SeriesSummary
+
+    dates = ["2004-01-01", "2004-02-01", "2004-03-01"]
+    series = {"deployed": SeriesSummary(dates=dates, mean=[25.0, 25.0, 25.0]),
+              "deployed.max": SeriesSummary(dates=dates, mean=[25.0, 50.0, 25.0])}
+    job = overlay_figure([("a", series), ("b", series)], ["deployed"])
+    (panel,) = job.spec["panels"]
+    assert panel["title"] == "Most people deployed in the interval"
+    assert max(panel["lines"][0]["mean"]) == 50.0
+    older = {"deployed": series["deployed"]}  # a report written before deployed.max
+    assert overlay_figure([("a", older)], ["deployed"]).spec["panels"][0]["title"] == "People deployed"

@@ -149,7 +149,11 @@ STYLES = ("-", "--", ":", "-.")
 
 def overlay_figure(entries: Sequence[tuple[str, dict[str, SeriesSummary]]],
                    names: Sequence[str] = OVERLAY) -> FigureJob | None:
-    """Mean lines with bands of `names`, one colour and dash style per scenario."""
+    """Mean lines with bands of `names`, one colour and dash style per scenario. People
+    deployed are drawn as the most in theatre in each interval, so that every handover
+    shows (reports written before that series existed fall back to the dated value)."""
+    if any(_has(s, "deployed.max") for _, s in entries):
+        names = ["deployed.max" if n == "deployed" else n for n in names]
     names = [n for n in names if any(_has(s, n) for _, s in entries)]
     if not names:
         return None
