@@ -51,6 +51,16 @@ class Course:
         self._timer = Timer(clock, self._cohort)
         self._last: float | None = None  # start of the last cohort
         self.funders: list[Callable[[int], int]] = []  # assistance: seats wanted -> seats paid
+        # per-person columns of the store (it may reallocate them as it grows): the day
+        # each joined the queue, and the day each was seated (nan: not queued, not seated)
+        self._queue_key, self._seat_key = f"queue:{name}", f"seated:{name}"
+        people.column(self._queue_key)
+        people.column(self._seat_key)
+        self._grades = self._eligible_grades(spec)
+
+    @staticmethod
+    def _eligible_grades(spec: CourseSpec) -> tuple[int, ...]:
+        return tuple(sorted(GRADE_INDEX[g] for g in spec.eligible))
 
     # -- the cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -79,29 +89,33 @@ class Course:
         """Seats, length and eligibility from now on; the cycle continues from the last
         cohort with the new interval."""
         self.spec = spec
+        self._grades = self._eligible_grades(spec)
         self.refresh()
         self._plan()
 
     # -- the queue -----------------------------------------------------------------------
     def eligible(self, now: float) -> np.ndarray:
+        """Who may join the queue now (a fresh mask over the first `n` rows). For masks,
+        `a > b` is `a and not b`."""
         c, p = self.spec, self.people
         n = p.n
-        mask = p.active_in(tuple(sorted(GRADE_INDEX[g] for g in c.eligible)))
+        mask = p.active_in(self._grades)
         if c.min_service_days > 0:
             mask &= p.joined[:n] <= now - c.min_service_days
         for q in c.requires:
             mask &= p.holds(q, now)
         if c.grants:
-            mask &= ~p.holds(c.grants, now)
+            np.greater(mask, p.holds(c.grants, now), out=mask)
         if self._training:
-            mask &= np.isnan(self._seated_col()[:n])
+            seated = self._seated_col()[:n]
+            np.greater(mask, seated == seated, out=mask)  # nan != nan: not seated
         return mask
 
     def _since_col(self) -> np.ndarray:
-        return self.people.column(f"queue:{self.name}")  # the store may have grown
+        return self.people.cols[self._queue_key]
 
     def _seated_col(self) -> np.ndarray:
-        return self.people.column(f"seated:{self.name}")
+        return self.people.cols[self._seat_key]
 
     def _integrate(self, now: float) -> None:
         self.length_days += self._length * (now - self._t)
@@ -112,8 +126,10 @@ class Course:
         now = self.clock.now
         self._integrate(now)
         since = self._since_col()[: self.people.n]
-        queued = ~np.isnan(since)
-        changed = np.flatnonzero(self.eligible(now) != queued)
+        queued = since == since  # nan != nan: not queued
+        changed = self.eligible(now)
+        np.not_equal(changed, queued, out=changed)
+        changed = changed.nonzero()[0]
         if not len(changed):
             return
         was = queued[changed]
@@ -129,8 +145,7 @@ class Course:
         c = self.spec
         if c.promotes_to is None:
             return None
-        in_training = int((~np.isnan(self._seated_col()[: self.people.n])).sum())
-        return max(0, self.vacancies(GRADE_INDEX[c.promotes_to]) - in_training)
+        return max(0, self.vacancies(GRADE_INDEX[c.promotes_to]) - self._training)
 
     def seats_now(self) -> int:
         room = self._room()
@@ -158,7 +173,8 @@ class Course:
         p, now = self.people, self.clock.now
         self.refresh()
         since = self._since_col()[: p.n]
-        ready = np.flatnonzero(~np.isnan(since) & (p.state[: p.n] == HOME))
+        queued = (since == since).nonzero()[0]
+        ready = queued[p.state[queued] == HOME]
         seats = self.seats_now()
         if self.funders and len(ready) > seats:
             seats = self._bought(seats, len(ready))
@@ -173,7 +189,8 @@ class Course:
         self._training += len(chosen)
         p.move(chosen, IN_COURSE)
         self.charge(self.name, len(chosen))
-        self.log("course started", self.name, f"{len(chosen)} seated of {len(ready)} waiting")
+        if self.log.enabled:
+            self.log("course started", self.name, f"{len(chosen)} seated of {len(ready)} waiting")
         days = self.spec.days
         self.clock.call_at(now + days, lambda: self._finish(chosen, now))
 
@@ -181,7 +198,7 @@ class Course:
         p, now = self.people, self.clock.now
         self.cohorts.append((ids, start, now))
         seated = self._seated_col()
-        self._training -= int((~np.isnan(seated[ids])).sum())
+        self._training -= int(np.count_nonzero(~np.isnan(seated[ids])))
         seated[ids] = np.nan
         ids = ids[p.state[ids] == IN_COURSE]  # leavers have gone
         p.move(ids, HOME)
@@ -193,26 +210,34 @@ class Course:
             p.promote(ids, GRADE_INDEX[c.promotes_to])
             if c.promotes_to == "nco":
                 self.promoted += len(ids)
-            self.log("promoted", f"{len(ids)} people", f"to {c.promotes_to}: " + " ".join(f"p{i}" for i in ids[:40]))
+            if self.log.enabled:
+                self.log("promoted", f"{len(ids)} people",
+                         f"to {c.promotes_to}: " + " ".join(f"p{i}" for i in ids[:40]))
         self.trained += len(ids)
-        self.log("course finished", self.name, f"{len(ids)} trained")
+        if self.log.enabled:
+            self.log("course finished", self.name, f"{len(ids)} trained")
 
     def forget(self, ids: np.ndarray) -> None:
         """People who left the force leave the queue and any seat."""
-        seated = self._seated_col()
-        freed = ids[~np.isnan(seated[ids])]
-        if len(freed):
-            seated[freed] = np.nan
-            self._training -= len(freed)
+        if self._training:  # seated in cohorts under way
+            seated = self._seated_col()
+            at = seated[ids]
+            held = at == at
+            if np.count_nonzero(held):
+                seated[ids[held]] = np.nan
+                self._training -= int(np.count_nonzero(held))
+        if not self._length:
+            return
         since = self._since_col()
-        gone = ids[~np.isnan(since[ids])]
-        if not len(gone):
+        at = since[ids]
+        held = at == at
+        if not np.count_nonzero(held):
             return
         now = self.clock.now
         self._integrate(now)
-        self.reneged.extend((now - since[gone]).tolist())
-        since[gone] = np.nan
-        self._length -= len(gone)
+        self.reneged.extend((now - at[held]).tolist())
+        since[ids[held]] = np.nan
+        self._length -= int(np.count_nonzero(held))
 
     # -- results -------------------------------------------------------------------------
     def queue_length(self) -> float:

@@ -67,7 +67,7 @@ class Exercises:
         for grade, count in zip(GRADE_NAMES, asked):
             if count <= 0:
                 continue
-            pool = np.flatnonzero((p.state[: p.n] == HOME) & (p.grade[: p.n] == GRADE_INDEX[grade]))
+            pool = ((p.state[: p.n] == HOME) & (p.grade[: p.n] == GRADE_INDEX[grade])).nonzero()[0]
             chosen.append(self.rng[name].permutation(pool)[:count])
         return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
@@ -107,8 +107,8 @@ class Exercises:
             return None
         p = self.people
         active = p.active
-        total = int(active.sum())
-        return int((active & p.holds(CREDIT, self.clock.now)).sum()) / total if total else None
+        total = int(np.count_nonzero(active))
+        return int(np.count_nonzero(active & p.holds(CREDIT, self.clock.now))) / total if total else None
 
     def report(self, results: Results) -> None:
         results.add("exercise_participants", self.participants)

@@ -114,8 +114,9 @@ class HomeForce:
     # -- the monthly step -------------------------------------------------------
     def step(self, dt: float) -> None:
         stayers = self._stayers()
-        self.leave(self._attrition(stayers, dt), "attrition")
-        self.leave(self._contract_ends(self._stayers()), "contract end")
+        going = self._attrition(stayers, dt)
+        self.leave(stayers[going], "attrition")
+        self.leave(self._contract_ends(stayers[~going]), "contract end")
         self._release_officers(dt)
         self._recruit(dt)
         for hook in self.after_step:
@@ -125,13 +126,13 @@ class HomeForce:
     def _stayers(self) -> np.ndarray:
         """Everyone in the force who has not already decided to leave."""
         p = self.people
-        return np.flatnonzero((p.state[: p.n] != SEPARATED) & np.isnan(p.leaving[: p.n]))
+        return ((p.state[: p.n] != SEPARATED) & np.isnan(p.leaving[: p.n])).nonzero()[0]
 
     def _attrition(self, stayers: np.ndarray, dt: float) -> np.ndarray:
+        """Which of `stayers` leave by attrition in a step of `dt` days (a mask)."""
         rng = self.streams.get("attrition")
-        rates = _vec(self.spec.attrition_per_year)[self.people.grade[stayers]]
-        chance = 1 - np.exp(-rates * dt / YEAR)
-        return stayers[rng.random(len(stayers)) < chance]
+        chance = 1 - np.exp(-_vec(self.spec.attrition_per_year) * dt / YEAR)  # by grade
+        return rng.random(len(stayers)) < chance[self.people.grade[stayers]]
 
     def _contract_ends(self, stayers: np.ndarray) -> np.ndarray:
         """Contracts ending now: re-enlistment where a post exists; the rest leave."""
@@ -149,7 +150,7 @@ class HomeForce:
             stays = rng.random(len(ending)) < reenlist_chance(getattr(f.reenlist, name), f.retention,
                                                               people.tours[ending])
             posts = int(max(0, est[g] - (strength[g] - len(ending))))
-            if stays.sum() > posts:
+            if np.count_nonzero(stays) > posts:
                 keep = rng.permutation(np.flatnonzero(stays))[:posts]
                 stays[:] = False
                 stays[keep] = True
@@ -194,7 +195,8 @@ class HomeForce:
                 years = getattr(f.contract_years, name)
                 ids = self.people.add(g, n, joined=now, contract_end=now + years * YEAR)
                 self.recruited[g] += n
-                self.log("recruited", f"{n} {name}s", f"ids {ids[0]}..{ids[-1]}")
+                if self.log.enabled:
+                    self.log("recruited", f"{n} {name}s", f"ids {ids[0]}..{ids[-1]}")
 
     # -- leaving ----------------------------------------------------------------
     def leave(self, ids: np.ndarray, reason: str) -> None:
@@ -209,7 +211,8 @@ class HomeForce:
             p.leaving[away] = self.clock.now
             for pid in away.tolist():
                 p.leaving_reason[pid] = reason
-            self.log("leaves on return", f"{len(away)} people", reason)
+            if self.log.enabled:
+                self.log("leaves on return", f"{len(away)} people", reason)
         self.separate(ids[~committed], reason)
 
     def came_home(self, ids: np.ndarray) -> None:
@@ -236,7 +239,8 @@ class HomeForce:
         self.exits[reason] = self.exits.get(reason, 0) + len(ids)
         for hook in self.on_leave:
             hook(ids)
-        self.log("separated", f"{len(ids)} people", reason)
+        if self.log.enabled:
+            self.log("separated", f"{len(ids)} people", reason)
 
     # -- milestones -------------------------------------------------------------
     def vacancies(self, grade: int) -> int:
@@ -263,7 +267,7 @@ class HomeForce:
         total = strength.sum()
         active = self.people.active
         for q, share in foc.qualified.items():
-            held = int(self.people.holds(q, now)[active].sum())
+            held = int(np.count_nonzero(self.people.holds(q, now)[active]))
             if total == 0 or held / total < share:
                 return False
         return True

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+import numpy as np
+
 from sim.model.clock import Clock
 from sim.model.people import GRADE_INDEX, People
 from sim.model.record import Results
@@ -44,27 +46,39 @@ class Interoperability:
     def share(self) -> float | None:
         """The people part."""
         p, now = self.people, self.clock.now
-        active = p.active
+        strength = p.strength()
         counted = met = 0
         for grade, quals in self.spec.criteria.items():
             if not quals:
                 continue
-            mask = active & (p.grade[: p.n] == GRADE_INDEX[grade])
-            counted += int(mask.sum())
-            met += int((mask & p.holds_all(quals, now)).sum())
+            g = GRADE_INDEX[grade]
+            counted += int(strength[g])
+            mask = p.active_in((g,))
+            for q in quals:
+                mask &= p.holds(q, now)
+            met += int(np.count_nonzero(mask))
         return met / counted if counted else None
 
     def part(self, name: str) -> float | None:
         return self.parts[name]()
 
     def index(self) -> float | None:
+        return self._combine(self.part)
+
+    def values(self) -> list[float | None]:
+        """The index and its parts (PARTS order), each part computed once (the series)."""
+        parts = {name: self.parts[name]() for name in PARTS}
+        return [self._combine(parts.__getitem__), *parts.values()]
+
+    def _combine(self, part: Callable[[str], float | None]) -> float | None:
+        """The weighted mean of the parts that exist (asked only for positive weights)."""
         weights = self.spec.weights
         total = weight = 0.0
         for name in PARTS:
             w = getattr(weights, name)
             if w <= 0:
                 continue
-            value = self.parts[name]()
+            value = part(name)
             if value is not None:
                 total += w * value
                 weight += w

@@ -42,13 +42,12 @@ class People:
         self._days = np.zeros((len(STATE_NAMES), 3))
         self._t = now()
         self._low = self._high = 0
-        self._version = 0  # bumped by every change of state or grade
+        self._version = 0  # bumped by every change of who is in the force or of a grade
         self._masks: dict[tuple[int, ...], tuple[int, int, np.ndarray]] = {}
 
     # -- census ---------------------------------------------------------------
     def _touch(self) -> None:
         """Integrate head counts up to now before they change."""
-        self._version += 1
         now = self.now()
         if now > self._t:
             self._days += self.counts * (now - self._t)
@@ -95,39 +94,57 @@ class People:
             contract_end: np.ndarray | float) -> np.ndarray:
         """Add `count` people of one grade at home; returns their ids."""
         self._touch()
+        self._version += 1
         self._reserve(count)
-        ids = np.arange(self.n, self.n + count)
+        first = self.n
+        new = slice(first, first + count)
         self.n += count
-        self.grade[ids] = grade
-        self.state[ids] = HOME
-        self.joined[ids] = joined
-        self.contract_end[ids] = contract_end
-        self.last_return[ids] = -np.inf
-        self.tours[ids] = 0
-        self.leaving[ids] = np.nan
+        self.grade[new] = grade
+        self.state[new] = HOME
+        self.joined[new] = joined
+        self.contract_end[new] = contract_end
+        self.last_return[new] = -np.inf
+        self.tours[new] = 0
+        self.leaving[new] = np.nan
         for table in (self.quals, self.cols):
             for arr in table.values():
-                arr[ids] = np.nan
+                arr[new] = np.nan
         self.counts[HOME, grade] += count
-        return ids
+        return np.arange(first, first + count)
 
     def move(self, ids: np.ndarray | list[int], state: int) -> None:
         """Put people in `state` (home, a course, preparing, deployed, separated)."""
         ids = np.asarray(ids, dtype=np.int64)
-        if not len(ids):
+        k = len(ids)
+        if not k:
             return
         self._touch()
-        grades = self.grade[ids]
-        np.subtract.at(self.counts, (self.state[ids], grades), 1)
-        np.add.at(self.counts[state], grades, 1)
-        self.state[ids] = state
-        self._watch()
+        if state == SEPARATED:
+            self._version += 1
+        counts = self.counts
+        if k == 1:
+            pid = int(ids[0])
+            old, g = int(self.state[pid]), int(self.grade[pid])
+            counts[old, g] -= 1
+            counts[state, g] += 1
+            self.state[pid] = state
+            deployed = old == DEPLOYED
+        else:
+            grades = self.grade[ids]
+            cells = np.bincount(self.state[ids] * 3 + grades, minlength=15).reshape(5, 3)
+            counts -= cells
+            counts[state] += np.bincount(grades, minlength=3)
+            self.state[ids] = state
+            deployed = bool(np.count_nonzero(cells[DEPLOYED]))
+        if deployed or state == DEPLOYED:
+            self._watch()
 
     def promote(self, ids: np.ndarray, grade: int) -> None:
         self._touch()
+        self._version += 1
         states = self.state[ids]
-        np.subtract.at(self.counts, (states, self.grade[ids]), 1)
-        np.add.at(self.counts[:, grade], states, 1)
+        self.counts -= np.bincount(states * 3 + self.grade[ids], minlength=15).reshape(5, 3)
+        self.counts[:, grade] += np.bincount(states, minlength=5)
         self.grade[ids] = grade
 
     def column(self, name: str) -> np.ndarray:

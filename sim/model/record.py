@@ -109,12 +109,21 @@ class Recorder:
             self.track(name, first if k == 0 else partial(cache.__getitem__, k))
 
     def sample(self) -> None:
+        series = self.series
         for name, (how, providers) in self._providers.items():
-            values = [v for v in (p() for p in providers) if v is not None]
-            if not values:
-                value: Value = None
-            elif how == "sum":
-                value = float(sum(values))
+            if len(providers) == 1:  # most series: sum() of one value is 0 + it
+                v = providers[0]()
+                value: Value = None if v is None else float(0 + v)
             else:
-                value = float(sum(values) / len(values))
-            self.series.setdefault(name, []).append(value)
+                values = [v for v in (p() for p in providers) if v is not None]
+                if not values:
+                    value = None
+                elif how == "sum":
+                    value = float(sum(values))
+                else:
+                    value = float(sum(values) / len(values))
+            column = series.get(name)
+            if column is None:
+                series[name] = [value]
+            else:
+                column.append(value)

@@ -21,7 +21,7 @@ from sim.model.establishment import Establishment
 from sim.model.exercises import Exercises
 from sim.model.force import HomeForce
 from sim.model.harmony import Harmony
-from sim.model.interoperability import Interoperability
+from sim.model.interoperability import PARTS, Interoperability
 from sim.model.ledger import Ledger
 from sim.model.log import EventLog, Row
 from sim.model.people import DEPLOYED, GRADE_NAMES, People
@@ -198,9 +198,8 @@ class Replication:
             rec.track("trust", theatre.trust_now, combine="mean")
             rec.track("security", theatre.security_now, combine="mean")
         interop = self.interoperability
-        rec.track("interoperability", interop.index)
-        for part in ("people", "equipment", "exercises"):
-            rec.track(f"interoperability.{part}", partial(interop.part, part))
+        rec.track_group(["interoperability", *(f"interoperability.{part}" for part in PARTS)],
+                        interop.values)
         rec.track("nco_acceptance", self.acceptance.value)
         rec.track("assistance_spent_cum_usd", self.assistance.spent)
         rec.track("cost_cum_usd", self.ledger.total)
@@ -226,9 +225,9 @@ class Replication:
         for date in self.dates:
             day = clock.day(date)
             if day > env.now:
-                env.run(until=day)
+                clock.run(day)
             self.recorder.sample()
-        env.run(until=sc.horizon_days + 1e-9)  # what happens on the last day itself
+        clock.run(sc.horizon_days + 1e-9)  # what happens on the last day itself
         for theatre in self.theatres.values():
             theatre.close()
 

@@ -183,8 +183,9 @@ class RotationSchedule:
                 self.log("slot unfilled", f"{self.name} rotation {c.rotation}", f"{role}: {missing} short ({why})")
         if picked:
             self.people.move(picked, PREPARING)
-            self.log("selected", f"{self.name} rotation {c.rotation}",
-                     f"{len(picked)} people: " + " ".join(f"p{i}" for i in picked[:40]))
+            if self.log.enabled:
+                self.log("selected", f"{self.name} rotation {c.rotation}",
+                         f"{len(picked)} people: " + " ".join(f"p{i}" for i in picked[:40]))
         return picked
 
     def _prepare(self, c: Contingent) -> None:

@@ -63,8 +63,9 @@ class TipBook:
             tip.started = True
             self.acted += 1
             self._add(self.wait, self.env.now - tip.reported)
-            self.log("task started", self.name, f"cache of {tip.size:.0f} items, waited "
-                     f"{self.env.now - tip.reported:.1f} d")
+            if self.log.enabled:
+                    self.log("task started", self.name, f"cache of {tip.size:.0f} items, waited "
+                         f"{self.env.now - tip.reported:.1f} d")
 
     def approval_began(self, tip: Tip) -> None:
         self._add(self.approval_wait, self.env.now - tip.queued)
@@ -77,8 +78,9 @@ class TipBook:
         self._add(self.wait, tip.expires - tip.reported)
         if in_approval_queue:
             self._add(self.approval_wait, tip.expires - tip.queued)
-        self.log("tip lost", self.name, f"cache of {tip.size:.0f} items, reported "
-                 f"{tip.expires - tip.reported:.1f} d before it perished")
+        if self.log.enabled:
+            self.log("tip lost", self.name, f"cache of {tip.size:.0f} items, reported "
+                     f"{tip.expires - tip.reported:.1f} d before it perished")
 
     def close(self, waiting: list[Tip], awaiting_approval: list[Tip], in_approval: int) -> None:
         """At the end: tips that perished while nobody looked are lost, the rest pending
