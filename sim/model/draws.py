@@ -1,10 +1,29 @@
-"""Many draws of one scenario distribution at once (routine taskings are drawn ahead in
-blocks): the same distributions as `Dist.sample`, vectorised."""
+"""Draws from scenario distributions, cheaper than `Dist.sample` where the model draws
+often: `sampler(dist)` gives a function of a generator that yields the same numbers as
+`dist.sample` (the same calls on the generator, its parameters worked out once), and
+`draw_many` many draws at once (routine taskings are drawn ahead in blocks)."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
 from sim.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
+
+Sampler = Callable[[np.random.Generator], float]
+
+
+def sampler(dist: object) -> Sampler:
+    if isinstance(dist, Lognormal):
+        mu, sigma = dist.mu_sigma
+        return lambda rng: rng.lognormal(mu, sigma)
+    if isinstance(dist, Exponential):
+        mean = dist.mean_
+        return lambda rng: rng.exponential(mean)
+    if isinstance(dist, Constant):
+        value = float(dist.value)
+        return lambda rng: value
+    return dist.sample  # type: ignore[attr-defined, no-any-return]
 
 
 def draw_many(dist: object, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -61,9 +61,14 @@ class Fleet:
         return [v for v in self.vehicles if not v.retired]
 
     def _meters(self) -> None:
-        live = self._fleet()
-        self.days.set(len(live) if self.in_service else 0)
-        self.down.set(sum(v.status == IN_REPAIR for v in live) if self.in_service else 0)
+        live = down = 0
+        if self.in_service:
+            for v in self.vehicles:
+                if not v.retired:
+                    live += 1
+                    down += v.status == IN_REPAIR
+        self.days.set(live)
+        self.down.set(down)
 
     def serve(self, on: bool) -> None:
         """In service while a contingent is present; stored (no cost, no wear) otherwise."""

@@ -37,11 +37,13 @@ class Ordnance:
 
     @property
     def share_left(self) -> float:
-        return self.remaining / self.stock0 if self.stock0 > 0 else 0.0
+        stock0 = self.stock0
+        return (stock0 - (self.routine + self.caches) - self.removed) / stock0 if stock0 > 0 else 0.0
 
     def reserve(self, size: float) -> float:
         """A cache is reported: its size, capped by what is unclaimed."""
-        size = min(max(size, 0.0), self.unclaimed)
+        unclaimed = self.stock0 - (self.routine + self.caches) - self.removed - self.reserved
+        size = min(max(size, 0.0), unclaimed if unclaimed > 0.0 else 0.0)
         self.reserved += size
         return size
 
@@ -55,7 +57,8 @@ class Ordnance:
         self.removed += items
 
     def clear_routine(self, items: float) -> float:
-        items = min(max(items, 0.0), self.unclaimed)
+        unclaimed = self.stock0 - (self.routine + self.caches) - self.removed - self.reserved
+        items = min(max(items, 0.0), unclaimed if unclaimed > 0.0 else 0.0)
         self.routine += items
         return items
 

@@ -22,13 +22,14 @@ import numpy as np
 
 from sim.dists import Dist
 from sim.model.clock import Clock, Timer
+from sim.model.draws import sampler
 from sim.model.log import EventLog
 from sim.model.record import Results
 from sim.model.theatre.ordnance import Ordnance
 from sim.scenario.schema import Tips as TipsSpec
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Tip:
     reported: float
     size: float            # items in the cache
@@ -130,14 +131,19 @@ class TipSource:
         self.factor = 1.0  # the security level's effect on the rate
         self._bound = 0.0
         self._next = Timer(clock, self._candidate)
+        self._settings()
+
+    def _settings(self) -> None:
+        self._per_day = self.spec.rate_per_week_at_full_trust / 7.0  # at full trust
+        self._size, self._shelf = sampler(self.cache_items), sampler(self.spec.shelf_life_days)
 
     def _rate_bound(self) -> float:
-        return self.spec.rate_per_week_at_full_trust / 7.0 * self.ordnance.share_left * self.factor
+        return self._per_day * self.ordnance.share_left * self.factor
 
     def _draw(self) -> None:
-        self._bound = self._rate_bound() if self.on else 0.0
-        if self._bound > 0:
-            self._next.set(self.env.now + self.rng.exponential(1.0 / self._bound))
+        self._bound = bound = self._rate_bound() if self.on else 0.0
+        if bound > 0:
+            self._next.set(self.env._now + self.rng.exponential(1.0 / bound))
         else:
             self._next.cancel()
 
@@ -156,15 +162,16 @@ class TipSource:
 
     def retune(self, spec: TipsSpec, cache_items: Dist) -> None:
         self.spec, self.cache_items = spec, cache_items
+        self._settings()
         self._draw()  # memoryless: a fresh candidate at the new bound is exact
 
     def _candidate(self) -> None:
-        rate = self.spec.rate_per_week_at_full_trust / 7.0 * self.trust() * self.ordnance.share_left * self.factor
+        rate = self._per_day * self.trust() * self.ordnance.share_left * self.factor
         if self.rng.random() * self._bound < rate:
-            now = self.env.now
-            size = self.ordnance.reserve(self.cache_items.sample(self.caches))
-            shelf = self.spec.shelf_life_days.sample(self.rng)
-            tip = Tip(reported=now, size=size, expires=now + shelf, queued=now, left=size)
+            now = self.env._now
+            size = self.ordnance.reserve(self._size(self.caches))
+            shelf = self._shelf(self.rng)
+            tip = Tip(now, size, now + shelf, now, False, size)
             self.book.receive(tip)
             self.route(tip)
         self._draw()

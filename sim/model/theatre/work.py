@@ -39,7 +39,7 @@ BLOCK = 16  # routine taskings drawn at a time
 ROUTINE_KEYS = ("routine_items_per_team_day", "routine_task_days", "workdays_per_week")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Block:
     """Routine taskings drawn ahead: task k runs from start + k x days to the next."""
 
@@ -57,7 +57,7 @@ class Block:
         return self.start + k * self.days
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class Phase:
     """A stretch of work on a cache at one rate, with or without an interpreter."""
 
@@ -67,7 +67,7 @@ class Phase:
     interpreter: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Team:
     number: int
     leader: int
@@ -281,8 +281,12 @@ class Work:
     def dispatch(self) -> None:
         """Take teams off routine work for the tips they can act on now."""
         while self.ready:
-            team = next((t for t in self.teams if t.block is not None), None)
-            if team is None or self._pick() is None:
+            for team in self.teams:
+                if team.block is not None:
+                    break
+            else:
+                return  # no team on routine work
+            if self._pick() is None:
                 return
             team.timer.cancel()  # type: ignore[union-attr]
             self._settle(team, risk=True)
@@ -290,13 +294,14 @@ class Work:
 
     # -- routine taskings ---------------------------------------------------------------
     def _start_routine(self, team: Team) -> None:
-        spec, now = self.spec, self.env.now
-        if not team.spare or not team.spare[0]:
+        spec, now = self.spec, self.env._now
+        spare = team.spare
+        if not spare or not spare[0]:
             drawn = draw_many(spec.routine_items_per_team_day, self.rng, BLOCK)
-            team.spare = (np.maximum(drawn, 0.0).tolist(), self.rng.exponential(1.0, BLOCK).tolist())
-        yields, risks = team.spare
+            spare = team.spare = (np.maximum(drawn, 0.0).tolist(), self.rng.exponential(1.0, BLOCK).tolist())
+        yields, risks = spare
         workdays = spec.routine_task_days
-        days = self._calendar(workdays)
+        days = workdays * 7.0 / (spec.workdays_per_week * self.pace)  # _calendar
         rate, until = self.incidents.rate(team.leader, now + days)
         end = len(yields)
         if until < now + end * days:  # the leader's qualification lapses: a new block then
@@ -309,8 +314,8 @@ class Work:
             if yields[k] * per_item > risks[k]:
                 end, incident = k + 1, True
                 break
-        team.block = Block(now, days, workdays, yields, risks, rate, end, incident, access)
-        team.timer.set(team.block.at(end))  # type: ignore[union-attr]
+        team.block = block = Block(now, days, workdays, yields, risks, rate, end, incident, access)
+        team.timer.set(block.at(end))  # type: ignore[union-attr]
 
     def vehicle_failed(self, team: Team) -> None:
         """The team's vehicle broke down: it finishes the tasking in hand, then hands the
@@ -330,13 +335,14 @@ class Work:
         b = team.block
         assert b is not None
         team.block = None
-        now = self.env.now
-        full = min(b.end, int((now - b.start) / b.days + 1e-9))
+        now = self.env._now
+        days, end = b.days, b.end
+        full = min(end, int((now - b.start) / days + 1e-9))
         items = sum(b.yields[:full]) * b.workdays * b.access
         workdays = full * b.workdays
         hit, used = False, full
-        if full < b.end:
-            frac = (now - b.at(full)) / b.days
+        if full < end:
+            frac = (now - b.at(full)) / days
             if frac > 0:
                 part = b.yields[full] * b.workdays * frac * b.access
                 items += part
@@ -371,7 +377,7 @@ class Work:
 
     def _tip_phase(self, team: Team) -> None:
         """Work on the cache: first the workdays that need an interpreter, then the rest."""
-        tip, spec, now = team.tip, self.spec, self.env.now
+        tip, spec, now = team.tip, self.spec, self.env._now
         assert tip is not None
         work = tip.left / spec.items_per_team_day
         interpreter = tip.interpreter_days > 0
@@ -379,7 +385,7 @@ class Work:
         if interpreter:
             self.interpreters_busy += 1
         team.phase = Phase(now, workdays, spec.items_per_team_day, interpreter)
-        team.timer.set(now + self._calendar(workdays))  # type: ignore[union-attr]
+        team.timer.set(now + workdays * 7.0 / (spec.workdays_per_week * self.pace))  # type: ignore[union-attr]
 
     def _credit_phase(self, team: Team, complete: bool) -> None:
         """Credit the part of the cache cleared in the phase under way, and end it."""
