@@ -4,16 +4,20 @@ often: `sampler(dist)` gives a function of a generator that yields the same numb
 `draw_many` many draws at once (routine taskings are drawn ahead in blocks)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from sim.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
 
-Sampler = Callable[[np.random.Generator], float]
+Sampler = Callable[["np.random.Generator | Ahead"], float]
 
 
 def sampler(dist: object) -> Sampler:
+    """`dist.sample` for a generator or an `Ahead` (other kinds of distribution are
+    drawn from the generator itself, after an `Ahead` is put back in step)."""
     if isinstance(dist, Lognormal):
         mu, sigma = dist.mu_sigma
         return lambda rng: rng.lognormal(mu, sigma)
@@ -23,7 +27,13 @@ def sampler(dist: object) -> Sampler:
     if isinstance(dist, Constant):
         value = float(dist.value)
         return lambda rng: value
-    return dist.sample  # type: ignore[attr-defined, no-any-return]
+
+    def direct(rng: np.random.Generator | Ahead) -> float:
+        if isinstance(rng, Ahead):
+            rng.sync()
+            rng = rng.rng
+        return float(dist.sample(rng))  # type: ignore[attr-defined]
+    return direct
 
 
 def draw_many(dist: object, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -41,3 +51,56 @@ def draw_many(dist: object, rng: np.random.Generator, n: int) -> np.ndarray:
     if isinstance(dist, Poisson):
         return rng.poisson(dist.mean_, n).astype(float)
     return np.array([dist.sample(rng) for _ in range(n)], float)  # type: ignore[attr-defined]
+
+
+class Ahead:
+    """One generator's draws, taken from blocks drawn ahead: the same numbers, in the
+    same order, as calling the generator once a draw (numpy fills an array with the
+    variates it would have given one by one, and the exponential and lognormal draws
+    are the standard ones scaled as numpy scales them). A block holds standard
+    variates of one kind; asking for another kind first puts the generator back where
+    one-at-a-time draws would have left it, so any mix stays exact (a stream that
+    mixes kinds at every draw gains nothing)."""
+
+    BLOCK = 64
+    EXPONENTIAL, NORMAL, UNIFORM = range(3)
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+        self._fill = (rng.standard_exponential, rng.standard_normal, rng.random)
+        self._kind = -1
+        self._block: list[float] = []
+        self._used = 0
+        self._state: Any = None  # the generator's, before the block
+
+    def _take(self, kind: int) -> float:
+        if kind != self._kind:
+            self.sync()
+            self._kind = kind
+        used = self._used
+        if used == len(self._block):
+            self._state = self.rng.bit_generator.state
+            self._block, used = self._fill[kind](self.BLOCK).tolist(), 0
+        self._used = used + 1
+        return self._block[used]
+
+    def sync(self) -> None:
+        """Leave the generator where one-at-a-time draws would have, for direct use."""
+        if self._kind >= 0 and self._used < len(self._block):
+            self.rng.bit_generator.state = self._state
+            if self._used:
+                self._fill[self._kind](self._used)
+        self._kind, self._block, self._used = -1, [], 0
+
+    def exponential(self, scale: float = 1.0) -> float:
+        return scale * self._take(self.EXPONENTIAL)
+
+    def lognormal(self, mu: float, sigma: float) -> float:
+        x = mu + sigma * self._take(self.NORMAL)
+        try:
+            return math.exp(x)
+        except OverflowError:  # numpy gives inf
+            return math.inf
+
+    def random(self) -> float:
+        return self._take(self.UNIFORM)

@@ -21,7 +21,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim.model.clock import Clock
-from sim.model.draws import sampler
+from sim.model.draws import Ahead, sampler
 from sim.model.theatre.tips import Tip, TipBook
 from sim.scenario.schema import Theatre as TheatreSpec
 
@@ -32,7 +32,7 @@ class Approvals:
 
     def __init__(self, spec: TheatreSpec, clock: Clock, book: TipBook,
                  ready: Callable[[Tip], None], rng: np.random.Generator):
-        self.spec, self.clock, self.book, self.ready, self.rng = spec, clock, book, ready, rng
+        self.spec, self.clock, self.book, self.ready, self.rng = spec, clock, book, ready, Ahead(rng)
         self.env = clock.env
         self.queue: deque[Tip] = deque()
         self.approvers = 0

@@ -16,6 +16,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from sim.model.clock import Clock, Meter, Timer
+from sim.model.draws import Ahead
 from sim.model.record import Results
 from sim.scenario.schema import Vehicles
 
@@ -45,7 +46,7 @@ class Fleet:
     REPORTS: ClassVar[dict[str, float | None]] = {"vehicle_availability": None}
 
     def __init__(self, spec: Vehicles, clock: Clock, rng: np.random.Generator):
-        self.spec, self.clock, self.rng = spec, clock, rng
+        self.spec, self.clock, self.rng = spec, clock, Ahead(rng)
         self.env = clock.env
         self.vehicles: list[Vehicle] = []
         self.waiting: deque[Driver] = deque()

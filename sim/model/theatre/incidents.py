@@ -9,6 +9,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.model.draws import Ahead
 from sim.model.people import People
 from sim.scenario.schema import Theatre as TheatreSpec
 
@@ -20,7 +21,7 @@ class Incidents:
 
     def __init__(self, spec: TheatreSpec, people: People, rng: np.random.Generator,
                  casualties: np.random.Generator):
-        self.people, self.rng, self.casualties = people, rng, casualties
+        self.people, self.rng, self.casualties = people, Ahead(rng), casualties
         self.retune(spec)
 
     def retune(self, spec: TheatreSpec) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.dists import Dist
 from sim.model.clock import Clock, Timer
-from sim.model.draws import sampler
+from sim.model.draws import Ahead, sampler
 from sim.model.log import EventLog
 from sim.model.record import Results
 from sim.model.theatre.ordnance import Ordnance
@@ -126,7 +126,7 @@ class TipSource:
         self.spec, self.cache_items = spec, cache_items
         self.clock, self.ordnance, self.trust, self.book, self.route = clock, ordnance, trust, book, route
         self.env = clock.env
-        self.rng, self.caches = rng, caches
+        self.rng, self.caches = rng, Ahead(caches)
         self.on = False
         self.factor = 1.0  # the security level's effect on the rate
         self._bound = 0.0
