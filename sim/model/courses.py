@@ -5,6 +5,13 @@ not yet holding what it grants) and leaves it when seated, or when they stop bei
 eligible or leave the force. Every stay in the queue is a wait: those seated, those who
 left unseated, and those still waiting at the end (censored at the end), so a queue that
 seats few shows long waits instead of hiding them.
+
+The queue is brought up to date after each step of the home force and before each
+cohort. Only people whose eligibility may have changed since the last time are looked
+at: those in the people store's journal (joined, left, promoted, granted a
+qualification), those this course let go of, those whose service passed the minimum and
+those whose qualification expired meanwhile. `Course.check` makes every update also
+compare with a look at everyone (tests).
 """
 from __future__ import annotations
 
@@ -16,7 +23,7 @@ import numpy as np
 
 from sim.model.clock import Clock, Timer
 from sim.model.log import EventLog
-from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, People
+from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, SEPARATED, People, unique
 from sim.model.record import Results
 from sim.model.streams import Streams
 from sim.scenario.schema import Course as CourseSpec
@@ -30,6 +37,7 @@ class Course:
             "seats", "days", "every_days", "until", "eligible", "min_service_days", "requires",
             "valid_years"))
     REPORTS: ClassVar[dict[str, float | None]] = {"course_wait_days_mean": None, "promoted_to_nco": 0.0}
+    check: ClassVar[bool] = False  # tests: every update of the queue checked against everyone
 
     def __init__(self, name: str, spec: CourseSpec, clock: Clock, people: People, streams: Streams,
                  log: EventLog, charge: Callable[[str, int], None],
@@ -56,11 +64,15 @@ class Course:
         self._queue_key, self._seat_key = f"queue:{name}", f"seated:{name}"
         people.column(self._queue_key)
         people.column(self._seat_key)
-        self._grades = self._eligible_grades(spec)
+        self._set_grades(spec)
+        # where the last update of the queue left off: None (everyone to look at), or
+        # (day, mark in the people journal); and those this course let go of since
+        self._looked: tuple[float, int] | None = None
+        self._released: list[np.ndarray] = []
 
-    @staticmethod
-    def _eligible_grades(spec: CourseSpec) -> tuple[int, ...]:
-        return tuple(sorted(GRADE_INDEX[g] for g in spec.eligible))
+    def _set_grades(self, spec: CourseSpec) -> None:
+        self._grades = tuple(sorted({GRADE_INDEX[g] for g in spec.eligible}))
+        self._other = min(set(GRADE_INDEX.values()) - set(self._grades), default=-1)
 
     # -- the cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -89,7 +101,8 @@ class Course:
         """Seats, length and eligibility from now on; the cycle continues from the last
         cohort with the new interval."""
         self.spec = spec
-        self._grades = self._eligible_grades(spec)
+        self._set_grades(spec)
+        self._looked = None  # new rules: look at everyone
         self.refresh()
         self._plan()
 
@@ -111,6 +124,49 @@ class Course:
             np.greater(mask, seated == seated, out=mask)  # nan != nan: not seated
         return mask
 
+    def _eligible_among(self, ids: np.ndarray, now: float) -> np.ndarray:
+        """`eligible(now)` for `ids` only."""
+        c, p = self.spec, self.people
+        mask = p.state[ids] != SEPARATED
+        grades = self._grades
+        if len(grades) == 1:
+            mask &= p.grade[ids] == grades[0]
+        elif len(grades) == 2:  # of three: all but one
+            mask &= p.grade[ids] != self._other
+        if c.min_service_days > 0:
+            mask &= p.joined[ids] <= now - c.min_service_days
+        for q in c.requires:
+            arr = p.quals.get(q)
+            mask &= arr[ids] > now if arr is not None else False
+        if c.grants and (arr := p.quals.get(c.grants)) is not None:
+            np.greater(mask, arr[ids] > now, out=mask)
+        if self._training:
+            seated = self._seated_col()[ids]
+            np.greater(mask, seated == seated, out=mask)
+        return mask
+
+    def _to_look_at(self, now: float) -> np.ndarray | None:
+        """Who may have become eligible or stopped being since the last update (None:
+        everyone)."""
+        if self._looked is None:
+            return None
+        c, p = self.spec, self.people
+        then, mark = self._looked
+        parts = [p.changed_since(mark), *self._released]
+        if now > then:
+            n = p.n
+            if c.min_service_days > 0:  # served the minimum meanwhile
+                joined = p.joined[:n]
+                parts.append(((joined > then - c.min_service_days)
+                              & (joined <= now - c.min_service_days)).nonzero()[0])
+            for q in (*c.requires, *([c.grants] if c.grants else [])):
+                if q in p.expiring:  # expired meanwhile
+                    expiry = p.quals[q][:n]
+                    parts.append(((expiry > then) & (expiry <= now)).nonzero()[0])
+        if len(parts) == 1:
+            return parts[0]
+        return unique(np.concatenate(parts))
+
     def _since_col(self) -> np.ndarray:
         return self.people.cols[self._queue_key]
 
@@ -123,16 +179,29 @@ class Course:
 
     def refresh(self) -> None:
         """Bring the queue up to date: new eligibles join, the no-longer-eligible leave."""
-        now = self.clock.now
+        now, p = self.clock.now, self.people
         self._integrate(now)
-        since = self._since_col()[: self.people.n]
-        queued = since == since  # nan != nan: not queued
-        changed = self.eligible(now)
-        np.not_equal(changed, queued, out=changed)
-        changed = changed.nonzero()[0]
-        if not len(changed):
-            return
-        was = queued[changed]
+        since = self._since_col()[: p.n]
+        ids = self._to_look_at(now)
+        self._looked, self._released = (now, p.journal()), []
+        if ids is None:
+            queued = since == since  # nan != nan: not queued
+            changed = self.eligible(now)
+            np.not_equal(changed, queued, out=changed)
+            changed = changed.nonzero()[0]
+            was = queued[changed]
+        else:
+            at = since[ids]
+            queued = at == at
+            differ = self._eligible_among(ids, now) != queued
+            changed, was = ids[differ], queued[differ]
+        if len(changed):
+            self._update(since, changed, was, now)
+        if self.check:
+            queued = since == since
+            assert np.array_equal(self.eligible(now), queued), f"course {self.name}: queue out of date"
+
+    def _update(self, since: np.ndarray, changed: np.ndarray, was: np.ndarray, now: float) -> None:
         join, leave = changed[~was], changed[was]
         since[join] = now
         self.arrivals += len(join)
@@ -200,12 +269,13 @@ class Course:
         seated = self._seated_col()
         self._training -= int(np.count_nonzero(~np.isnan(seated[ids])))
         seated[ids] = np.nan
+        self._released.append(ids)
         ids = ids[p.state[ids] == IN_COURSE]  # leavers have gone
         p.move(ids, HOME)
         c = self.spec
         if c.grants:
             expiry = now + c.valid_years * YEAR if c.valid_years else np.inf
-            p.qual(c.grants)[ids] = expiry
+            p.grant(c.grants, ids, expiry)
         if c.promotes_to and len(ids):
             p.promote(ids, GRADE_INDEX[c.promotes_to])
             if c.promotes_to == "nco":

@@ -56,8 +56,7 @@ class Exercises:
         if lapses <= 0:
             return
         ids = self._draw(name, [getattr(spec.participants, g) for g in GRADE_NAMES])
-        credit = self.people.qual(CREDIT)
-        credit[ids] = np.fmax(credit[ids], lapses)
+        self.people.grant(CREDIT, ids, np.fmax(self.people.qual(CREDIT)[ids], lapses))
         self.log("exercise", name, f"{len(ids)} took part before the start")
 
     def _draw(self, name: str, asked: list[int]) -> np.ndarray:
@@ -98,8 +97,7 @@ class Exercises:
         p, now = self.people, self.clock.now
         ids = ids[p.state[ids] == IN_COURSE]  # leavers have gone
         p.move(ids, HOME)
-        credit = p.qual(CREDIT)
-        credit[ids] = np.fmax(credit[ids], now + credit_years * YEAR)
+        p.grant(CREDIT, ids, np.fmax(p.qual(CREDIT)[ids], now + credit_years * YEAR))
 
     def share(self) -> float | None:
         """Share of the force holding exercise credit; None if no exercise is planned."""

@@ -74,7 +74,7 @@ class HomeForce:
             ids = people.add(g, count, joined=-served, contract_end=remaining)
             for q, shares in f.qualified.items():
                 held = rng.random(count) < getattr(shares, name)
-                people.qual(q)[ids[held]] = np.inf
+                people.grant(q, ids[held], np.inf)
         self._expire_initial()
         self.start_strength = people.strength().copy()
 
@@ -87,9 +87,8 @@ class HomeForce:
         rng, people = self.streams.get("skills"), self.people
         for q in sorted(valid):
             if q in people.quals:
-                arr = people.qual(q)
-                held = np.flatnonzero(arr[: people.n] == np.inf)
-                arr[held] = rng.uniform(0, valid[q] * YEAR, len(held))
+                held = np.flatnonzero(people.qual(q)[: people.n] == np.inf)
+                people.grant(q, held, rng.uniform(0, valid[q] * YEAR, len(held)))
 
     def start(self) -> None:
         self.check_milestones()

@@ -5,6 +5,11 @@ timed events only move the few people a decision touches. Every change of state 
 grade goes through `add`, `move` or `promote`, which keep a census: head counts by
 state and grade, their time integral (person-days, which the ledger prices), and the
 least and most people deployed since the series recorder last looked.
+
+Qualifications change only through `grant` (their arrays are read-only elsewhere).
+Who joined or left the force, was promoted or was granted a qualification is kept in a
+journal, so that a course brings its queue up to date by looking at those people only
+(`changed_since`) rather than at everyone.
 """
 from __future__ import annotations
 
@@ -18,6 +23,17 @@ GRADE_NAMES = ("officer", "nco", "soldier")
 HOME, IN_COURSE, PREPARING, DEPLOYED, SEPARATED = range(5)
 STATE_NAMES = ("home", "in_course", "preparing", "deployed", "separated")
 ACTIVE_STATES = (HOME, IN_COURSE, PREPARING, DEPLOYED)
+
+
+def unique(ids: np.ndarray) -> np.ndarray:
+    """The ids sorted, once each (np.unique, without its overhead for small arrays)."""
+    ids = np.sort(ids)
+    if len(ids) > 1:
+        keep = np.empty(len(ids), bool)
+        keep[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+        ids = ids[keep]
+    return ids
 
 
 class People:
@@ -44,6 +60,9 @@ class People:
         self._low = self._high = 0
         self._version = 0  # bumped by every change of who is in the force or of a grade
         self._masks: dict[tuple[int, ...], tuple[int, int, np.ndarray]] = {}
+        self._journal: list[np.ndarray] = []  # ids added, separated, promoted or granted
+        self._changed: tuple[tuple[int, int], np.ndarray] = ((-1, -1), np.zeros(0, np.int64))
+        self.expiring: set[str] = set()  # qualifications held somewhere for a limited time
 
     # -- census ---------------------------------------------------------------
     def _touch(self) -> None:
@@ -89,6 +108,8 @@ class People:
                 arr = np.full(new, np.nan)
                 arr[:cap] = old
                 table[key] = arr
+        for arr in self.quals.values():
+            arr.flags.writeable = False
 
     def add(self, grade: int, count: int, joined: np.ndarray | float,
             contract_end: np.ndarray | float) -> np.ndarray:
@@ -106,11 +127,13 @@ class People:
         self.last_return[new] = -np.inf
         self.tours[new] = 0
         self.leaving[new] = np.nan
-        for table in (self.quals, self.cols):
-            for arr in table.values():
-                arr[new] = np.nan
+        for arr in self.cols.values():
+            arr[new] = np.nan
+        # qualification rows beyond `n` are never written: not held
         self.counts[HOME, grade] += count
-        return np.arange(first, first + count)
+        ids = np.arange(first, first + count)
+        self._journal.append(ids)
+        return ids
 
     def move(self, ids: np.ndarray | list[int], state: int) -> None:
         """Put people in `state` (home, a course, preparing, deployed, separated)."""
@@ -121,6 +144,7 @@ class People:
         self._touch()
         if state == SEPARATED:
             self._version += 1
+            self._journal.append(ids.copy())
         counts = self.counts
         if k == 1:
             pid = int(ids[0])
@@ -142,6 +166,7 @@ class People:
     def promote(self, ids: np.ndarray, grade: int) -> None:
         self._touch()
         self._version += 1
+        self._journal.append(np.array(ids, dtype=np.int64))
         states = self.state[ids]
         self.counts -= np.bincount(states * 3 + self.grade[ids], minlength=15).reshape(5, 3)
         self.counts[:, grade] += np.bincount(states, minlength=5)
@@ -156,11 +181,42 @@ class People:
         return arr
 
     def qual(self, name: str) -> np.ndarray:
+        """Expiry days of a qualification, one a person (read-only: see `grant`)."""
         arr = self.quals.get(name)
         if arr is None:
             arr = np.full(len(self.grade), np.nan)
+            arr.flags.writeable = False
             self.quals[name] = arr
         return arr
+
+    def grant(self, name: str, ids: np.ndarray, expiry: float | np.ndarray) -> None:
+        """`ids` hold qualification `name` until `expiry` (a day each, or one for all;
+        inf: for good)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        arr = self.qual(name)
+        if not len(ids):
+            return
+        arr.flags.writeable = True
+        arr[ids] = expiry
+        arr.flags.writeable = False
+        if name not in self.expiring and np.isfinite(expiry).any():
+            self.expiring.add(name)
+        self._journal.append(ids.copy())
+
+    # -- the journal --------------------------------------------------------
+    def journal(self) -> int:
+        """A mark in the journal, for `changed_since`."""
+        return len(self._journal)
+
+    def changed_since(self, mark: int) -> np.ndarray:
+        """Who (sorted, once each) joined or left the force, was promoted or was granted
+        a qualification since `mark` (worked out once for all who ask)."""
+        key = (mark, len(self._journal))
+        if self._changed[0] != key:
+            entries = self._journal[mark:]
+            ids = unique(np.concatenate(entries)) if entries else np.zeros(0, np.int64)
+            self._changed = (key, ids)
+        return self._changed[1]
 
     # -- queries ------------------------------------------------------------
     @property
@@ -194,16 +250,23 @@ class People:
         all who ask until the next change (a fresh array each call)."""
         hit = self._masks.get(grades)
         if hit is None or hit[0] != self._version or hit[1] != self.n:
-            mask = self.grade_in(grades) & (self.state[: self.n] != SEPARATED)
+            mask = self.grade_in(grades)
+            mask &= self.state[: self.n] != SEPARATED
             hit = (self._version, self.n, mask)
             self._masks[grades] = hit
         return hit[2].copy()
 
     def grade_in(self, grades: list[int] | tuple[int, ...]) -> np.ndarray:
-        """Who (first `n` rows) has one of `grades` (a lookup, cheaper than np.isin)."""
+        """Who (first `n` rows) has one of `grades`."""
+        wanted = set(grades)
+        grade = self.grade[: self.n]
+        if len(wanted) == 1:
+            return grade == next(iter(wanted))
+        if len(wanted) == 2:  # of three grades: all but one
+            return grade != ({0, 1, 2} - wanted).pop()
         table = np.zeros(3, bool)
-        table[list(grades)] = True
-        return table[self.grade[: self.n]]
+        table[list(wanted)] = True
+        return table[grade]
 
     def strength(self) -> np.ndarray:
         """Active people by grade index."""
