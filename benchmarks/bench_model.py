@@ -9,7 +9,9 @@ with the mechanisms of issue 10 switched on (security regimes with hostile incid
 other tasks, hard-to-reach ordnance, volunteering with memory, retention by tours,
 expiring skills, a medical share; aim: <= 0.15). The four are timed in
 alternation, five rounds, each taken at its best (as timeit does): the least disturbed
-by other work on a shared machine.
+by other work on a shared machine. Times are the process's CPU time, not the wall
+clock: on a machine shared with other work, time spent waiting for a core is not the
+model's (on a quiet machine the two agree).
 
 The scenarios are the frozen copies in benchmarks/frozen/ (main's as of 2026-12-04),
 run nominally (every assumption at its stated value, as `--draws 0`), so that the
@@ -54,18 +56,18 @@ def bare_loop(n: int = 1_000_000) -> float:
             yield env.timeout(1)
 
     env.process(tick(env))
-    began = time.perf_counter()
+    began = time.process_time()
     env.run()
-    return time.perf_counter() - began
+    return time.process_time() - began
 
 
 def timed(scenario, reps: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    began, events = time.perf_counter(), 0
+    began, events = time.process_time(), 0
     for i in range(reps):
         result = run_replication(scenario, i)
         assert result.error is None, result.error
         events += result.events
-    return time.perf_counter() - began, events
+    return time.process_time() - began, events
 
 
 def main() -> None:

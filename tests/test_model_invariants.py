@@ -277,6 +277,7 @@ def scenarios_with_expiring_skills(draw):
         "requires": ["eod"], "grants": "advanced", "valid_years": 0.4}
     data["training"]["courses"]["drill"] = {  # grants nothing: its graduates queue again
         "seats": draw(st.integers(1, 4)), "days": 10, "every_days": 40, "eligible": ["nco", "soldier"]}
+    data["interoperability"] = {"criteria": {"officer": ["eod", "advanced"], "nco": ["eod"]}}
     at = f"{2001 + draw(st.integers(0, years - 1))}-0{draw(st.integers(2, 9))}-10"
     data["timeline"] = [*data["timeline"], {"at": at, "set": {
         "training.courses.advanced.eligible": draw(st.sampled_from([["soldier"], ["officer", "nco", "soldier"]])),
@@ -287,15 +288,17 @@ def scenarios_with_expiring_skills(draw):
 @SETTINGS
 @given(scenarios_with_expiring_skills(), st.integers(0, 2**31))
 def test_course_queues_kept_up_to_date_from_the_journal_match_a_look_at_everyone(data, seed):
-    """A course brings its queue up to date by looking only at who may have changed
-    (sim/model/courses.py); with `check` on, every update is compared with a look at
-    everyone, and a difference fails the run."""
+    """A course brings its queue up to date, and the interoperability index its people
+    part, by looking only at who may have changed (the people journal); with `check`
+    on, every update is compared with a look at everyone, and a difference fails."""
     from sim.model.courses import Course
+    from sim.model.interoperability import Interoperability
 
     sc = valid(data)
-    Course.check = True
+    Course.check = Interoperability.check = True
     try:
         rep = run_model(sc, seed)
     finally:
-        Course.check = False
+        Course.check = Interoperability.check = False
     assert sum(c.arrivals for c in rep.courses.values()) > 0
+    assert any(v is not None for v in rep.recorder.series["interoperability.people"])

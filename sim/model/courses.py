@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.model.clock import Clock, Timer
 from sim.model.log import EventLog
-from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, SEPARATED, People, unique
+from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, SEPARATED, People
 from sim.model.record import Results
 from sim.model.streams import Streams
 from sim.scenario.schema import Course as CourseSpec
@@ -65,8 +65,8 @@ class Course:
         people.column(self._queue_key)
         people.column(self._seat_key)
         self._set_grades(spec)
-        # where the last update of the queue left off: None (everyone to look at), or
-        # (day, mark in the people journal); and those this course let go of since
+        # where the last update of the queue left off (People.look; None: everyone to
+        # look at), and those this course let go of since
         self._looked: tuple[float, int] | None = None
         self._released: list[np.ndarray] = []
 
@@ -145,27 +145,14 @@ class Course:
             np.greater(mask, seated == seated, out=mask)
         return mask
 
-    def _to_look_at(self, now: float) -> np.ndarray | None:
+    def _to_look_at(self) -> np.ndarray | None:
         """Who may have become eligible or stopped being since the last update (None:
         everyone)."""
         if self._looked is None:
             return None
-        c, p = self.spec, self.people
-        then, mark = self._looked
-        parts = [p.changed_since(mark), *self._released]
-        if now > then:
-            n = p.n
-            if c.min_service_days > 0:  # served the minimum meanwhile
-                joined = p.joined[:n]
-                parts.append(((joined > then - c.min_service_days)
-                              & (joined <= now - c.min_service_days)).nonzero()[0])
-            for q in (*c.requires, *([c.grants] if c.grants else [])):
-                if q in p.expiring:  # expired meanwhile
-                    expiry = p.quals[q][:n]
-                    parts.append(((expiry > then) & (expiry <= now)).nonzero()[0])
-        if len(parts) == 1:
-            return parts[0]
-        return unique(np.concatenate(parts))
+        c = self.spec
+        return self.people.differ_since(self._looked, (*c.requires, *([c.grants] if c.grants else [])),
+                                        c.min_service_days, self._released)
 
     def _since_col(self) -> np.ndarray:
         return self.people.cols[self._queue_key]
@@ -182,8 +169,8 @@ class Course:
         now, p = self.clock.now, self.people
         self._integrate(now)
         since = self._since_col()[: p.n]
-        ids = self._to_look_at(now)
-        self._looked, self._released = (now, p.journal()), []
+        ids = self._to_look_at()
+        self._looked, self._released = p.look(), []
         if ids is None:
             queued = since == since  # nan != nan: not queued
             changed = self.eligible(now)

@@ -13,7 +13,7 @@ journal, so that a course brings its queue up to date by looking at those people
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -207,6 +207,30 @@ class People:
     def journal(self) -> int:
         """A mark in the journal, for `changed_since`."""
         return len(self._journal)
+
+    def look(self) -> tuple[float, int]:
+        """Now and a mark in the journal: what `differ_since` compares with."""
+        return self.now(), len(self._journal)
+
+    def differ_since(self, look: tuple[float, int], quals: Iterable[str] = (),
+                     served: float = 0.0, also: Iterable[np.ndarray] = ()) -> np.ndarray:
+        """Who (sorted, once each) may meet a rule on membership of the force, grade,
+        holding `quals` and having served `served` days differently now than at `look`:
+        those in the journal since, those whose service passed `served` or whose
+        qualification expired meanwhile; and `also`."""
+        then, mark = look
+        parts = [self.changed_since(mark), *also]
+        now = self.now()
+        if now > then:
+            n = self.n
+            if served > 0:
+                joined = self.joined[:n]
+                parts.append(((joined > then - served) & (joined <= now - served)).nonzero()[0])
+            for q in quals:
+                if q in self.expiring:
+                    expiry = self.quals[q][:n]
+                    parts.append(((expiry > then) & (expiry <= now)).nonzero()[0])
+        return parts[0] if len(parts) == 1 else unique(np.concatenate(parts))
 
     def changed_since(self, mark: int) -> np.ndarray:
         """Who (sorted, once each) joined or left the force, was promoted or was granted
