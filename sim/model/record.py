@@ -111,17 +111,17 @@ class Recorder:
     def sample(self) -> None:
         series = self.series
         for name, (how, providers) in self._providers.items():
-            if len(providers) == 1:  # most series: sum() of one value is 0 + it
-                v = providers[0]()
-                value: Value = None if v is None else float(0 + v)
+            total, count = 0, 0  # as sum() adds: from 0, in order
+            for provider in providers:
+                v = provider()
+                if v is not None:
+                    total, count = total + v, count + 1
+            if not count:
+                value: Value = None
+            elif how == "sum":
+                value = float(total)
             else:
-                values = [v for v in (p() for p in providers) if v is not None]
-                if not values:
-                    value = None
-                elif how == "sum":
-                    value = float(sum(values))
-                else:
-                    value = float(sum(values) / len(values))
+                value = float(total / count)
             column = series.get(name)
             if column is None:
                 series[name] = [value]

@@ -177,12 +177,12 @@ class Replication:
         p, est, clock = self.people, self.establishment, self.clock
 
         def census() -> list[Value]:
-            strength = p.strength()
-            total = strength.sum()
+            strength = p.strength().tolist()
+            total = sum(strength)
             low, high = p.deployed_range()
-            return [*(float(x) for x in strength), float(strength[0] / total) if total else None,
-                    float(p.counts[DEPLOYED].sum()), float(low), float(high),
-                    *(float(x) for x in est.at(clock.now))]
+            return [*map(float, strength), strength[0] / total if total else None,
+                    float(sum(p.counts[DEPLOYED].tolist())), float(low), float(high),
+                    *est.at(clock.now).tolist()]
         rec.track_group([*(f"strength.{g}" for g in GRADE_NAMES), "officer_share", "deployed",
                          "deployed.min", "deployed.max", *(f"establishment.{g}" for g in GRADE_NAMES)],
                         census)
