@@ -9,13 +9,12 @@ import time
 import traceback
 
 from sim.core.results import ReplicationResult
+from sim.model.replication import Replication
 from sim.scenario.schema import Scenario
 
 
 def run_replication(scenario: Scenario, index: int, seed: int | None = None,
                     trace: bool = False) -> ReplicationResult:
-    from sim.model.replication import Replication
-
     seed = scenario.seed if seed is None else int(seed)
     result = ReplicationResult(index=index, seed=[seed, index])
     began = time.perf_counter()

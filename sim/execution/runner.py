@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.results import ReplicationResult
-from sim.execution.executor import imap_window
+from sim.core.stats import no_values, precision_met
+from sim.execution.engine import run_replication
+from sim.execution.executor import default_workers, imap_window
 from sim.scenario.schema import Scenario
 
 # run_replication(scenario, index, seed=..., trace=...) -> ReplicationResult, or a stand-in
@@ -20,7 +22,6 @@ Replicate = Callable[..., ReplicationResult]
 class Task:
     """Replication `index` of `scenario` with base seed `seed`; `key` tells the caller
     where the result belongs (a sweep's design point)."""
-
     scenario: Scenario
     index: int
     seed: int
@@ -33,8 +34,6 @@ def _replicate(job: tuple[Task, Replicate | None]) -> ReplicationResult:
     failed result, never a lost one."""
     task, model = job
     if model is None:
-        from sim.execution.engine import run_replication
-
         model = run_replication
     try:
         return model(task.scenario, task.index, seed=task.seed, trace=task.trace)
@@ -53,7 +52,6 @@ def run_tasks(tasks: Iterable[Task], workers: int | None = None, scheduler: str 
     if window is None:
         jobs_list = list(jobs)
         n = max(len(jobs_list), 1)
-        from sim.execution.executor import default_workers
 
         workers = min(workers or default_workers(), n)
         results = imap_window(_replicate, jobs_list, workers, scheduler, n)
@@ -106,8 +104,6 @@ def run_to_precision(
     value in any replication (no number of further replications can measure it).
     `on_total(n)` announces each new planned total. Returns the results and what the
     report records under `run.reps_auto`."""
-    from sim.core.stats import no_values, precision_met
-
     first = min(AUTO_BATCH, max_reps)
     if on_total:
         on_total(first)
