@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
+from sim.scenario.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
 
 Sampler = Callable[["np.random.Generator | Ahead"], float]
 
