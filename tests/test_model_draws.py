@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
 from sim.model.draws import Ahead, sampler
 from sim.model.people import People
+from sim.scenario.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
 
 DISTS = [Lognormal(mean=1.5, sd=1.0), Lognormal(median=2500, sigma=1.5), Exponential(mean=7),
          Constant(value=3), Uniform(low=1, high=3), Triangular(low=0, mode=1, high=4), Poisson(mean=2)]

@@ -113,7 +113,8 @@ class Recorder:
     def sample(self) -> None:
         series = self.series
         for name, (how, providers) in self._providers.items():
-            total, count = 0, 0  # as sum() adds: from 0, in order
+            total: float = 0  # as sum() adds: from 0, in order
+            count = 0
             for provider in providers:
                 v = provider()
                 if v is not None:
