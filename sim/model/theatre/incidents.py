@@ -32,9 +32,11 @@ class Incidents:
     def rate(self, leader: int, at: float) -> tuple[float, float]:
         """Incidents per item of a task ending at `at` under `leader`, and until when
         that rate holds (the leader's qualification may expire)."""
-        expiry = self.people.expiry(self.spec.leader_qualification, leader)
-        if expiry > at:  # nan (not held) compares False
-            return self._qualified, expiry
+        held = self.people.quals.get(self.spec.leader_qualification)
+        if held is not None:
+            expiry = float(held[leader])
+            if expiry > at:  # nan (not held) compares False
+                return self._qualified, expiry
         return self._unqualified, np.inf
 
     def harm(self, members: list[int]) -> tuple[list[int], list[int]]:

@@ -314,8 +314,8 @@ class Work:
             if yields[k] * per_item > risks[k]:
                 end, incident = k + 1, True
                 break
-        team.block = block = Block(now, days, workdays, yields, risks, rate, end, incident, access)
-        team.timer.set(block.at(end))  # type: ignore[union-attr]
+        team.block = Block(now, days, workdays, yields, risks, rate, end, incident, access)
+        team.timer.set(now + end * days)  # type: ignore[union-attr]  # the block's at(end)
 
     def vehicle_failed(self, team: Team) -> None:
         """The team's vehicle broke down: it finishes the tasking in hand, then hands the
@@ -342,7 +342,7 @@ class Work:
         workdays = full * b.workdays
         hit, used = False, full
         if full < end:
-            frac = (now - b.at(full)) / days
+            frac = (now - (b.start + full * days)) / days  # into the tasking in hand
             if frac > 0:
                 part = b.yields[full] * b.workdays * frac * b.access
                 items += part
