@@ -62,6 +62,7 @@ class HomeForce:
         self.foc_day: float | None = None
         self.target_met_day: float | None = None
         self._carry = {"soldier": 0.0, "officer": 0.0, "release": 0.0}
+        self._leavers: list[np.ndarray] | None = None  # during the monthly step
 
     # -- set-up ---------------------------------------------------------------
     def build_initial(self) -> None:
@@ -112,11 +113,21 @@ class HomeForce:
 
     # -- the monthly step -------------------------------------------------------
     def step(self, dt: float) -> None:
-        stayers = self._stayers()
-        going = self._attrition(stayers, dt)
-        self.leave(stayers[going], "attrition")
-        self.leave(self._contract_ends(stayers[~going]), "contract end")
-        self._release_officers(dt)
+        # `on_leave` hears once, after all of the step's leavers (the same instant; nothing
+        # between asks the listeners), rather than once per reason
+        self._leavers = []
+        try:
+            stayers = self._stayers()
+            going = self._attrition(stayers, dt)
+            self.leave(stayers[going], "attrition")
+            self.leave(self._contract_ends(stayers[~going]), "contract end")
+            self._release_officers(dt)
+        finally:
+            leavers, self._leavers = self._leavers, None
+        if leavers:
+            ids = leavers[0] if len(leavers) == 1 else np.concatenate(leavers)
+            for tell in self.on_leave:
+                tell(ids)
         self._recruit(dt)
         for hook in self.after_step:
             hook()
@@ -236,8 +247,11 @@ class HomeForce:
         else:
             self.separated += grades
         self.exits[reason] = self.exits.get(reason, 0) + len(ids)
-        for hook in self.on_leave:
-            hook(ids)
+        if self._leavers is not None:  # in the monthly step: told at its end
+            self._leavers.append(ids)
+        else:
+            for hook in self.on_leave:
+                hook(ids)
         if self.log.enabled:
             self.log("separated", f"{len(ids)} people", reason)
 
