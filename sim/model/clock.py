@@ -8,7 +8,8 @@ one event where a process costs two.
 The events are SimPy's queue entries (time, priority, id, event), so `env.run` and
 `env.step` process them as any other; but they are lighter than `Timeout`s (a slotted
 object with no value), and `Clock.run` steps through them without SimPy's per-event
-bookkeeping: a replication's cost is mostly the cost of its events.
+bookkeeping: a replication's cost is mostly the cost of its events. (Components read
+`env._now`, the attribute behind SimPy's `now` property, on their hot paths.)
 """
 from __future__ import annotations
 

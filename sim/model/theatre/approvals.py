@@ -58,7 +58,7 @@ class Approvals:
         return accepted <= 0 or bool(self.rng.random() >= accepted)
 
     def submit(self, tip: Tip) -> None:
-        tip.queued = self.env.now
+        tip.queued = self.env._now
         self.queue.append(tip)
         self._pull()
 

@@ -88,7 +88,7 @@ class Fleet:
         if v.failure is None:
             v.failure = Timer(self.clock, partial(self._fails, v))
         if self.in_service and v.status != IN_REPAIR and not v.failed:
-            v.failure.set(self.env.now + self.rng.exponential(self.spec.mtbf_days))
+            v.failure.set(self.env._now + self.rng.exponential(self.spec.mtbf_days))
         else:
             v.failure.cancel()
 
@@ -102,7 +102,7 @@ class Fleet:
     def _repair(self, v: Vehicle) -> None:
         v.status, v.failed = IN_REPAIR, False
         self._meters()
-        self.clock.call_at(self.env.now + self.rng.exponential(self.spec.mttr_days), partial(self._repaired, v))
+        self.clock.call_at(self.env._now + self.rng.exponential(self.spec.mttr_days), partial(self._repaired, v))
 
     def _repaired(self, v: Vehicle) -> None:
         v.status = FREE

@@ -63,13 +63,13 @@ class TipBook:
         if not tip.started:
             tip.started = True
             self.acted += 1
-            self._add(self.wait, self.env.now - tip.reported)
+            self._add(self.wait, self.env._now - tip.reported)
             if self.log.enabled:
                     self.log("task started", self.name, f"cache of {tip.size:.0f} items, waited "
-                         f"{self.env.now - tip.reported:.1f} d")
+                         f"{self.env._now - tip.reported:.1f} d")
 
     def approval_began(self, tip: Tip) -> None:
-        self._add(self.approval_wait, self.env.now - tip.queued)
+        self._add(self.approval_wait, self.env._now - tip.queued)
 
     def lose(self, tip: Tip, in_approval_queue: bool = False) -> None:
         """A tip perished before anyone started on it: the cache is carried off."""
@@ -86,7 +86,7 @@ class TipBook:
     def close(self, waiting: list[Tip], awaiting_approval: list[Tip], in_approval: int) -> None:
         """At the end: tips that perished while nobody looked are lost, the rest pending
         (their waits censored at the end)."""
-        now = self.env.now
+        now = self.env._now
         for tip, queued in [(t, False) for t in waiting] + [(t, True) for t in awaiting_approval]:
             if tip.started:
                 continue  # an unfinished cache: acted on already

@@ -133,7 +133,7 @@ class Work:
             self.ordnance.clear_cache(items)
         if self.credits is not None and items > 0:
             assert self.contingent is not None, "items cleared with no contingent in theatre"
-            self.credits.append((self.env.now, items, self.contingent.rotation))
+            self.credits.append((self.env._now, items, self.contingent.rotation))
 
     def _calendar(self, workdays: float) -> float:
         return workdays * 7.0 / (self.spec.workdays_per_week * self.pace)
@@ -261,7 +261,7 @@ class Work:
 
     def _pick(self) -> int | None:
         """The first tip in the queue a team can take now (lost tips dropped)."""
-        now, i = self.env.now, 0
+        now, i = self.env._now, 0
         while i < len(self.ready):
             tip = self.ready[i]
             if not tip.started and tip.expires <= now:
@@ -323,7 +323,7 @@ class Work:
         b = team.block
         if b is None or not team.active:
             return
-        k = max(1, int(np.ceil((self.env.now - b.start) / b.days - 1e-9)))
+        k = max(1, int(np.ceil((self.env._now - b.start) / b.days - 1e-9)))
         if k < b.end:
             b.end, b.incident = k, False
             team.timer.set(b.at(k))  # type: ignore[union-attr]
@@ -392,7 +392,7 @@ class Work:
         tip, ph = team.tip, team.phase
         assert tip is not None and ph is not None
         done = ph.workdays if complete else min(
-            ph.workdays, (self.env.now - ph.start) * self.spec.workdays_per_week * self.pace / 7.0)
+            ph.workdays, (self.env._now - ph.start) * self.spec.workdays_per_week * self.pace / 7.0)
         items = min(tip.left, done * ph.rate)
         if complete and ph.workdays * ph.rate >= tip.left * (1 - 1e-12):
             items = tip.left  # the phase was to finish the cache
@@ -430,7 +430,7 @@ class Work:
     def _risk(self, team: Team, items: float) -> None:
         if items <= 0:
             return
-        rate, _ = self.incidents.rate(team.leader, self.env.now)
+        rate, _ = self.incidents.rate(team.leader, self.env._now)
         if items * rate > self.incidents.rng.exponential():
             self._incident(team)
 
@@ -464,7 +464,7 @@ class Work:
 
     def uncredited(self) -> float:
         """Items of routine taskings finished by now but not yet credited."""
-        now, total = self.env.now, 0.0
+        now, total = self.env._now, 0.0
         for team in self.teams:
             b = team.block
             if b is not None:
