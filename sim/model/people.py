@@ -7,9 +7,11 @@ state and grade, their time integral (person-days, which the ledger prices), and
 least and most people deployed since the series recorder last looked.
 
 Qualifications change only through `grant` (their arrays are read-only elsewhere).
-Who joined or left the force, was promoted or was granted a qualification is kept in a
-journal, so that a course brings its queue up to date by looking at those people only
-(`changed_since`) rather than at everyone.
+Who joined the force, changed state (left it included), was promoted or was granted a
+qualification is kept in a journal, so that a course brings its queue up to date by
+looking at those people only (`changed_since`) rather than at everyone. A rule kept up
+to date this way may look at state, grade, joining day and qualifications; anything
+else it looks at must be written through a method that adds to the journal.
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ class People:
         self._low = self._high = 0
         self._version = 0  # bumped by every change of who is in the force or of a grade
         self._masks: dict[tuple[int, ...], tuple[int, int, np.ndarray]] = {}
-        self._journal: list[np.ndarray] = []  # ids added, separated, promoted or granted
+        self._journal: list[np.ndarray] = []  # ids added, moved, promoted or granted
         self._changed: tuple[tuple[int, int], np.ndarray] = ((-1, -1), np.zeros(0, np.int64))
         self.expiring: set[str] = set()  # qualifications held somewhere for a limited time
 
@@ -144,7 +146,7 @@ class People:
         self._touch()
         if state == SEPARATED:
             self._version += 1
-            self._journal.append(ids.copy())
+        self._journal.append(ids.copy())  # any change of state: a rule may look at it
         counts = self.counts
         if k == 1:
             pid = int(ids[0])
@@ -233,8 +235,8 @@ class People:
         return parts[0] if len(parts) == 1 else unique(np.concatenate(parts))
 
     def changed_since(self, mark: int) -> np.ndarray:
-        """Who (sorted, once each) joined or left the force, was promoted or was granted
-        a qualification since `mark` (worked out once for all who ask)."""
+        """Who (sorted, once each) joined the force, changed state, was promoted or was
+        granted a qualification since `mark` (worked out once for all who ask)."""
         key = (mark, len(self._journal))
         if self._changed[0] != key:
             entries = self._journal[mark:]
