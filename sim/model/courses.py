@@ -6,29 +6,174 @@ eligible or leave the force. Every stay in the queue is a wait: those seated, th
 left unseated, and those still waiting at the end (censored at the end), so a queue that
 seats few shows long waits instead of hiding them.
 
-The queue is brought up to date after each step of the home force and before each
-cohort. Only people whose eligibility may have changed since the last time are looked
-at: those in the people store's journal (joined, left, promoted, granted a
-qualification), those this course let go of, those whose service passed the minimum and
-those whose qualification expired meanwhile. `Course.check` makes every update also
-compare with a look at everyone (tests).
+The queues are brought up to date after each step of the home force (all courses at
+once, `Queues`) and before each cohort. Only people whose eligibility may have changed
+since the last time are looked at: those in the people store's journal (joined, changed
+state, promoted, granted a qualification), those whose service passed a minimum and
+those whose qualification expired meanwhile. The courses' queue
+entries and seats are two tables of the people store, a column a course, so that one
+look serves every course. `Course.check` makes every update also compare with a look
+at everyone (tests).
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 import numpy as np
 
 from sim.model.clock import Clock, Timer
 from sim.model.log import EventLog
-from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, SEPARATED, People
+from sim.model.people import GRADE_INDEX, HOME, IN_COURSE, SEPARATED, People, unique
 from sim.model.record import Results
 from sim.model.streams import Streams
 from sim.scenario.schema import Course as CourseSpec
 
 YEAR = 365.25
+QUEUE, SEATED = "course queue", "course seats"  # the people store's tables
+
+
+class Queues:
+    """The queues and seats of all courses: in the people store's tables, a column a
+    course, the day each person joined its queue (nan: not queued) and the day each was
+    seated in a cohort under way (nan: not seated). Updating the queues and forgetting
+    leavers is done for several courses in one pass over the few people concerned."""
+
+    def __init__(self, people: People, clock: Clock):
+        self.people, self.clock = people, clock
+        self.courses: list[Course] = []
+
+    def enrol(self, course: Course) -> int:
+        """A course's column."""
+        self.courses.append(course)
+        width = len(self.courses)
+        self.people.table(QUEUE, width)
+        self.people.table(SEATED, width)
+        return width - 1
+
+    def refresh_all(self) -> None:
+        self.refresh(self.courses)
+
+    def refresh(self, courses: Sequence[Course]) -> None:
+        """Bring the queues of `courses` up to date: new eligibles join, the
+        no-longer-eligible leave."""
+        p, now = self.people, self.clock.now
+        looked = [c for c in courses if c._looked is not None]
+        for c in courses:
+            c._integrate(now)
+            if c._looked is None:
+                c._look_at_everyone(now)
+        if looked:
+            self._update(looked, self._to_look_at(looked), now)
+        mark = p.look()
+        for c in courses:
+            c._looked = mark
+            if Course.check:
+                since = c._since_col()[: p.n]
+                assert np.array_equal(c.eligible(now), since == since), f"course {c.name}: queue out of date"
+
+    @staticmethod
+    def _to_look_at(courses: Sequence[Course]) -> np.ndarray:
+        """Who may have become eligible for one of `courses` or stopped being since their
+        last update (a superset does no harm: the rest stays as it is)."""
+        p = courses[0].people
+        parts = [p.changed_since(min(c._looked[1] for c in courses if c._looked is not None))]
+        for c in courses:
+            spec = c.spec
+            assert c._looked is not None
+            parts += p.crossed(c._looked[0], (*spec.requires, *([spec.grants] if spec.grants else [])),
+                               spec.min_service_days)
+        return parts[0] if len(parts) == 1 else unique(np.concatenate(parts))
+
+    def _update(self, courses: Sequence[Course], ids: np.ndarray, now: float) -> None:
+        """Courses' queues where eligibility and membership differ among `ids`."""
+        if not len(ids):
+            return
+        p = self.people
+        cols = np.array([c.column for c in courses])
+        since = p.tables[QUEUE]
+        at = since[np.ix_(ids, cols)]
+        queued = at == at
+        differ = self._eligible(courses, cols, ids, now)
+        np.not_equal(differ, queued, out=differ)
+        if not np.count_nonzero(differ):
+            return
+        course, row = differ.T.nonzero()  # by course, then by id as a look at everyone would
+        was = queued[row, course]
+        rows, columns = ids[row], cols[course]
+        joins, leaves = ~was, was
+        since[rows[joins], columns[joins]] = now
+        waits = (now - since[rows[leaves], columns[leaves]]).tolist()
+        since[rows[leaves], columns[leaves]] = np.nan
+        joined = np.bincount(course[joins], minlength=len(courses)).tolist()
+        left = np.bincount(course[leaves], minlength=len(courses)).tolist()
+        first = 0
+        for c, j, k in zip(courses, joined, left):
+            c.arrivals += j
+            c._length += j - k
+            if k:
+                c.reneged.extend(waits[first: first + k])
+                first += k
+
+    def _eligible(self, courses: Sequence[Course], cols: np.ndarray, ids: np.ndarray,
+                  now: float) -> np.ndarray:
+        """`Course.eligible` of each of `courses` (a column each) for `ids` (a row each)."""
+        p = self.people
+        grade_ok = np.array([[g in c._grades for c in courses] for g in range(len(GRADE_INDEX))])
+        eligible = grade_ok[p.grade[ids]]
+        eligible &= (p.state[ids] != SEPARATED)[:, None]
+        served = [c.spec.min_service_days for c in courses]
+        if any(s > 0 for s in served):
+            latest = np.array([now - s if s > 0 else np.inf for s in served])
+            eligible &= p.joined[ids][:, None] <= latest
+        quals = sorted({q for c in courses for q in (*c.spec.requires, *([c.spec.grants] if c.spec.grants else []))})
+        if quals:
+            held = np.zeros((len(ids), len(quals)), bool)
+            for k, q in enumerate(quals):
+                arr = p.quals.get(q)
+                if arr is not None:
+                    held[:, k] = arr[ids] > now
+            index = {q: k for k, q in enumerate(quals)}
+            for j, c in enumerate(courses):
+                for q in c.spec.requires:
+                    eligible[:, j] &= held[:, index[q]]
+                if c.spec.grants:
+                    np.greater(eligible[:, j], held[:, index[c.spec.grants]], out=eligible[:, j])
+        seated = p.tables[SEATED][np.ix_(ids, cols)]
+        eligible &= seated != seated  # nan: not seated
+        return eligible
+
+    def forget(self, ids: np.ndarray) -> None:
+        """People who left the force leave every queue and any seat."""
+        p, courses = self.people, self.courses
+        if not len(ids) or not courses:
+            return
+        if any(c._training for c in courses):  # seated in cohorts under way
+            table = p.tables[SEATED]
+            at = table[ids, : len(courses)]
+            held = at == at
+            if np.count_nonzero(held):
+                row, course = held.nonzero()
+                table[ids[row], course] = np.nan
+                for c, k in zip(courses, np.count_nonzero(held, axis=0).tolist()):
+                    c._training -= k
+        table = p.tables[QUEUE]
+        at = table[ids, : len(courses)]
+        held = at == at
+        if not np.count_nonzero(held):
+            return
+        now = self.clock.now
+        course, row = held.T.nonzero()  # by course, then in the order of `ids`
+        waits = (now - at[row, course]).tolist()
+        table[ids[row], course] = np.nan
+        first = 0
+        for c, k in zip(courses, np.count_nonzero(held, axis=0).tolist()):
+            if k:
+                c._integrate(now)
+                c.reneged.extend(waits[first: first + k])
+                c._length -= k
+                first += k
 
 
 class Course:
@@ -41,7 +186,8 @@ class Course:
 
     def __init__(self, name: str, spec: CourseSpec, clock: Clock, people: People, streams: Streams,
                  log: EventLog, charge: Callable[[str, int], None],
-                 vacancies: Callable[[int], int]):
+                 vacancies: Callable[[int], int], queues: Queues | None = None):
+        """`queues`: the courses' shared queues (one of its own if None)."""
         self.name, self.spec = name, spec
         self.clock, self.people, self.log = clock, people, log
         self.rng = streams.get("courses", name)
@@ -59,20 +205,14 @@ class Course:
         self._timer = Timer(clock, self._cohort)
         self._last: float | None = None  # start of the last cohort
         self.funders: list[Callable[[int], int]] = []  # assistance: seats wanted -> seats paid
-        # per-person columns of the store (it may reallocate them as it grows): the day
-        # each joined the queue, and the day each was seated (nan: not queued, not seated)
-        self._queue_key, self._seat_key = f"queue:{name}", f"seated:{name}"
-        people.column(self._queue_key)
-        people.column(self._seat_key)
+        self.queues = queues if queues is not None else Queues(people, clock)
+        self.column = self.queues.enrol(self)  # of the queue and seat tables
         self._set_grades(spec)
-        # where the last update of the queue left off (People.look; None: everyone to
-        # look at), and those this course let go of since
+        # where the last update of the queue left off (People.look; None: everyone to look at)
         self._looked: tuple[float, int] | None = None
-        self._released: list[np.ndarray] = []
 
     def _set_grades(self, spec: CourseSpec) -> None:
         self._grades = tuple(sorted({GRADE_INDEX[g] for g in spec.eligible}))
-        self._other = min(set(GRADE_INDEX.values()) - set(self._grades), default=-1)
 
     # -- the cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -124,41 +264,11 @@ class Course:
             np.greater(mask, seated == seated, out=mask)  # nan != nan: not seated
         return mask
 
-    def _eligible_among(self, ids: np.ndarray, now: float) -> np.ndarray:
-        """`eligible(now)` for `ids` only."""
-        c, p = self.spec, self.people
-        mask = p.state[ids] != SEPARATED
-        grades = self._grades
-        if len(grades) == 1:
-            mask &= p.grade[ids] == grades[0]
-        elif len(grades) == 2:  # of three: all but one
-            mask &= p.grade[ids] != self._other
-        if c.min_service_days > 0:
-            mask &= p.joined[ids] <= now - c.min_service_days
-        for q in c.requires:
-            arr = p.quals.get(q)
-            mask &= arr[ids] > now if arr is not None else False
-        if c.grants and (arr := p.quals.get(c.grants)) is not None:
-            np.greater(mask, arr[ids] > now, out=mask)
-        if self._training:
-            seated = self._seated_col()[ids]
-            np.greater(mask, seated == seated, out=mask)
-        return mask
-
-    def _to_look_at(self) -> np.ndarray | None:
-        """Who may have become eligible or stopped being since the last update (None:
-        everyone)."""
-        if self._looked is None:
-            return None
-        c = self.spec
-        return self.people.differ_since(self._looked, (*c.requires, *([c.grants] if c.grants else [])),
-                                        c.min_service_days, self._released)
-
     def _since_col(self) -> np.ndarray:
-        return self.people.cols[self._queue_key]
+        return self.people.tables[QUEUE][:, self.column]
 
     def _seated_col(self) -> np.ndarray:
-        return self.people.cols[self._seat_key]
+        return self.people.tables[SEATED][:, self.column]
 
     def _integrate(self, now: float) -> None:
         self.length_days += self._length * (now - self._t)
@@ -166,29 +276,16 @@ class Course:
 
     def refresh(self) -> None:
         """Bring the queue up to date: new eligibles join, the no-longer-eligible leave."""
-        now, p = self.clock.now, self.people
-        self._integrate(now)
-        since = self._since_col()[: p.n]
-        ids = self._to_look_at()
-        self._looked, self._released = p.look(), []
-        if ids is None:
-            queued = since == since  # nan != nan: not queued
-            changed = self.eligible(now)
-            np.not_equal(changed, queued, out=changed)
-            changed = changed.nonzero()[0]
-            was = queued[changed]
-        else:
-            at = since[ids]
-            queued = at == at
-            differ = self._eligible_among(ids, now) != queued
-            changed, was = ids[differ], queued[differ]
-        if len(changed):
-            self._update(since, changed, was, now)
-        if self.check:
-            queued = since == since
-            assert np.array_equal(self.eligible(now), queued), f"course {self.name}: queue out of date"
+        self.queues.refresh([self])
 
-    def _update(self, since: np.ndarray, changed: np.ndarray, was: np.ndarray, now: float) -> None:
+    def _look_at_everyone(self, now: float) -> None:
+        """`refresh` by a look at everyone (the first time, or under new rules)."""
+        since = self._since_col()[: self.people.n]
+        queued = since == since  # nan != nan: not queued
+        changed = self.eligible(now)
+        np.not_equal(changed, queued, out=changed)
+        changed = changed.nonzero()[0]
+        was = queued[changed]
         join, leave = changed[~was], changed[was]
         since[join] = now
         self.arrivals += len(join)
@@ -255,8 +352,7 @@ class Course:
         self.cohorts.append((ids, start, now))
         seated = self._seated_col()
         self._training -= int(np.count_nonzero(~np.isnan(seated[ids])))
-        seated[ids] = np.nan
-        self._released.append(ids)
+        seated[ids] = np.nan  # those still in the course go home: in the people journal
         ids = ids[p.state[ids] == IN_COURSE]  # leavers have gone
         p.move(ids, HOME)
         c = self.spec
@@ -275,26 +371,9 @@ class Course:
             self.log("course finished", self.name, f"{len(ids)} trained")
 
     def forget(self, ids: np.ndarray) -> None:
-        """People who left the force leave the queue and any seat."""
-        if self._training:  # seated in cohorts under way
-            seated = self._seated_col()
-            at = seated[ids]
-            held = at == at
-            if np.count_nonzero(held):
-                seated[ids[held]] = np.nan
-                self._training -= int(np.count_nonzero(held))
-        if not self._length:
-            return
-        since = self._since_col()
-        at = since[ids]
-        held = at == at
-        if not np.count_nonzero(held):
-            return
-        now = self.clock.now
-        self._integrate(now)
-        self.reneged.extend((now - at[held]).tolist())
-        since[ids[held]] = np.nan
-        self._length -= int(np.count_nonzero(held))
+        """People who left the force leave the queue and any seat (with every other
+        course's: the queues are shared)."""
+        self.queues.forget(ids)
 
     # -- results -------------------------------------------------------------------------
     def queue_length(self) -> float:

@@ -55,7 +55,7 @@ class People:
         self.leaving = np.full(capacity, np.nan)
         self.leaving_reason: dict[int, str] = {}
         self.quals: dict[str, np.ndarray] = {}
-        self.cols: dict[str, np.ndarray] = {}  # per-course bookkeeping (queue entry, ...)
+        self.tables: dict[str, np.ndarray] = {}  # bookkeeping a column a course (queue entry, ...)
         self.counts = np.zeros((len(STATE_NAMES), 3), np.int64)
         self._days = np.zeros((len(STATE_NAMES), 3))
         self._t = now()
@@ -105,13 +105,15 @@ class People:
             arr = np.full(new, fill, old.dtype)
             arr[:cap] = old
             setattr(self, name, arr)
-        for table in (self.quals, self.cols):
-            for key, old in table.items():
-                arr = np.full(new, np.nan)
-                arr[:cap] = old
-                table[key] = arr
-        for arr in self.quals.values():
+        for key, old in self.quals.items():
+            arr = np.full(new, np.nan)
+            arr[:cap] = old
             arr.flags.writeable = False
+            self.quals[key] = arr
+        for key, old in self.tables.items():
+            arr = np.full((new, old.shape[1]), np.nan, order="F")
+            arr[:cap] = old
+            self.tables[key] = arr
 
     def add(self, grade: int, count: int, joined: np.ndarray | float,
             contract_end: np.ndarray | float) -> np.ndarray:
@@ -129,7 +131,7 @@ class People:
         self.last_return[new] = -np.inf
         self.tours[new] = 0
         self.leaving[new] = np.nan
-        for arr in self.cols.values():
+        for arr in self.tables.values():
             arr[new] = np.nan
         # qualification rows beyond `n` are never written: not held
         self.counts[HOME, grade] += count
@@ -174,12 +176,16 @@ class People:
         self.counts[:, grade] += np.bincount(states, minlength=5)
         self.grade[ids] = grade
 
-    def column(self, name: str) -> np.ndarray:
-        """A float column (nan by default) for bookkeeping that is not a person's trait."""
-        arr = self.cols.get(name)
-        if arr is None:
-            arr = np.full(len(self.grade), np.nan)
-            self.cols[name] = arr
+    def table(self, name: str, width: int) -> np.ndarray:
+        """A float table (nan by default) of at least `width` columns, a row a person, for
+        bookkeeping that is not a person's trait (a column a course). Column-major: a
+        column is contiguous. The store may reallocate it as it grows: ask again."""
+        arr = self.tables.get(name)
+        if arr is None or arr.shape[1] < width:
+            new = np.full((len(self.grade), width), np.nan, order="F")
+            if arr is not None:
+                new[:, : arr.shape[1]] = arr
+            self.tables[name] = arr = new
         return arr
 
     def qual(self, name: str) -> np.ndarray:
@@ -221,18 +227,22 @@ class People:
         those in the journal since, those whose service passed `served` or whose
         qualification expired meanwhile; and `also`."""
         then, mark = look
-        parts = [self.changed_since(mark), *also]
-        now = self.now()
+        parts = [self.changed_since(mark), *self.crossed(then, quals, served), *also]
+        return parts[0] if len(parts) == 1 else unique(np.concatenate(parts))
+
+    def crossed(self, then: float, quals: Iterable[str] = (), served: float = 0.0) -> list[np.ndarray]:
+        """Who, after `then` and up to now, completed `served` days of service or saw a
+        qualification of `quals` expire (arrays of ids)."""
+        now, n, found = self.now(), self.n, []
         if now > then:
-            n = self.n
             if served > 0:
                 joined = self.joined[:n]
-                parts.append(((joined > then - served) & (joined <= now - served)).nonzero()[0])
+                found.append(((joined > then - served) & (joined <= now - served)).nonzero()[0])
             for q in quals:
                 if q in self.expiring:
                     expiry = self.quals[q][:n]
-                    parts.append(((expiry > then) & (expiry <= now)).nonzero()[0])
-        return parts[0] if len(parts) == 1 else unique(np.concatenate(parts))
+                    found.append(((expiry > then) & (expiry <= now)).nonzero()[0])
+        return found
 
     def changed_since(self, mark: int) -> np.ndarray:
         """Who (sorted, once each) joined the force, changed state, was promoted or was

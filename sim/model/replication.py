@@ -16,7 +16,7 @@ from typing import ClassVar
 from sim.model.acceptance import NcoAcceptance
 from sim.model.assistance import Assistance, Ports
 from sim.model.clock import Clock
-from sim.model.courses import Course
+from sim.model.courses import Course, Queues
 from sim.model.equipment import Equipment
 from sim.model.establishment import Establishment
 from sim.model.exercises import Exercises
@@ -86,12 +86,13 @@ class Replication:
                                                  self.equipment.share, self.exercises.share)
         # A course run by an assistance training team has no seats until a team is paid for.
         team_run = {t.course for p in sc.assistance.values() for t in p.teams}
+        queues = Queues(people, clock)  # all courses' queues, brought up to date together
         self.courses = {name: Course(name, spec.model_copy(update={"seats": 0}) if name in team_run else spec,
-                                     clock, people, streams, log, ledger.charge_course, force.vacancies)
+                                     clock, people, streams, log, ledger.charge_course, force.vacancies,
+                                     queues)
                         for name, spec in sc.training.courses.items()}
-        for course in self.courses.values():
-            force.on_leave.append(course.forget)
-            force.after_step.append(course.refresh)
+        force.on_leave.append(queues.forget)
+        force.after_step.append(queues.refresh_all)
         self.tours = Tours(clock, people)
         self.harmony = Harmony(sc.harmony, clock, people)
         self.first_tour: FirstTour | None = None
