@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -34,6 +35,16 @@ YEAR = 365.25
 QUEUE, SEATED = "course queue", "course seats"  # the people store's tables
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """The eligibility rules of several courses, as arrays (a column a course)."""
+    grades: np.ndarray               # (grade, course): the grade may take the course
+    served: np.ndarray | None        # minimum service days (-inf: none); None: no course asks
+    quals: list[str]                 # the qualifications the courses require or grant
+    requires: np.ndarray | None      # (qualification, course): required
+    grants: np.ndarray | None        # the index in `quals` each course grants (len(quals): none)
+
+
 class Queues:
     """The queues and seats of all courses: in the people store's tables, a column a
     course, the day each person joined its queue (nan: not queued) and the day each was
@@ -43,11 +54,15 @@ class Queues:
     def __init__(self, people: People, clock: Clock):
         self.people, self.clock = people, clock
         self.courses: list[Course] = []
+        self.version = 0  # of the courses' rules
+        self._every = np.arange(0)
+        self._cache: dict[tuple[int, ...], _Rules] = {}
 
     def enrol(self, course: Course) -> int:
         """A course's column."""
         self.courses.append(course)
         width = len(self.courses)
+        self._every = np.arange(width)  # every course's column
         self.people.table(QUEUE, width)
         self.people.table(SEATED, width)
         return width - 1
@@ -59,7 +74,9 @@ class Queues:
         """Bring the queues of `courses` up to date: new eligibles join, the
         no-longer-eligible leave."""
         p, now = self.people, self.clock.now
-        looked = [c for c in courses if c._looked is not None]
+        looked: Sequence[Course] = [c for c in courses if c._looked is not None]
+        if len(looked) == len(courses):
+            looked = courses  # (all courses: their columns in order)
         for c in courses:
             c._integrate(now)
             if c._looked is None:
@@ -91,9 +108,9 @@ class Queues:
         if not len(ids):
             return
         p = self.people
-        cols = np.array([c.column for c in courses])
+        cols = self._every if courses is self.courses else np.array([c.column for c in courses])
         since = p.tables[QUEUE]
-        at = since[np.ix_(ids, cols)]
+        at = self._cells(since, ids, cols)
         queued = at == at
         differ = self._eligible(courses, cols, ids, now)
         np.not_equal(differ, queued, out=differ)
@@ -119,30 +136,48 @@ class Queues:
     def _eligible(self, courses: Sequence[Course], cols: np.ndarray, ids: np.ndarray,
                   now: float) -> np.ndarray:
         """`Course.eligible` of each of `courses` (a column each) for `ids` (a row each)."""
-        p = self.people
-        grade_ok = np.array([[g in c._grades for c in courses] for g in range(len(GRADE_INDEX))])
-        eligible = grade_ok[p.grade[ids]]
+        p, rules = self.people, self._rules(courses)
+        eligible = rules.grades[p.grade[ids]]
         eligible &= (p.state[ids] != SEPARATED)[:, None]
-        served = [c.spec.min_service_days for c in courses]
-        if any(s > 0 for s in served):
-            latest = np.array([now - s if s > 0 else np.inf for s in served])
-            eligible &= p.joined[ids][:, None] <= latest
-        quals = sorted({q for c in courses for q in (*c.spec.requires, *([c.spec.grants] if c.spec.grants else []))})
-        if quals:
-            held = np.zeros((len(ids), len(quals)), bool)
-            for k, q in enumerate(quals):
+        if rules.served is not None:
+            eligible &= p.joined[ids][:, None] <= now - rules.served
+        if rules.quals:
+            held = np.zeros((len(ids), len(rules.quals) + 1), bool)  # the last: nothing
+            for k, q in enumerate(rules.quals):
                 arr = p.quals.get(q)
                 if arr is not None:
                     held[:, k] = arr[ids] > now
-            index = {q: k for k, q in enumerate(quals)}
-            for j, c in enumerate(courses):
-                for q in c.spec.requires:
-                    eligible[:, j] &= held[:, index[q]]
-                if c.spec.grants:
-                    np.greater(eligible[:, j], held[:, index[c.spec.grants]], out=eligible[:, j])
-        seated = p.tables[SEATED][np.ix_(ids, cols)]
+            if rules.requires is not None:  # lacks one it requires
+                eligible &= ~(~held[:, :-1] @ rules.requires)
+            if rules.grants is not None:  # holds what it grants
+                eligible &= ~held[:, rules.grants]
+        seated = self._cells(p.tables[SEATED], ids, cols)
         eligible &= seated != seated  # nan: not seated
         return eligible
+
+    def _cells(self, table: np.ndarray, ids: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """`table`'s rows `ids`, columns `cols`."""
+        if cols is self._every:
+            return table[ids, : len(cols)]
+        return table[np.ix_(ids, cols)]
+
+    def _rules(self, courses: Sequence[Course]) -> _Rules:
+        """What the courses' eligibility asks, as arrays (worked out again only when a
+        course's rules change)."""
+        key = (self.version, *(c.column for c in courses))
+        rules = self._cache.get(key)
+        if rules is None:
+            grades = np.array([[g in c._grades for c in courses] for g in range(len(GRADE_INDEX))])
+            served = [c.spec.min_service_days for c in courses]
+            quals = sorted({q for c in courses for q in (*c.spec.requires, *([c.spec.grants] if c.spec.grants else []))})
+            requires = np.array([[q in c.spec.requires for c in courses] for q in quals], bool).reshape(len(quals), len(courses))
+            grants = [quals.index(c.spec.grants) if c.spec.grants else len(quals) for c in courses]
+            rules = _Rules(grades,
+                           np.array([s if s > 0 else -np.inf for s in served]) if any(s > 0 for s in served) else None,
+                           quals, requires if requires.any() else None,
+                           np.array(grants) if any(c.spec.grants for c in courses) else None)
+            self._cache[key] = rules
+        return rules
 
     def forget(self, ids: np.ndarray) -> None:
         """People who left the force leave every queue and any seat."""
@@ -242,6 +277,7 @@ class Course:
         cohort with the new interval."""
         self.spec = spec
         self._set_grades(spec)
+        self.queues.version += 1
         self._looked = None  # new rules: look at everyone
         self.refresh()
         self._plan()
