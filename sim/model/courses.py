@@ -41,7 +41,7 @@ class _Rules:
     grades: np.ndarray               # (grade, course): the grade may take the course
     served: np.ndarray | None        # minimum service days (-inf: none); None: no course asks
     quals: list[str]                 # the qualifications the courses require or grant
-    requires: np.ndarray | None      # (qualification, course): required
+    requires: list[tuple[int, int]]  # (index in `quals`, course): required
     grants: np.ndarray | None        # the index in `quals` each course grants (len(quals): none)
 
 
@@ -97,10 +97,10 @@ class Queues:
         p = courses[0].people
         parts = [p.changed_since(min(c._looked[1] for c in courses if c._looked is not None))]
         for c in courses:
-            spec = c.spec
             assert c._looked is not None
-            parts += p.crossed(c._looked[0], (*spec.requires, *([spec.grants] if spec.grants else [])),
-                               spec.min_service_days)
+            served = c.spec.min_service_days
+            if served > 0 or not p.expiring.isdisjoint(c._quals):  # rules that look at dates
+                parts += p.crossed(c._looked[0], c._quals, served)
         return parts[0] if len(parts) == 1 else unique(np.concatenate(parts))
 
     def _update(self, courses: Sequence[Course], ids: np.ndarray, now: float) -> None:
@@ -142,15 +142,15 @@ class Queues:
         if rules.served is not None:
             eligible &= p.joined[ids][:, None] <= now - rules.served
         if rules.quals:
-            held = np.zeros((len(ids), len(rules.quals) + 1), bool)  # the last: nothing
+            held = np.zeros((len(rules.quals) + 1, len(ids)), bool)  # a row a qualification; the last: none
             for k, q in enumerate(rules.quals):
                 arr = p.quals.get(q)
                 if arr is not None:
-                    held[:, k] = arr[ids] > now
-            if rules.requires is not None:  # lacks one it requires
-                eligible &= ~(~held[:, :-1] @ rules.requires)
+                    np.greater(arr[ids], now, out=held[k])
+            for k, j in rules.requires:  # lacks one it requires
+                eligible[:, j] &= held[k]
             if rules.grants is not None:  # holds what it grants
-                eligible &= ~held[:, rules.grants]
+                eligible &= ~held[rules.grants].T
         seated = self._cells(p.tables[SEATED], ids, cols)
         eligible &= seated != seated  # nan: not seated
         return eligible
@@ -170,11 +170,11 @@ class Queues:
             grades = np.array([[g in c._grades for c in courses] for g in range(len(GRADE_INDEX))])
             served = [c.spec.min_service_days for c in courses]
             quals = sorted({q for c in courses for q in (*c.spec.requires, *([c.spec.grants] if c.spec.grants else []))})
-            requires = np.array([[q in c.spec.requires for c in courses] for q in quals], bool).reshape(len(quals), len(courses))
+            requires = [(quals.index(q), j) for j, c in enumerate(courses) for q in c.spec.requires]
             grants = [quals.index(c.spec.grants) if c.spec.grants else len(quals) for c in courses]
             rules = _Rules(grades,
                            np.array([s if s > 0 else -np.inf for s in served]) if any(s > 0 for s in served) else None,
-                           quals, requires if requires.any() else None,
+                           quals, requires,
                            np.array(grants) if any(c.spec.grants for c in courses) else None)
             self._cache[key] = rules
         return rules
@@ -191,7 +191,7 @@ class Queues:
             if np.count_nonzero(held):
                 row, course = held.nonzero()
                 table[ids[row], course] = np.nan
-                for c, k in zip(courses, np.count_nonzero(held, axis=0).tolist()):
+                for c, k in zip(courses, held.sum(axis=0).tolist()):
                     c._training -= k
         table = p.tables[QUEUE]
         at = table[ids, : len(courses)]
@@ -203,7 +203,7 @@ class Queues:
         waits = (now - at[row, course]).tolist()
         table[ids[row], course] = np.nan
         first = 0
-        for c, k in zip(courses, np.count_nonzero(held, axis=0).tolist()):
+        for c, k in zip(courses, held.sum(axis=0).tolist()):
             if k:
                 c._integrate(now)
                 c.reneged.extend(waits[first: first + k])
@@ -242,12 +242,13 @@ class Course:
         self.funders: list[Callable[[int], int]] = []  # assistance: seats wanted -> seats paid
         self.queues = queues if queues is not None else Queues(people, clock)
         self.column = self.queues.enrol(self)  # of the queue and seat tables
-        self._set_grades(spec)
+        self._set_rules(spec)
         # where the last update of the queue left off (People.look; None: everyone to look at)
         self._looked: tuple[float, int] | None = None
 
-    def _set_grades(self, spec: CourseSpec) -> None:
+    def _set_rules(self, spec: CourseSpec) -> None:
         self._grades = tuple(sorted({GRADE_INDEX[g] for g in spec.eligible}))
+        self._quals = (*spec.requires, *([spec.grants] if spec.grants else []))  # that it looks at
 
     # -- the cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -276,7 +277,7 @@ class Course:
         """Seats, length and eligibility from now on; the cycle continues from the last
         cohort with the new interval."""
         self.spec = spec
-        self._set_grades(spec)
+        self._set_rules(spec)
         self.queues.version += 1
         self._looked = None  # new rules: look at everyone
         self.refresh()
