@@ -159,7 +159,9 @@ class Queues:
         """`table`'s rows `ids`, columns `cols`."""
         if cols is self._every:
             return table[ids, : len(cols)]
-        return table[np.ix_(ids, cols)]
+        if len(cols) == 1:
+            return table[ids, cols[0]][:, None]
+        return table[ids[:, None], cols]
 
     def _rules(self, courses: Sequence[Course]) -> _Rules:
         """What the courses' eligibility asks, as arrays (worked out again only when a

@@ -92,15 +92,30 @@ class Ahead:
                 self._fill[self._kind](self._used)
         self._kind, self._block, self._used = -1, [], 0
 
+    # The draws: `_take` inlined where the kind is that of the block in hand (the cost of
+    # a draw is the point of this class).
     def exponential(self, scale: float = 1.0) -> float:
+        used = self._used
+        if self._kind == 0 and used < len(self._block):
+            self._used = used + 1
+            return scale * self._block[used]
         return scale * self._take(self.EXPONENTIAL)
 
     def lognormal(self, mu: float, sigma: float) -> float:
-        x = mu + sigma * self._take(self.NORMAL)
+        used = self._used
+        if self._kind == 1 and used < len(self._block):
+            self._used = used + 1
+            x = mu + sigma * self._block[used]
+        else:
+            x = mu + sigma * self._take(self.NORMAL)
         try:
             return math.exp(x)
         except OverflowError:  # numpy gives inf
             return math.inf
 
     def random(self) -> float:
+        used = self._used
+        if self._kind == 2 and used < len(self._block):
+            self._used = used + 1
+            return self._block[used]
         return self._take(self.UNIFORM)
