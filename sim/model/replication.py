@@ -75,7 +75,9 @@ class Replication:
         clock = self.clock = Clock(sc.start)
         log = self.log = EventLog(clock, trace)
         streams = Streams(seed, index)
-        people = self.people = People(lambda: clock.env._now, max(64, 2 * sc.force.initial.total))
+        # room for twice the largest establishment: the store seldom has to grow
+        posts = max([sc.force.initial.total, *(sum(s.establishment.model_dump().values()) for s in sc.growth)])
+        people = self.people = People(lambda: clock.env._now, max(64, 2 * posts))
         ledger = self.ledger = Ledger(sc.costs, clock, people, log)
         self.establishment = Establishment(sc.force.establishment, sc.growth, sc.restructure, clock.day)
         last_growth = max((clock.day(s.at) for s in sc.growth), default=0.0)
