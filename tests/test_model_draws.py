@@ -16,8 +16,8 @@ DISTS = [Lognormal(mean=1.5, sd=1.0), Lognormal(median=2500, sigma=1.5), Exponen
 @pytest.mark.parametrize("dist", DISTS, ids=repr)
 def test_a_sampler_draws_what_the_distribution_draws(dist):
     a, b = np.random.default_rng(5), np.random.default_rng(5)
-    draw = sampler(dist)
-    assert [dist.sample(a) for _ in range(500)] == [draw(b) for _ in range(500)]
+    draw = sampler(dist, b)
+    assert [dist.sample(a) for _ in range(500)] == [draw() for _ in range(500)]
     assert a.random() == b.random()  # and leaves the generator in the same place
 
 
@@ -29,7 +29,7 @@ def test_draws_ahead_are_the_one_at_a_time_draws_in_any_mix(switch):
     kinds = np.random.default_rng(3).integers(0, 6, 3000)
     mixes = np.random.default_rng(4).random(3000) < switch
     direct, ahead = np.random.default_rng(11), Ahead(np.random.default_rng(11))
-    uniform = sampler(Uniform(low=1, high=3))
+    uniform = sampler(Uniform(low=1, high=3), ahead)
     got, want = [], []
     for kind, mix in zip(kinds.tolist(), mixes.tolist()):
         kind = kind if mix else kind % 2
@@ -40,7 +40,7 @@ def test_draws_ahead_are_the_one_at_a_time_draws_in_any_mix(switch):
         elif kind == 2:
             want.append(direct.random()), got.append(ahead.random())
         elif kind == 3:
-            want.append(Uniform(low=1, high=3).sample(direct)), got.append(uniform(ahead))
+            want.append(Uniform(low=1, high=3).sample(direct)), got.append(uniform())
         elif kind == 4:
             want.append(direct.exponential()), got.append(ahead.exponential())
         else:

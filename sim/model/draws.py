@@ -6,33 +6,35 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 
 from sim.scenario.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
 
-Sampler = Callable[["np.random.Generator | Ahead"], float]
+Sampler = Callable[[], float]
 
 
-def sampler(dist: object) -> Sampler:
-    """`dist.sample` for a generator or an `Ahead` (other kinds of distribution are
-    drawn from the generator itself, after an `Ahead` is put back in step)."""
+def sampler(dist: object, rng: np.random.Generator | Ahead) -> Sampler:
+    """`dist.sample(rng)` as a function of nothing, its parameters worked out once; `rng`
+    a generator or an `Ahead` (other kinds of distribution are drawn from the generator
+    itself, after an `Ahead` is put back in step)."""
     if isinstance(dist, Lognormal):
         mu, sigma = dist.mu_sigma
-        return lambda rng: rng.lognormal(mu, sigma)
+        return partial(rng.lognormal, mu, sigma)
     if isinstance(dist, Exponential):
-        mean = dist.mean_
-        return lambda rng: rng.exponential(mean)
+        return partial(rng.exponential, dist.mean_)
     if isinstance(dist, Constant):
-        value = float(dist.value)
-        return lambda rng: value
+        return repeat(float(dist.value)).__next__
 
-    def direct(rng: np.random.Generator | Ahead) -> float:
-        if isinstance(rng, Ahead):
-            rng.sync()
-            rng = rng.rng
-        return float(dist.sample(rng))  # type: ignore[attr-defined]
+    def direct() -> float:
+        gen = rng
+        if isinstance(gen, Ahead):
+            gen.sync()
+            gen = gen.rng
+        return float(dist.sample(gen))  # type: ignore[attr-defined]
     return direct
 
 

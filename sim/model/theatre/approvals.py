@@ -39,7 +39,7 @@ class Approvals:
         self.busy = 0
         # NCO acceptance: the share of team-leader authority used in practice (1: all).
         self.acceptance: Callable[[], float] = lambda: 1.0
-        self._days = sampler(spec.approval_days)
+        self._days = sampler(spec.approval_days, self.rng)
 
     @property
     def officers_only(self) -> bool:
@@ -69,7 +69,7 @@ class Approvals:
 
     def retune(self, spec: TheatreSpec) -> None:
         self.spec = spec
-        self._days = sampler(spec.approval_days)
+        self._days = sampler(spec.approval_days, self.rng)
 
     def _pull(self) -> None:
         now, queue = self.env._now, self.queue
@@ -80,7 +80,7 @@ class Approvals:
                 continue
             self.book.approval_began(tip)
             self.busy += 1
-            self.clock.call_at(now + self._days(self.rng), partial(self._done, tip))
+            self.clock.call_at(now + self._days(), partial(self._done, tip))
 
     def _done(self, tip: Tip) -> None:
         self.busy -= 1

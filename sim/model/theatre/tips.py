@@ -135,13 +135,11 @@ class TipSource:
 
     def _settings(self) -> None:
         self._per_day = self.spec.rate_per_week_at_full_trust / 7.0  # at full trust
-        self._size, self._shelf = sampler(self.cache_items), sampler(self.spec.shelf_life_days)
-
-    def _rate_bound(self) -> float:
-        return self._per_day * self.ordnance.share_left * self.factor
+        self._size = sampler(self.cache_items, self.caches)
+        self._shelf = sampler(self.spec.shelf_life_days, self.rng)
 
     def _draw(self) -> None:
-        self._bound = bound = self._rate_bound() if self.on else 0.0
+        self._bound = bound = self._per_day * self.ordnance.share_left * self.factor if self.on else 0.0
         if bound > 0:
             self._next.set(self.env._now + self.rng.exponential(1.0 / bound))
         else:
@@ -169,8 +167,8 @@ class TipSource:
         rate = self._per_day * self.trust() * self.ordnance.share_left * self.factor
         if self.rng.random() * self._bound < rate:
             now = self.env._now
-            size = self.ordnance.reserve(self._size(self.caches))
-            shelf = self._shelf(self.rng)
+            size = self.ordnance.reserve(self._size())
+            shelf = self._shelf()
             tip = Tip(now, size, now + shelf, now, False, size)
             self.book.receive(tip)
             self.route(tip)

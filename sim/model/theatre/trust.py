@@ -27,7 +27,8 @@ class Trust:
         return s.growth_per_day * (s.without_interpreters + (1 - s.without_interpreters) * self._cover)
 
     def value(self) -> float:
-        return min(1.0, self._value + self.slope * (self.clock.env._now - self._t))
+        v = self._value + self.slope * (self.clock.env._now - self._t)
+        return v if v < 1.0 else 1.0  # min(1.0, v)
 
     def _settle(self) -> None:
         self._value, self._t = self.value(), self.clock.now
