@@ -248,7 +248,7 @@ class Work:
             team.vehicle = self.fleet.acquire(team)
             if team.vehicle is None:
                 return  # waits in line; got_vehicle resumes it
-        i = self._pick()
+        i = self._pick() if self.ready else None
         if i is not None:
             self._start_tip(team, self.ready.pop(i))
         else:
