@@ -1,8 +1,12 @@
 """Catalogue of the metrics every replication reports: unit, meaning, kind and label.
 
-`kind` is "value" for ordinary metrics and "time_to_event" for metrics that are `None`
-in replications where the event never happened (their summaries also give the share
-of replications in which it did). `label` is the human name that tables and figures
+`kind` says how a metric builds up over a run, and so what it means at a date before
+the end (a record's `by:`): a `count` accumulates (read by a date: the total to that
+date), a `state` is a value at a date (the state on that date), a `ratio` or a `mean`
+pools over the window from the start (read by a date: over the window to that date),
+and a `time_to_event` is `None` in replications where the event never happened (by a
+date: where it had not happened by then; summaries also give the share of replications
+in which it did). `label` is the human name that tables and figures
 show; `better` says which direction is desirable ("higher", "lower", or "" where
 neither is), so a comparison can colour a change as better or worse.
 """
@@ -46,7 +50,8 @@ METRICS: dict[str, MetricInfo] = {
     "water_litres": MetricInfo("litres", "drinking water purified", group=_T),
     "vehicle_availability": MetricInfo("share", "time-average share of the theatre fleet that is serviceable", group=_T),
     # rotation
-    "rotations": MetricInfo("rotations", "contingents sent (all deployments)", group=_R),
+    "rotations": MetricInfo("rotations", "contingents sent, in which at least one person deployed (all deployments)", group=_R),
+    "rotations_empty": MetricInfo("rotations", "call-ups that sent nobody (no volunteer, qualification or dwell allowed anyone); their posts count as unfilled", group=_R),
     "rotation_fill_rate": MetricInfo("share", "posts filled at departure over posts required, all rotations", group=_R),
     "rotations_understrength": MetricInfo("rotations", "rotations that left with unfilled posts", group=_R),
     "gap_days": MetricInfo("days", "deployment days on which the contingent in theatre was below its required strength", group=_R),
@@ -125,6 +130,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "water_litres": ("Water purified", "higher"),
     "vehicle_availability": ("Vehicle availability", "higher"),
     "rotations": ("Rotations sent", ""),
+    "rotations_empty": ("Call-ups that sent nobody", "lower"),
     "rotation_fill_rate": ("Rotation fill rate", "higher"),
     "rotations_understrength": ("Rotations sent understrength", "lower"),
     "gap_days": ("Days below required strength", "lower"),
@@ -178,8 +184,39 @@ LABELS: dict[str, tuple[str, str]] = {
     "assistance_seats_unbought": ("Course seats assistance could not pay for", "lower"),
     "assistance_usd_per_point": ("Assistance per point of interoperability gained", "lower"),
 }
+
+# How each metric builds up over a run (see the module's docstring), kept apart like the
+# labels; the test suite insists every catalogued metric has one of KIND_NAMES.
+KIND_NAMES = ("count", "state", "ratio", "mean", "time_to_event")
+_COUNT, _STATE, _RATIO, _MEAN = "count", "state", "ratio", "mean"
+KINDS: dict[str, str] = {
+    **dict.fromkeys([
+        "items_cleared", "items_cleared_routine", "items_cleared_caches", "tips_received", "tips_lost",
+        "items_lost", "team_days_worked", "incidents", "killed", "wounded", "water_litres",
+        "rotations", "rotations_empty", "rotations_understrength", "gap_days", "persons_deployed",
+        "repeat_tours", "recruited", "separated", "promoted_to_nco", "cost_total_usd",
+        "cost_deployed_usd", "cost_training_usd", "first_tour.items_cleared_day120",
+        "first_tour.cost_deployed_usd", "first_tour.casualties", "officers_released", "tips_acted",
+        "items_removed", "workdays_lost", "incidents_hostile", "killed_hostile", "output.<task>",
+        "exercise_participants", "assistance_received_usd", "assistance_spent_usd",
+        "assistance_seats_bought", "assistance_seats_unbought"], _COUNT),
+    **dict.fromkeys([
+        "strength_end", "strength_end.officer", "strength_end.nco", "strength_end.soldier",
+        "officer_share_end", "establishment_fill_end", "interoperability_end", "first_tour.deployed",
+        "officer_share_start", "tips_pending_end", "ordnance_remaining", "interoperability.people",
+        "interoperability.equipment", "interoperability.exercises"], _STATE),
+    **dict.fromkeys([
+        "vehicle_availability", "rotation_fill_rate", "rotation_fill_rate.<deployment>",
+        "cost_per_item_usd", "bog_dwell_ratio_mean", "harmony_breach_share",
+        "assistance_usd_per_point"], _RATIO),
+    **dict.fromkeys([
+        "task_wait_days_mean", "approval_wait_days_mean", "dwell_days_mean", "course_wait_days_mean",
+        "course_wait_days_mean.<course>"], _MEAN),
+    **dict.fromkeys(["days_to_foc", "officer_share_target_met_days"], "time_to_event"),
+}
 METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
            if name in LABELS and not info.label else info for name, info in METRICS.items()}
+METRICS = {name: info._replace(kind=KINDS.get(name, info.kind)) for name, info in METRICS.items()}
 
 # The few shown in the terminal summary, in order.
 HEADLINE = [

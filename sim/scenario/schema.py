@@ -219,8 +219,11 @@ class IncidentRates(Model):
 
 
 class IncidentHarm(Model):
-    killed: float = Field(0.1, ge=0, le=1, description="chance each team member is killed in an incident")
-    wounded: float = Field(0.3, ge=0, le=1, description="chance each surviving member is wounded")
+    people: Dist = Field(Constant(value=1), description=(
+        "people of the team a clearance incident strikes (drawn, rounded to a whole number, "
+        "capped at the team); each struck is killed or wounded with the chances below"))
+    killed: float = Field(0.1, ge=0, le=1, description="chance each team member struck is killed in an incident")
+    wounded: float = Field(0.3, ge=0, le=1, description="chance each struck member not killed is wounded")
 
 
 class Water(Model):
@@ -248,7 +251,10 @@ class SecurityRegime(Model):
 
 
 class HostileHarm(Model):
-    killed: float = Field(0.2, ge=0, le=1, description="chance the person struck by a hostile incident is killed")
+    people: Dist = Field(Constant(value=1), description=(
+        "people a hostile incident strikes (drawn, rounded to a whole number, capped at those "
+        "in theatre); each struck is killed or wounded with the chances below"))
+    killed: float = Field(0.2, ge=0, le=1, description="chance a person struck by a hostile incident is killed")
     wounded: float = Field(0.6, ge=0, le=1, description="chance a person struck and not killed is wounded and evacuated")
 
 

@@ -4,7 +4,8 @@
 The newest contingent in theatre does the work; the one it relieves stays until it
 leaves (the overlap softens the handover's loss of trust) but no longer works. Nothing
 happens here while no contingent is present: no tips, no trust growth, no fleet in
-service, no cost.
+service, no cost. Local people tell only a contingent they can talk to: no tip is
+received while the contingent in theatre has nobody in the interpreter role.
 """
 from __future__ import annotations
 
@@ -139,7 +140,7 @@ class Theatre:
         self.trust.set_cover(interpreters / max(1, c.required_in_role("interpreter"))
                              if here and c is not None else None)
         self.water.set_operators(c.count_role("water") if c is not None else 0)
-        self.tips.switch(here)
+        self.tips.switch(here and interpreters > 0)  # tips travel through a shared language
         self.approvals.set_approvers(approvers)
         self.work.set_interpreters(interpreters)
         self.security.recount(sum(len(x.present) for x in self.present))

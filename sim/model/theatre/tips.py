@@ -1,7 +1,8 @@
 """Tips from local people: when they arrive, what they reveal, and their accounting.
 
 Tips arrive as a Poisson stream whose rate is `rate_per_week_at_full_trust x trust x
-(ordnance left / initial stock)`, while a contingent is present. The rate changes
+(ordnance left / initial stock)`, while a contingent that can talk with local people
+(an interpreter present) is in theatre. The rate changes
 continuously (trust grows between events), so arrivals are drawn by thinning: candidate
 times at the highest rate the stream can have from now on (trust 1; ordnance only
 decreases), each kept with probability rate/bound. That is exact for any rate below
@@ -140,7 +141,7 @@ class TipSource:
             self._next.cancel()
 
     def switch(self, on: bool) -> None:
-        """Tips come only while a contingent is present."""
+        """Tips come only while a contingent with an interpreter is present."""
         if on != self.on:
             self.on = on
             self._draw()

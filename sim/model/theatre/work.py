@@ -126,7 +126,8 @@ class Work:
         self.lost = Meter(clock)       # team-workdays a day lost to security
         self.on_available: Callable[[float], None] = lambda per_day: None  # the other tasks
 
-    def _credit(self, items: float, routine: bool) -> None:
+    def _credit(self, items: float, routine: bool) -> float:
+        """Items cleared: a routine yield is capped by what is left unclaimed."""
         if routine:
             items = self.ordnance.clear_routine(items)
         else:
@@ -134,6 +135,7 @@ class Work:
         if self.credits is not None and items > 0:
             assert self.contingent is not None, "items cleared with no contingent in theatre"
             self.credits.append((self.env.now, items, self.contingent.rotation))
+        return items
 
     def _calendar(self, workdays: float) -> float:
         return workdays * 7.0 / (self.spec.workdays_per_week * self.pace)
@@ -326,7 +328,9 @@ class Work:
     def _settle(self, team: Team, risk: bool) -> None:
         """Credit the taskings done, and the one in hand for the part done (its incident
         drawn on the items handled when `risk`); the draws of taskings not begun are
-        kept for the team's next routine work."""
+        kept for the team's next routine work. The block was drawn on the routine
+        yields; when less ordnance is left than they hold, an incident is drawn on the
+        items the last tasking actually cleared (none on empty ground)."""
         b = team.block
         assert b is not None
         team.block = None
@@ -334,21 +338,30 @@ class Work:
         full = min(b.end, int((now - b.start) / b.days + 1e-9))
         items = sum(b.yields[:full]) * b.workdays * b.access
         workdays = full * b.workdays
-        hit, used = False, full
+        last, used = None, full  # the tasking whose incident is drawn, and its items
+        drawn = False  # the block ended at its incident tasking, drawn when it began
         if full < b.end:
             frac = (now - b.at(full)) / b.days
             if frac > 0:
                 part = b.yields[full] * b.workdays * frac * b.access
                 items += part
                 workdays += b.workdays * frac
-                hit = risk and part * b.rate > b.risks[full]
+                if risk:
+                    last = (full, part)
                 used = full + 1
         elif b.incident:
-            hit = True
+            last, drawn = (full - 1, b.yields[full - 1] * b.workdays * b.access), True
         team.spare = (b.yields[used:], b.risks[used:])
-        self._credit(items, routine=True)
+        cleared = self._credit(items, routine=True)
         self.team_days += workdays
-        if hit and items > 0:
+        if last is None:
+            return
+        k, planned = last
+        if cleared < items:  # short of ordnance: the last tasking got what was left
+            planned = max(0.0, planned - (items - cleared))
+        elif drawn:
+            planned = np.inf  # drawn when the block began, on these same items
+        if planned > 0 and planned * b.rate > b.risks[k]:
             self._incident(team)
 
     def _timer(self, team: Team) -> None:
