@@ -5,15 +5,18 @@ It always answers: a model error is caught and recorded in the result, so the ru
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 import traceback
+from collections.abc import Sequence
 
 from sim.results import ReplicationResult
 from sim.scenario.schema import Scenario
 
 
 def run_replication(scenario: Scenario, index: int, seed: int | None = None,
-                    trace: bool = False) -> ReplicationResult:
+                    trace: bool = False, reads: Sequence[dt.date] = ()) -> ReplicationResult:
+    """`reads`: dates inside the run at which the metrics are also read (`readings`)."""
     from sim.model.replication import Replication
 
     seed = scenario.seed if seed is None else int(seed)
@@ -21,8 +24,9 @@ def run_replication(scenario: Scenario, index: int, seed: int | None = None,
     began = time.perf_counter()
     try:
         rep = Replication(scenario, seed, index, trace=trace)
-        rep.run()
+        rep.run(reads)
         result.metrics, result.unfilled = rep.results()
+        result.readings = rep.readings
         result.dates = [d.isoformat() for d in rep.dates]
         result.series = rep.recorder.series
         result.warnings = rep.warnings

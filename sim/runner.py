@@ -3,6 +3,7 @@ with a `ReplicationResult` (runs, comparisons and sweeps all go through `run_tas
 and the sequential rule behind `--reps auto`."""
 from __future__ import annotations
 
+import datetime as dt
 import traceback
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,13 +20,15 @@ Replicate = Callable[..., ReplicationResult]
 @dataclass(frozen=True)
 class Task:
     """Replication `index` of `scenario` with base seed `seed`; `key` tells the caller
-    where the result belongs (a sweep's design point)."""
+    where the result belongs (a sweep's design point); `reads`, dates at which the
+    metrics are also read (a hindcast's)."""
 
     scenario: Scenario
     index: int
     seed: int
     trace: bool = False
     key: Any = None
+    reads: tuple[dt.date, ...] = ()
 
 
 def _replicate(job: tuple[Task, Replicate | None]) -> ReplicationResult:
@@ -37,7 +40,8 @@ def _replicate(job: tuple[Task, Replicate | None]) -> ReplicationResult:
 
         model = run_replication
     try:
-        return model(task.scenario, task.index, seed=task.seed, trace=task.trace)
+        extra = {"reads": task.reads} if task.reads else {}  # stand-in models need not read
+        return model(task.scenario, task.index, seed=task.seed, trace=task.trace, **extra)
     except Exception as exc:  # noqa: BLE001 - recorded with the run
         return ReplicationResult(index=task.index, seed=[task.seed, task.index],
                                  error=f"{type(exc).__name__}: {exc}\n"

@@ -9,6 +9,7 @@ received while the contingent in theatre has nobody in the interpreter role.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -53,6 +54,7 @@ class Theatre:
         self.approvals = Approvals(spec, clock, self.book, self.work.ready_tip, rng["approvals"])
         self.tips = TipSource(spec.tips, spec.cache_items, clock, self.ordnance, self.trust.value,
                               self.book, self._route, rng["tips"], rng["caches"])
+        self.closed = False                      # the books closed at the end
         self.current: Contingent | None = None   # the newest contingent in theatre
         self.present: list[Contingent] = []      # every contingent in theatre
         # theatre over time: security and other tasks (neutral unless the scenario sets them)
@@ -185,11 +187,23 @@ class Theatre:
         """At the end of the run: work under way credited, tips accounted for."""
         self.work.close()
         self.book.close(self.work.ready, list(self.approvals.queue), self.approvals.busy)
+        self.closed = True
 
     def report(self, results: Results) -> None:
-        self.ordnance.report(results)
-        self.book.report(results)
-        self.work.report(results)
+        """The theatre's metrics; before the close (a reading at a date inside the run),
+        as closing now would leave them, on copies of the books: the run goes on as if
+        nobody had looked."""
+        if self.closed:
+            self.ordnance.report(results)
+            self.book.report(results)
+            self.work.report(results)
+        else:
+            ordnance = copy.copy(self.ordnance)
+            team_days = self.work.as_closed(ordnance)
+            self.book.as_closed(self.work.ready, list(self.approvals.queue), self.approvals.busy,
+                                ordnance).report(results)
+            ordnance.report(results)
+            self.work.report(results, team_days)
         self.fleet.report(results)
         self.water.report(results)
         self.security.report(results)
