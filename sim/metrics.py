@@ -70,12 +70,15 @@ METRICS: dict[str, MetricInfo] = {
     "recruited": MetricInfo("persons", "soldiers recruited plus officers taken in", group=_F),
     "separated": MetricInfo("persons", "people who left the force alive (contract ends, attrition, release, the wounded who leave); the killed are counted apart", group=_F),
     "promoted_to_nco": MetricInfo("persons", "soldiers promoted to NCO through the NCO course", group=_F),
+    "course_graduates": MetricInfo("persons", "places completed on courses, all courses (a person counts once per course finished)", group=_F),
     "course_wait_days_mean": MetricInfo("days", "mean days candidates spent in a course queue, all courses pooled (seated, left unseated, or still waiting at the end)", group=_F),
     "interoperability_end": MetricInfo("share", "interoperability index at the end: weighted mean of its parts (interoperability.weights; default the people part alone, the share of personnel meeting the NATO criteria for their grade)", group=_F),
     # cost
     "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
+    "cost_home_usd": MetricInfo("USD", "person-days at home (in courses and preparing included)", group=_C),
     "cost_deployed_usd": MetricInfo("USD", "deployed person-days and theatre vehicle-days", group=_C),
     "cost_training_usd": MetricInfo("USD", "course seats filled", group=_C),
+    "cost_purchases_usd": MetricInfo("USD", "one-off purchases (costs.purchases)", group=_C),
     "cost_per_item_usd": MetricInfo("USD/item", "total cost over items cleared", group=_C),
     # seed calibration (first deployment, first tour)
     "first_tour.items_cleared_day120": MetricInfo("items", "items cleared by day 120 of the first tour of the first deployment", group=_V),
@@ -148,11 +151,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "recruited": ("Recruited", ""),
     "separated": ("Left the force", ""),
     "promoted_to_nco": ("Promoted to NCO", ""),
+    "course_graduates": ("Course places completed", ""),
     "course_wait_days_mean": ("Mean wait for a course seat", "lower"),
     "interoperability_end": ("Interoperability at the end", "higher"),
     "cost_total_usd": ("Total cost", "lower"),
     "cost_deployed_usd": ("Deployed cost", "lower"),
+    "cost_home_usd": ("Cost at home", ""),
     "cost_training_usd": ("Training cost", ""),
+    "cost_purchases_usd": ("Purchases", ""),
     "cost_per_item_usd": ("Cost per item cleared", "lower"),
     "first_tour.items_cleared_day120": ("Items cleared by day 120 of the first tour", "higher"),
     "first_tour.cost_deployed_usd": ("Deployed cost of the first tour", "lower"),
@@ -194,8 +200,9 @@ KINDS: dict[str, str] = {
         "items_cleared", "items_cleared_routine", "items_cleared_caches", "tips_received", "tips_lost",
         "items_lost", "team_days_worked", "incidents", "killed", "wounded", "water_litres",
         "rotations", "rotations_empty", "rotations_understrength", "gap_days", "persons_deployed",
-        "repeat_tours", "recruited", "separated", "promoted_to_nco", "cost_total_usd",
-        "cost_deployed_usd", "cost_training_usd", "first_tour.items_cleared_day120",
+        "repeat_tours", "recruited", "separated", "promoted_to_nco", "course_graduates", "cost_total_usd",
+        "cost_deployed_usd", "cost_training_usd", "cost_home_usd", "cost_purchases_usd",
+        "first_tour.items_cleared_day120",
         "first_tour.cost_deployed_usd", "first_tour.casualties", "officers_released", "tips_acted",
         "items_removed", "workdays_lost", "incidents_hostile", "killed_hostile", "output.<task>",
         "exercise_participants", "assistance_received_usd", "assistance_spent_usd",
@@ -217,6 +224,10 @@ KINDS: dict[str, str] = {
 METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
            if name in LABELS and not info.label else info for name, info in METRICS.items()}
 METRICS = {name: info._replace(kind=KINDS.get(name, info.kind)) for name, info in METRICS.items()}
+
+# The parts that cost_total_usd is the sum of, on every replication (SPEC "Reports
+# brief"); cost_per_item_usd and first_tour.* are not parts, donor money is apart.
+COST_PARTS = ("cost_home_usd", "cost_deployed_usd", "cost_training_usd", "cost_purchases_usd")
 
 # The few shown in the terminal summary, in order.
 HEADLINE = [

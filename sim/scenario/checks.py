@@ -20,7 +20,7 @@ def check(scenario: Scenario) -> list[Problem]:
     """Every cross-field problem of a validated scenario, errors and warnings."""
     found: list[Problem] = []
     for rule in (_dates, _deployments, _courses, _promotion_cycles, _growth, _costs,
-                 _slots, _timeline, _thresholds, _assistance):
+                 _slots, _timeline, _thresholds, _assistance, _expectations):
         found.extend(rule(scenario))
     return found
 
@@ -290,3 +290,42 @@ def _assistance(sc: Scenario) -> Iterator[Problem]:
             yield from named(f"{at}.exercises.{i}.exercise", "an exercise", paid.exercise, sorted(sc.exercises))
         if p.equipment is not None and sc.equipment.sets == 0:
             yield warning(f"{at}.equipment", "equipment.sets is 0: no kit is needed, so none is bought")
+
+
+def _expectations(sc: Scenario) -> Iterator[Problem]:
+    """Each expectation names a catalogued metric and changes that make a valid scenario
+    (an expectation is only looked at by `verify`; a wrong one is still refused here)."""
+    from pydantic import ValidationError
+
+    from sim.metrics import metric_info
+
+    if not sc.expectations:
+        return
+    base = sc.data()
+    base["expectations"] = []
+    for i, exp in enumerate(sc.expectations):
+        at = f"expectations.{i}"
+        if metric_info(exp.metric) is None:
+            yield error(f"{at}.metric", f"unknown metric '{exp.metric}' (see the metric names in the README)")
+        trial, bad = copy.deepcopy(base), False
+        for path, value in exp.set.items():
+            try:
+                get_path(trial, path)
+                set_path(trial, path, value, create=False)
+            except PathError as err:
+                bad = True
+                yield error(f"{at}.set.{path}", f"no such key in the scenario ({err.reason} at '{err.at}')")
+        if bad:
+            continue
+        try:
+            after = Scenario.model_validate(trial)
+        except ValidationError as err:
+            for keys, text in grouped(err, Scenario, trial):
+                yield error(f"{at}.set", f"after this change, {dotted(trial, keys)}: {text}")
+            continue
+        if after == Scenario.model_validate(base):
+            yield error(f"{at}.set", "changes nothing: every value is the scenario's own")
+            continue
+        for p in (p for rule in (_dates, _deployments, _courses, _promotion_cycles, _costs)
+                  for p in rule(after) if p.severity == "error"):
+            yield error(f"{at}.set", f"after this change, {p.path}: {p.message}")

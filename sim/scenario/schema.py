@@ -489,6 +489,16 @@ class TimelineEntry(Model):
     note: str = ""
 
 
+class Expectation(Model):
+    """A lever and the way it should move a metric: `verify` runs the scenario as it is
+    and with `set` applied, paired with common random numbers, and checks the direction."""
+
+    set: dict[str, Any] = Field(min_length=1, description="dotted paths and values, as --set takes them")
+    metric: str = Field(min_length=1, description="a metric of the catalogue")
+    direction: Literal["up", "down", "same"] = Field(description="how the change moves the metric")
+    note: str = ""
+
+
 class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
@@ -513,6 +523,8 @@ class Scenario(Model):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     thresholds: list[str] = Field(default_factory=list,
                                   description='e.g. "rotation_fill_rate >= 0.95"')
+    expectations: list[Expectation] = Field(
+        default_factory=list, description="the expected effect of each lever, checked by `verify`")
 
     @field_validator("deployments")
     @classmethod
