@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from cli_cases import ROOT, invoke, short
 
-import sim.sweep.design
-from sim.limits import design_points, estimate_run
+import sim.studies.sweep.design
+from sim.execution.limits import estimate_run
 from sim.scenario.loader import load_scenario
-from sim.sweep.spec import load_sweep
+from sim.studies.sweep.size import design_points
+from sim.studies.sweep.spec import load_sweep
 
 BASELINE = ROOT / "scenarios" / "kazbat_2003.yaml"
 
@@ -100,7 +101,7 @@ def test_huge_designs_are_refused_before_any_matrix_is_built(tmp_path, monkeypat
     def never(*args, **kwargs):
         raise AssertionError("the design was built")
 
-    monkeypatch.setattr(sim.sweep.design, "build", never)
+    monkeypatch.setattr(sim.studies.sweep.design, "build", never)
     for args in (["validate", file], ["sweep", file, "--dry-run"],
                  ["sweep", file, "--out", tmp_path / "s.db"]):
         result = invoke(*args)
@@ -116,4 +117,4 @@ def test_design_sizes_are_counted_exactly_without_building(tmp_path, design, siz
     file = tmp_path / "s.yaml"
     file.write_text(SWEEP.format(scenario=BASELINE, design=design, size=size))
     spec = load_sweep(file).spec
-    assert design_points(spec) == points == len(sim.sweep.design.build(spec))
+    assert design_points(spec) == points == len(sim.studies.sweep.design.build(spec))

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sim.crashlog import one_line, where_logged
-from sim.errors import KazsimError
+from sim.core.crashlog import one_line, where_logged
+from sim.core.errors import KazsimError
+from sim.core.results import ReplicationResult
 from sim.report.atomic import atomic_dir
 from sim.report.content import report_blocks
 from sim.report.document import Block, to_html, to_markdown
 from sim.report.model import Report
 from sim.report.render import FigureJob, render
 from sim.report.tables import write_metrics_csv, write_series_csv
-from sim.results import ReplicationResult
 
 
 class FiguresFailed(KazsimError):

@@ -9,11 +9,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 
-from sim.errors import Problem
+from sim.core.errors import Problem
+from sim.core.thresholds import parse_threshold
 from sim.scenario.paths import PathError, get_path, set_path
 from sim.scenario.problems import dotted, grouped, key_path
 from sim.scenario.schema import GRADES, Scenario
-from sim.thresholds import parse_threshold
 
 
 def check(scenario: Scenario) -> list[Problem]:
@@ -244,7 +244,7 @@ def _keys_or_none(data: dict, path: str) -> tuple | None:
 
 
 def _thresholds(sc: Scenario) -> Iterator[Problem]:
-    from sim.metrics import metric_info
+    from sim.core.metrics import metric_info
 
     for i, text in enumerate(sc.thresholds):
         try:
