@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from model_cases import rotation_case, scenario
 
-from sim.engine import run_replication
+from sim.execution.engine import run_replication
 from sim.scenario.loader import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

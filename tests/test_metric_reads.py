@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_model_invariants import scenarios, valid
 
-from sim.metrics import KIND_NAMES, METRICS
+from sim.core.metrics import KIND_NAMES, METRICS
 from sim.model.replication import Replication, month_dates
 from sim.scenario.loader import load_scenario
 

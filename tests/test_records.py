@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import InputError
+from sim.core.errors import InputError
 from sim.scenario.loader import load_scenario
 from sim.scenario.records import check_record, load_record
 

@@ -25,8 +25,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import InputError, Problem
-from sim.metrics import applies, metric_info
+from sim.core.errors import InputError, Problem
+from sim.core.metrics import applies, metric_info
 from sim.scenario.schema import FIRST_DATE, LAST_DATE, Scenario
 
 BOUNDS = ("at_least", "at_most", "equals", "between")
@@ -117,7 +117,7 @@ def is_record(data: Any) -> bool:
 def load_record(path: str | Path) -> LoadedRecord:
     """Read and check a record file alone (its shape, and every metric in the
     catalogue); raises InputError listing every problem with file, line and key path."""
-    from sim.scenario.problems import validation_problems
+    from sim.scenario.problems import Origins, validation_problems
     from sim.scenario.yamlio import load_yaml, read_bytes
 
     file = str(path)
@@ -127,7 +127,7 @@ def load_record(path: str | Path) -> LoadedRecord:
     try:
         record = Record.model_validate(data)
     except ValidationError as err:
-        origins = {keys: (file, line) for keys, line in lines.items()}
+        origins: Origins = {keys: (file, line) for keys, line in lines.items()}
         raise InputError(validation_problems(err, Record, data, origins, file)) from None
     loaded = LoadedRecord(record, file, hashlib.sha256(read_bytes(path)).hexdigest(), lines)
     problems = [Problem(file, loaded.line(i, "metric"), f"observations.{i}.metric",

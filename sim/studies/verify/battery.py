@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.metrics import COST_PARTS
+from sim.core.metrics import COST_PARTS
 from sim.scenario.paths import PathError, set_path
 from sim.scenario.problems import key_path
 from sim.scenario.schema import GRADES, Scenario
