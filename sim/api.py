@@ -20,6 +20,7 @@ from sim.studies.compare.study import (
     plan_compare,
 )
 from sim.studies.discover.discovery import Discovery, discover
+from sim.studies.hindcast.study import HindcastPlan, HindcastResult, hindcast, plan_hindcast
 from sim.studies.inputs import (
     Validation,
     load_scenario,
@@ -40,12 +41,13 @@ from sim.studies.sweep.study import (
     sweep,
     sweep_design,
 )
+from sim.studies.verify.study import VerifyPlan, VerifyResult, plan_verify, verify
 
 __all__ = [
-    "Capacity", "ComparePlan", "CompareResult", "Discovery", "RunPlan", "RunResult",
-    "SearchResult", "SweepResult", "Validation", "compare", "default_policy_store",
-    "default_store", "discover",
-    "execute_plan", "find_capacity", "load_scenario", "open_sweep", "optimize",
-    "override_texts", "plan_compare", "plan_run", "run", "scenario_schema", "show", "sweep",
-    "sweep_design", "timeline_paths", "validate",
+    "Capacity", "ComparePlan", "CompareResult", "Discovery", "HindcastPlan", "HindcastResult",
+    "RunPlan", "RunResult", "SearchResult", "SweepResult", "Validation", "VerifyPlan",
+    "VerifyResult", "compare", "default_policy_store", "default_store", "discover",
+    "execute_plan", "find_capacity", "hindcast", "load_scenario", "open_sweep", "optimize",
+    "override_texts", "plan_compare", "plan_hindcast", "plan_run", "plan_verify", "run",
+    "scenario_schema", "show", "sweep", "sweep_design", "timeline_paths", "validate", "verify",
 ]

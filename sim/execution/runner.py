@@ -79,12 +79,14 @@ def run_replications(
     on_result: Callable[[ReplicationResult], None] | None = None,
     trace_index: int | None = None,
     model: Replicate | None = None,
+    reads: Sequence[dt.date] = (),
 ) -> list[ReplicationResult]:
     """Run replications `indices` with base `seed` (default the scenario's), ordered by
     index. Each replication's random streams depend only on (seed, index), so the
-    results are the same for any worker count or executor."""
+    results are the same for any worker count or executor. `reads`: dates at which
+    each replication also reads its metrics (`ReplicationResult.readings`)."""
     seed = scenario.seed if seed is None else seed
-    tasks = [Task(scenario, i, seed, i == trace_index) for i in indices]
+    tasks = [Task(scenario, i, seed, i == trace_index, reads=tuple(reads)) for i in indices]
     results = []
     for _, result in run_tasks(tasks, workers, scheduler, model):
         results.append(result)

@@ -131,9 +131,11 @@ def _constant(initial: int) -> Callable[[Metrics], str | None]:
     return broken
 
 
-def variant(data: dict[str, Any], sets: dict[str, Any], clear: Sequence[str] = ()) -> dict[str, Any]:
-    """The scenario's data with `sets` applied and `clear` emptied; timeline changes to
-    a setting that `sets` fixes (or to what holds it) are dropped, so they cannot undo it."""
+def variant(data: dict[str, Any], sets: dict[str, Any], clear: Sequence[str] = (),
+            strip: bool = True) -> dict[str, Any]:
+    """The scenario's data with `sets` applied and `clear` emptied; with `strip`, timeline
+    changes to a setting that `sets` fixes (or to what holds it) are dropped, so that
+    they cannot undo it (without: as `--set` would leave them)."""
     out = copy.deepcopy(data)
     fixed = []
     for path, value in sets.items():
@@ -141,6 +143,8 @@ def variant(data: dict[str, Any], sets: dict[str, Any], clear: Sequence[str] = (
         set_path(out, path, value, create=False)
     for key in clear:
         out[key] = type(out[key])()
+    if not strip:
+        return out
     timeline = []
     for entry in out.get("timeline") or []:
         kept = {p: v for p, v in entry["set"].items() if not any(_overlap(_keys(out, p), f) for f in fixed)}
