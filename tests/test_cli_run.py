@@ -51,7 +51,7 @@ def test_bad_input_exits_1_and_writes_nothing(tmp_path):
 
 
 def test_model_failure_exits_3_with_the_report_written(tmp_path, monkeypatch):
-    import sim.execution.engine
+    import sim.execution.runner
 
     real = sim.execution.engine.run_replication
 
@@ -60,7 +60,7 @@ def test_model_failure_exits_3_with_the_report_written(tmp_path, monkeypatch):
             return ReplicationResult(index=1, seed=[seed, 1], error="ValueError: broken")
         return real(scenario, index, seed=seed, trace=trace)
 
-    monkeypatch.setattr(sim.execution.engine, "run_replication", flaky)
+    monkeypatch.setattr(sim.execution.runner, "run_replication", flaky)
     res = invoke("run", short(tmp_path), "--out", tmp_path / "r", "--workers", "1", "-q")
     assert res.exit_code == 3
     report = json.loads((tmp_path / "r" / "report.json").read_text())

@@ -239,12 +239,12 @@ def test_forest_colours_follow_each_metrics_desirable_direction():
 # -- issue 11: never lose a computed result -----------------------------------------------
 
 def test_a_failure_while_drawing_figures_still_writes_the_results(tmp_path, monkeypatch):
-    import sim.report.figures
+    import sim.report.writer
 
     def broken(report):
         raise ValueError("Too many bins for data range")
 
-    monkeypatch.setattr(sim.report.figures, "report_figures", broken)
+    monkeypatch.setattr(sim.report.writer, "report_figures", broken)
     out = tmp_path / "r"
     res = invoke("run", short(tmp_path, reps=2), "--out", out, "--workers", "1", "-q")
     assert res.exit_code == 3
@@ -274,7 +274,7 @@ def test_non_finite_values_are_null_in_json(tmp_path):
 
 
 def test_a_run_with_non_finite_results_keeps_them_as_null(tmp_path, monkeypatch):
-    import sim.execution.engine
+    import sim.execution.runner
 
     def odd(scenario, index, seed=None, trace=False):
         return ReplicationResult(index=index, seed=[seed, index],
@@ -283,7 +283,7 @@ def test_a_run_with_non_finite_results_keeps_them_as_null(tmp_path, monkeypatch)
                                  dates=["2003-08-01", "2003-09-01"],
                                  series={"trust": [math.nan, 0.5], "deployed": [math.inf, 3.0]})
 
-    monkeypatch.setattr(sim.execution.engine, "run_replication", odd)
+    monkeypatch.setattr(sim.execution.runner, "run_replication", odd)
     out = tmp_path / "r"
     res = invoke("run", short(tmp_path, reps=2), "--out", out, "--workers", "1", "-q")
     assert res.exit_code == 0, res.output

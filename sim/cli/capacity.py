@@ -42,7 +42,7 @@ def capacity(scenario: str, deployment: str | None, fill: float, confidence: flo
              quiet: bool, fmt: str) -> None:
     """The largest contingent SCENARIO's force can keep in theatre, tour after tour, and
     the constraint that binds first (volunteers, qualification, dwell, strength)."""
-    from sim import api
+    from sim import api  # lazy: keeps --help fast
 
     for name, value in (("--fill", fill), ("--confidence", confidence)):
         if not (0 < value <= 1):

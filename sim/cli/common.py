@@ -83,7 +83,11 @@ class KazsimGroup(click.Group):
 def check_targets(out: str | Path | None, marker: str, trace_file: str | None = None) -> None:
     """Exit 1 before any run if an output cannot be written or must not be replaced
     (`out` None: no report asked for)."""
-    from sim.report.atomic import TargetError, check_dir_target, check_file_target
+    from sim.report.atomic import (  # lazy: keeps --help fast
+        TargetError,
+        check_dir_target,
+        check_file_target,
+    )
 
     try:
         if out is not None:
@@ -107,7 +111,7 @@ def import_model(ref: str) -> Any:
 
 def command_text() -> str:
     """The command line of the running command, as a user would retype it."""
-    from sim.report.provenance import command_line
+    from sim.report.provenance import command_line  # lazy: keeps --help fast
 
     ctx = click.get_current_context(silent=True)
     argv = ctx.meta.get(ARGV) if ctx is not None else None

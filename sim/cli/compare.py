@@ -47,10 +47,10 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     are compared per replication; saved reports of other seeds use Welch's interval.
     `--set` applies to every scenario file (not to saved reports).
     """
-    from sim.report.render import prewarm, start_server
+    from sim.report.render import prewarm, start_server  # lazy: keeps --help fast
 
     start_server()
-    from sim import api
+    from sim import api  # lazy: keeps --help fast
 
     if len(files) < 2:
         raise click.UsageError("compare needs at least two files: a baseline and another")
@@ -91,8 +91,11 @@ def print_comparison(comparison: Any) -> None:
     from rich import box
     from rich.table import Table
 
-    from sim.report.document import compact, interval
-    from sim.studies.compare.report import relative_text, significance_text
+    from sim.report.document import compact, interval  # lazy: keeps --help fast
+    from sim.studies.compare.report import (  # lazy: keeps --help fast
+        relative_text,
+        significance_text,
+    )
 
     method = ("paired (common random numbers)" if comparison.paired
               else "NOT paired for some: Welch's unpaired interval")

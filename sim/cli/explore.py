@@ -53,8 +53,8 @@ def optimize(policy_file: str, out: str | None, resume: bool, report_dir: str | 
     Every model replication is committed to the SQLite file at once; a killed search
     continues with --resume, runs nothing twice and reaches the same answer.
     """
-    from sim import api
-    from sim.studies.optimize import report
+    from sim import api  # lazy: keeps --help fast
+    from sim.studies.optimize import report  # lazy: keeps --help fast
 
     model = import_model(model_ref) if model_ref else None
     db = out or api.default_policy_store(policy_file)
@@ -91,8 +91,8 @@ def discover(store: str, where: str, method: str, share: float, box: int | None,
              report_dir: str | None, quiet: bool, fmt: str) -> None:
     """Scenario discovery on a sweep store: the factor ranges in which the outcome of
     interest happens (see docs/exploration.md)."""
-    from sim import api
-    from sim.studies.discover import report
+    from sim import api  # lazy: keeps --help fast
+    from sim.studies.discover import report  # lazy: keeps --help fast
 
     check_targets(report_dir, report.MARKER)
     if box is not None and method != "prim":

@@ -18,7 +18,7 @@ def validate(files: tuple[str, ...], allow_large: bool) -> None:
     Exit 1 if any file has an error (warnings alone do not fail), or if running it (a
     scenario at its `replications`, a sweep's design) is over the work limits.
     """
-    from sim import api
+    from sim import api  # lazy: keeps --help fast
 
     checks = api.validate(files, allow_large=allow_large)
     for check in checks:
@@ -34,7 +34,7 @@ def validate(files: tuple[str, ...], allow_large: bool) -> None:
 @set_option
 def show(scenario: str, overrides: tuple[str, ...]) -> None:
     """Print the resolved scenario (after extends, --set and defaults) as YAML."""
-    from sim import api
+    from sim import api  # lazy: keeps --help fast
 
     loaded = api.load_scenario(scenario, overrides)
     warn(loaded.warnings)
@@ -48,7 +48,7 @@ def schema(timeline_paths: bool) -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
     import json
 
-    from sim import api
+    from sim import api  # lazy: keeps --help fast
 
     if timeline_paths:
         for path in api.timeline_paths():

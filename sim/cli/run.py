@@ -52,7 +52,7 @@ def print_summary(report: Any) -> None:
     from rich import box
     from rich.table import Table
 
-    from sim.report.document import compact
+    from sim.report.document import compact  # lazy: keeps --help fast
 
     run = report.run
     start, end = report.horizon
@@ -135,10 +135,10 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
     Exit 1 on invalid input (nothing written), 3 if a replication failed in the model
     (the report is still written and lists the failures).
     """
-    from sim.report.render import prewarm, start_server
+    from sim.report.render import prewarm, start_server  # lazy: keeps --help fast
 
     start_server()  # matplotlib's import in the figure server overlaps the loading
-    from sim import api
+    from sim import api  # lazy: keeps --help fast
 
     n = parse_reps(reps)
     auto_metrics = auto_metrics or ("items_cleared",)
@@ -167,7 +167,7 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
 def write_all(write: Callable[[], Any]) -> KazsimError | None:
     """Write a report; a figure failure (exit 3) is returned, to be raised once the rest
     of the command's output is out."""
-    from sim.report.writer import FiguresFailed
+    from sim.report.writer import FiguresFailed  # lazy: keeps --help fast
 
     try:
         write()
@@ -177,8 +177,8 @@ def write_all(write: Callable[[], Any]) -> KazsimError | None:
 
 
 def write_trace(path: str, results: Sequence[Any]) -> None:
-    from sim.report.atomic import atomic_file
-    from sim.report.tables import write_trace_csv
+    from sim.report.atomic import atomic_file  # lazy: keeps --help fast
+    from sim.report.tables import write_trace_csv  # lazy: keeps --help fast
 
     first = next((r for r in results if r.index == 0), None)
     with atomic_file(path, newline="", encoding="utf-8") as fh:

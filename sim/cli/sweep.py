@@ -58,9 +58,9 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     Every finished run is committed to the SQLite file at once; a killed sweep continues
     with --resume. Prints the per-point table and the sensitivity ranking.
     """
-    from sim import api
-    from sim.report.render import prewarm
-    from sim.studies.sweep.report import MARKER
+    from sim import api  # lazy: keeps --help fast
+    from sim.report.render import prewarm  # lazy: keeps --help fast
+    from sim.studies.sweep.report import MARKER  # lazy: keeps --help fast
 
     if dry_run:
         design = api.sweep_design(sweep_file, overrides, seed, reps, allow_large=allow_large)
@@ -90,8 +90,8 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
 @format_option
 def sweep_report(db: str, report_dir: str | None, quiet: bool, fmt: str) -> None:
     """Analyse a stored sweep: per-point table, sensitivity ranking, report files."""
-    from sim import api
-    from sim.studies.sweep.report import MARKER
+    from sim import api  # lazy: keeps --help fast
+    from sim.studies.sweep.report import MARKER  # lazy: keeps --help fast
 
     check_targets(report_dir, MARKER)
     _finish(api.open_sweep(db), report_dir, quiet, fmt)
@@ -121,8 +121,8 @@ def design_csv(design: Any) -> str:
 
 
 def _finish(result: Any, report_dir: str | None, quiet: bool, fmt: str) -> None:
-    from sim.report.model import dumps
-    from sim.studies.sweep.report import to_json
+    from sim.report.model import dumps  # lazy: keeps --help fast
+    from sim.studies.sweep.report import to_json  # lazy: keeps --help fast
 
     incomplete = write_all(lambda: result.write_report(report_dir)) if report_dir else None
     if fmt == "json":
@@ -140,7 +140,12 @@ def print_summary(a: Any, max_rows: int = 40) -> None:
     from rich import box
     from rich.table import Table
 
-    from sim.studies.sweep.report import intro, point_tables, sensitivity_table, title
+    from sim.studies.sweep.report import (  # lazy: keeps --help fast
+        intro,
+        point_tables,
+        sensitivity_table,
+        title,
+    )
 
     console = stdout_console()
     console.print(f"[bold]{title(a)}[/bold]\n{intro(a)}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.metrics import METRICS, bounds
+from sim.core.metrics import METRICS, bounds, metric_info
 from sim.core.results import ReplicationResult
 
 _EMPTY = {"mean": None, "sd": None, "ci95": None, "p10": None, "p50": None, "p90": None,
@@ -141,8 +141,6 @@ def summarize_metric(results: Sequence[ReplicationResult], name: str,
                      applies: bool = True) -> dict[str, Any]:
     """`describe` plus unit, description and, for time-to-event metrics, `happened`
     (null when the metric does not apply to the scenario)."""
-    from sim.core.metrics import metric_info
-
     values = metric_values(results, name)
     out = describe(values, name)
     info = metric_info(name)

@@ -11,14 +11,13 @@ import traceback
 from collections.abc import Sequence
 
 from sim.core.results import ReplicationResult
+from sim.model.replication import Replication
 from sim.scenario.schema import Scenario
 
 
 def run_replication(scenario: Scenario, index: int, seed: int | None = None,
                     trace: bool = False, reads: Sequence[dt.date] = ()) -> ReplicationResult:
     """`reads`: dates inside the run at which the metrics are also read (`readings`)."""
-    from sim.model.replication import Replication
-
     seed = scenario.seed if seed is None else int(seed)
     result = ReplicationResult(index=index, seed=[seed, index])
     began = time.perf_counter()

@@ -16,12 +16,9 @@ import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.core.errors import InputError, Problem
-
-if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario
 
 # Costs measured by benchmarks/calibrate_limits.py on the 2-core reference machine.
 SECONDS_PER_EVENT = 15e-6  # SimPy event of the model (bare SimPy: ~1.7 us)

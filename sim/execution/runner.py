@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.results import ReplicationResult
-from sim.execution.executor import imap_window
+from sim.core.stats import no_values, precision_met
+from sim.execution.engine import run_replication
+from sim.execution.executor import default_workers, imap_window
 from sim.scenario.schema import Scenario
 
 # run_replication(scenario, index, seed=..., trace=...) -> ReplicationResult, or a stand-in
@@ -36,8 +38,6 @@ def _replicate(job: tuple[Task, Replicate | None]) -> ReplicationResult:
     failed result, never a lost one."""
     task, model = job
     if model is None:
-        from sim.execution.engine import run_replication
-
         model = run_replication
     try:
         extra = {"reads": task.reads} if task.reads else {}  # stand-in models need not read
@@ -57,7 +57,6 @@ def run_tasks(tasks: Iterable[Task], workers: int | None = None, scheduler: str 
     if window is None:
         jobs_list = list(jobs)
         n = max(len(jobs_list), 1)
-        from sim.execution.executor import default_workers
 
         workers = min(workers or default_workers(), n)
         results = imap_window(_replicate, jobs_list, workers, scheduler, n)
@@ -112,8 +111,6 @@ def run_to_precision(
     value in any replication (no number of further replications can measure it).
     `on_total(n)` announces each new planned total. Returns the results and what the
     report records under `run.reps_auto`."""
-    from sim.core.stats import no_values, precision_met
-
     first = min(AUTO_BATCH, max_reps)
     if on_total:
         on_total(first)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sim.core.errors import InputError, ModelError, Problem
 from sim.core.metrics import metric_info
 from sim.core.results import ReplicationResult
+from sim.core.stats import metric_names
 from sim.execution.executor import command_scheduler
 from sim.execution.limits import estimate_run
 from sim.execution.runner import AUTO_BATCH, run_replications, run_to_precision
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 @dataclass
 class RunPlan:
     """What `run` will do, settled and checked before anything runs."""
-
     loaded: LoadedScenario
     reps: int | str
     seed: int
@@ -154,7 +154,6 @@ def run(scenario: ScenarioLike, reps: int | str | None = None, seed: int | None 
 @dataclass
 class RunResult:
     """The replications of one scenario, their report, and tidy views of both."""
-
     loaded: LoadedScenario
     results: list[ReplicationResult]
     report: Report
@@ -178,7 +177,6 @@ class RunResult:
         if "metrics" not in self._frames:
             import pandas as pd
 
-            from sim.core.stats import metric_names
 
             names = metric_names(self.results)
             rows = [{"scenario": self.name, "replication": r.index, "seed": r.seed[0],

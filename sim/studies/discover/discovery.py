@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.core.errors import InputError
 from sim.studies.optimize.policy import OPERATORS
+from sim.studies.sweep.store import NotAStore, Store
 
 SIGNIFICANCE = 0.05  # a restriction is reported when its quasi-p value is below this
 _WHERE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|==|!=|<|>)\s*"
@@ -50,7 +51,6 @@ def read_sweep_store(path: str | Path) -> tuple[Any, Any]:
     layout for exploration."""
     import pandas as pd
 
-    from sim.studies.sweep.store import NotAStore, Store
 
     if not Path(path).is_file():
         raise InputError.single(f"{path}: no such sweep store")

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim.report.document import Block, fmt
+from sim.report.atomic import atomic_dir
+from sim.report.document import Block, fmt, to_html, to_markdown
 from sim.studies.discover.discovery import SIGNIFICANCE, Discovery
 
 MARKER = "discover.json"  # what makes a directory an earlier discovery report
@@ -37,8 +38,6 @@ def box_tables(d: Discovery, limit: int = 3) -> list[tuple[str, list[str], list[
 
 
 def write_report(d: Discovery, out: str | Path, command: str = "") -> None:
-    from sim.report.atomic import atomic_dir
-    from sim.report.document import to_html, to_markdown
 
     with atomic_dir(out, MARKER) as tmp:
         (tmp / MARKER).write_text(json.dumps({**d.to_json(), "command": command}, indent=2)
@@ -66,7 +65,7 @@ def write_report(d: Discovery, out: str | Path, command: str = "") -> None:
 
 
 def _figures(d: Discovery, out: Path) -> list[tuple[str, str]]:
-    from sim.report.draw import save, subplots
+    from sim.report.draw import save, subplots  # matplotlib: only when figures are drawn
 
     figs = []
     traj = d.trajectory

@@ -28,8 +28,12 @@ from pydantic import (
 )
 
 from sim.core.errors import InputError, Problem
+from sim.core.metrics import METRICS
+from sim.scenario.loader import load_scenario, scenario_from_dict
+from sim.scenario.paths import set_path
 from sim.scenario.schema import Scenario
-from sim.studies.sweep.spec import Range
+from sim.scenario.yamlio import load_yaml
+from sim.studies.sweep.spec import Range, _problem, path_problems
 
 OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt,
              "==": operator.eq, "!=": operator.ne}
@@ -40,7 +44,6 @@ _CONSTRAINT = re.compile(
 
 class Shares(BaseModel):
     """Amounts written to several paths, summing to `total` (splitting a budget)."""
-
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     shares: list[str] = Field(min_length=2)
     total: float = Field(gt=0)
@@ -75,7 +78,6 @@ Lever = Annotated[
 class Constraint:
     """`P(metric op value) >= p`: met by a replication whose metric satisfies `op value`;
     a null metric or a failed replication does not meet it."""
-
     expr: str
     metric: str
     op: str
@@ -174,9 +176,6 @@ class LoadedPolicy:
 
     def scenario(self, settings: dict[str, Any]) -> Scenario:
         """The base scenario with a candidate's settings; raises InputError."""
-        from sim.scenario.loader import scenario_from_dict
-        from sim.scenario.paths import set_path
-
         data = copy.deepcopy(self.raw)
         for path, value in settings.items():
             set_path(data, path, value)
@@ -192,11 +191,6 @@ def load_policy(path: str | Path, overrides: Sequence[str] = (),
                 reps: int | None = None, seed: int | None = None) -> LoadedPolicy:
     """Read and check a policy file, with `--set` overrides of its scenario and `--reps`,
     `--seed` overrides of its own keys; raises InputError listing every problem."""
-    from sim.core.metrics import METRICS
-    from sim.scenario.loader import load_scenario
-    from sim.scenario.yamlio import load_yaml
-    from sim.studies.sweep.spec import _problem, path_problems
-
     file = str(path)
     data, lines = load_yaml(path)
     if not isinstance(data, dict):

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim.report.document import Block, fmt
+from sim.core.metrics import label, unit
+from sim.report.atomic import atomic_dir
+from sim.report.document import Block, fmt, to_html, to_markdown
 from sim.studies.optimize.search import SearchResult
 
 MARKER = "optimize.json"  # what makes a directory an earlier policy-search report
@@ -42,8 +44,6 @@ def headline(result: SearchResult) -> str:
 
 
 def write_report(result: SearchResult, out: str | Path, command: str = "") -> None:
-    from sim.report.atomic import atomic_dir
-    from sim.report.document import to_html, to_markdown
 
     with atomic_dir(out, MARKER) as tmp:
         (tmp / MARKER).write_text(json.dumps({**result.to_json(), "command": command},
@@ -71,8 +71,7 @@ def write_report(result: SearchResult, out: str | Path, command: str = "") -> No
 
 def _objective_axis(axis: Any, name: str, sense: str) -> None:
     """A metric's label and unit, ticks as 3.6M or $3.6M (no '1e6' offset above the axis)."""
-    from sim.core.metrics import label, unit
-    from sim.report.draw import TickFormatter
+    from sim.report.draw import TickFormatter  # matplotlib: only when figures are drawn
 
     u = unit(name)
     axis.set_label_text(f"{label(name)} ({u + ', ' if u else ''}{sense})")
@@ -82,7 +81,7 @@ def _objective_axis(axis: Any, name: str, sense: str) -> None:
 def _figures(result: SearchResult, out: Path) -> list[tuple[str, str]]:
     from matplotlib.ticker import MaxNLocator
 
-    from sim.report.draw import save, subplots
+    from sim.report.draw import save, subplots  # matplotlib: only when figures are drawn
 
     objs = result.policy.spec.objectives
     figs = []

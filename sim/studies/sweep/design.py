@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.studies.sweep.nolh import stacked
 from sim.studies.sweep.spec import Range, SweepSpec
 
 
@@ -59,8 +60,6 @@ def _unit(spec: SweepSpec) -> np.ndarray:
 
         return qmc.LatinHypercube(d=k, seed=spec.seed).random(spec.points or 1)
     if spec.design == "nolh":
-        from sim.studies.sweep.nolh import stacked
-
         levels = stacked(k, spec.points or 0).astype(float)
         half = levels.max()
         return (levels + half) / (2 * half)

@@ -17,20 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim import __version__
 from sim.core.errors import InputError, Problem
 from sim.core.results import ReplicationResult
+from sim.execution.executor import default_workers
 from sim.execution.runner import Replicate, Task, run_tasks
+from sim.report.provenance import git_commit
+from sim.scenario.loader import apply_override, scenario_from_dict
+from sim.scenario.paths import set_path
 from sim.scenario.schema import Scenario
-from sim.studies.sweep.design import DesignMatrix
-from sim.studies.sweep.spec import LoadedSweep
+from sim.studies.sweep.design import DesignMatrix, build
+from sim.studies.sweep.size import check_size
+from sim.studies.sweep.spec import LoadedSweep, load_sweep
 from sim.studies.sweep.store import NotAStore, Run, SpecMismatch, Store
 
 
 def point_scenario(sweep: LoadedSweep, parameters: dict[str, Any]) -> Scenario:
     """The base scenario with one design point's factor values; raises InputError."""
-    from sim.scenario.loader import scenario_from_dict
-    from sim.scenario.paths import set_path
-
     data = copy.deepcopy(sweep.raw)
     for path, value in parameters.items():
         set_path(data, path, value)
@@ -40,7 +43,6 @@ def point_scenario(sweep: LoadedSweep, parameters: dict[str, Any]) -> Scenario:
 @dataclass
 class PreparedSweep:
     """A sweep file with the command's overrides applied, and its design."""
-
     sweep: LoadedSweep
     design: DesignMatrix
     scenario_name: str
@@ -50,9 +52,6 @@ class PreparedSweep:
         return self.sweep.spec
 
     def meta(self, command: str | None) -> dict[str, str]:
-        from sim import __version__
-        from sim.report.provenance import git_commit
-
         sw = self.sweep
         return {"spec": sw.spec.canonical(), "sweep_file": sw.file,
                 "scenario_file": sw.scenario_file, "scenario_sha256": sw.scenario_sha256,
@@ -108,11 +107,6 @@ def prepare(file: str | Path, overrides: Sequence[str] = (), seed: int | None = 
     """Load and check a sweep file, apply `--set` overrides to its base scenario and
     `--seed`/`--reps` to its spec, check the work against the limits (the design's size
     alone when `design_only`), and build its design. Raises InputError."""
-    from sim.scenario.loader import apply_override, scenario_from_dict
-    from sim.studies.sweep.design import build
-    from sim.studies.sweep.size import check_size
-    from sim.studies.sweep.spec import load_sweep
-
     loaded = load_sweep(file)
     problems = []
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
@@ -155,8 +149,6 @@ def run_sweep(prepared: PreparedSweep, store: Store, model: Replicate | None = N
               workers: int | None = None, scheduler: str | None = None,
               on_run: Callable[[Run], None] | None = None) -> int:
     """Run every (point, replication) the store lacks; return how many were run."""
-    from sim.execution.executor import default_workers
-
     keep = list(prepared.spec.series)
     count = 0
 

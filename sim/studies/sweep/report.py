@@ -15,10 +15,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-from sim.core.metrics import label, unit
+from sim.core.metrics import label, series_info, unit
+from sim.core.stats import clip_interval, mean_ci
 from sim.report.atomic import atomic_dir
 from sim.report.document import Block, Cell, compact, fmt, split_columns
 from sim.report.render import FigureJob
+from sim.report.writer import draw_figures, figure_failure, write_documents
 from sim.studies.sweep.analysis import (
     PointSummary,
     Sensitivity,
@@ -34,7 +36,6 @@ MAX_COLUMNS = 7  # of a table on an A4 page or a 1280-pixel screen
 
 class SweepAnalysis:
     """Everything the report needs, read from a store."""
-
     def __init__(self, store: Store):
         spec = json.loads(store.meta("spec") or "{}")
         self.path = store.path
@@ -91,8 +92,6 @@ def write_report(analysis: SweepAnalysis, out_dir: str | Path,
     """The whole report set, replacing an earlier sweep report at `out_dir` as a whole
     (a directory holding anything else is refused: TargetError). A figure that fails
     costs only itself (FiguresFailed after the rest is written)."""
-    from sim.report.writer import draw_figures, figure_failure, write_documents
-
     out = Path(out_dir)
     with atomic_dir(out, MARKER) as tmp:
         write_runs_csv(analysis, tmp / "runs.csv")
@@ -331,8 +330,6 @@ def _key(v: Any) -> str:
 
 def _mean_ci(values: list[float], out: str) -> tuple[float | None, float | None, float | None]:
     """Mean and 95% CI, clipped to what output `out` can take."""
-    from sim.core.stats import clip_interval, mean_ci
-
     if not values:
         return None, None, None
     mean, _, ci = mean_ci(values)
@@ -409,7 +406,6 @@ def bars(a: SweepAnalysis, out: str) -> dict[str, Any] | None:
 
 
 def series_figure(a: SweepAnalysis, name: str) -> FigureJob | None:
-    from sim.core.metrics import series_info
 
     per_point = a.series.get(name) or {}
     if not per_point:

@@ -21,13 +21,18 @@ from pydantic import (
 )
 
 from sim.core.errors import InputError, Problem
+from sim.core.metrics import METRICS, series_info
+from sim.scenario.loader import load_scenario
+from sim.scenario.paths import get_path, has_path
+from sim.scenario.problems import describe_error
+from sim.scenario.yamlio import excerpt, load_yaml
+from sim.studies.sweep.nolh import SIZES, capacity
 
 Design = Literal["grid", "lhs", "nolh", "sobol", "morris"]
 
 
 class Range(BaseModel):
     """A continuous (or, with `integer`, whole-number) factor between `low` and `high`."""
-
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     low: float
     high: float
@@ -119,7 +124,6 @@ class SweepSpec(BaseModel):
 
 class LoadedSweep(BaseModel):
     """A validated sweep with its base scenario, resolved relative to the sweep file."""
-
     model_config = ConfigDict(arbitrary_types_allowed=True)
     spec: SweepSpec
     file: str
@@ -137,10 +141,6 @@ def is_sweep(data: Any) -> bool:
 
 def load_sweep(path: str | Path) -> LoadedSweep:
     """Read and check a sweep file; raises InputError listing every problem."""
-    from sim.core.metrics import METRICS, series_info
-    from sim.scenario.loader import load_scenario
-    from sim.scenario.yamlio import load_yaml
-
     file = str(path)
     data, lines = load_yaml(path)
     if not isinstance(data, dict):
@@ -182,8 +182,6 @@ def load_sweep(path: str | Path) -> LoadedSweep:
 def _size_problems(spec: SweepSpec, file: str, lines: dict[tuple[Any, ...], int]
                    ) -> list[Problem]:
     """Designs without their size, too small to analyse, or larger than a NOLH stacks."""
-    from sim.studies.sweep.nolh import SIZES, capacity
-
     def at(key: str, message: str) -> list[Problem]:
         return [Problem(file, lines.get((key,)), key, message)]
 
@@ -205,8 +203,6 @@ def path_problems(resolved: dict[str, Any], path: str, levels: Any,
                   where: tuple[str, int | None, str], scenario: str) -> list[Problem]:
     """A factor's or lever's path must exist in the base scenario, and a range must suit
     the value there (whole numbers for counts)."""
-    from sim.scenario.paths import get_path, has_path
-
     if not has_path(resolved, path):
         return [Problem(*where, f"no such key in scenario {scenario}: {path}")]
     value = get_path(resolved, path)
@@ -242,9 +238,6 @@ def _problem(error: Any, file: str, lines: dict[tuple[Any, ...], int]) -> Proble
 def _message(error: Any) -> str:
     """The scenario layer's wording ("expected one of 'grid', 'lhs' ...", "found ..."),
     not pydantic's ("Input should be ..."); an unknown key as such."""
-    from sim.scenario.problems import describe_error
-    from sim.scenario.yamlio import excerpt
-
     if error["type"] == "extra_forbidden":
         return f"unknown key '{excerpt(error['loc'][-1])}'"
     return describe_error(error)
