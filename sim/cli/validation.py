@@ -52,7 +52,7 @@ def hindcast(scenario: str, records: tuple[str, ...], reps: int | None, seed: in
     """Set SCENARIO against the dated observations of RECORDS (record files): for each,
     the model's 90% prediction, the share of runs consistent with it, and whether it
     lies inside. Exit 0 whatever the fit: a hindcast is a measurement."""
-    from sim import api
+    from sim import api  # lazy: keeps --help fast
 
     plan = api.plan_hindcast(scenario, records, reps, seed, set=overrides, workers=workers,
                              allow_large=allow_large)
@@ -71,9 +71,9 @@ def hindcast(scenario: str, records: tuple[str, ...], reps: int | None, seed: in
         return
     if quiet:
         return
-    from rich.table import Table
+    from rich.table import Table  # lazy: keeps --help fast
 
-    from sim.studies.hindcast.report import findings, table
+    from sim.studies.hindcast.report import findings, table  # lazy: keeps --help fast
 
     head, rows = table(result.to_dict())
     shown = Table(title=f"{result.run.name}: hindcast over {len(result.runs)} runs")
@@ -109,7 +109,7 @@ def verify(scenario: str, reps: int | None, seed: int | None, overrides: tuple[s
     workers) and the scenario's `expectations:`, paired with common random numbers.
     Prints check / expected / observed / status and writes verify.json/md/html.
     Exit 4 when a check fails."""
-    from sim import api
+    from sim import api  # lazy: keeps --help fast
 
     model = import_model(model_ref) if model_ref else None
     plan = api.plan_verify(scenario, reps, seed, set=overrides, workers=workers,
@@ -124,7 +124,7 @@ def verify(scenario: str, reps: int | None, seed: int | None, overrides: tuple[s
     if fmt == "json":
         click.echo(json.dumps({**result.to_dict(), "report": str(target)}, indent=2, default=str))
     elif not quiet:
-        from rich.table import Table
+        from rich.table import Table  # lazy: keeps --help fast
 
         shown = Table(title=f"{plan.loaded.scenario.name}: verification, {result.reps} "
                             f"replications each")

@@ -9,6 +9,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim import __version__
+from sim.report.model import finite
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -68,9 +71,6 @@ def provenance(loaded: Any, replications: int, seed: int, started: str, wall_sec
     (hindcast, verify): the scenario's name, file, sha256, start, end and resolved
     input; the replications, seed, version, commit, start time, wall time, failures,
     command line and `--set` overrides. `loaded` is a LoadedScenario."""
-    from sim import __version__
-    from sim.report.model import finite
-
     sc = loaded.scenario
     return {
         "scenario": {"name": sc.name, "file": str(loaded.file), "sha256": loaded.sha256,

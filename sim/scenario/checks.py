@@ -296,8 +296,6 @@ def _expectations(sc: Scenario) -> Iterator[Problem]:
     (an expectation is only looked at by `verify`; a wrong one is still refused here)."""
     from pydantic import ValidationError
 
-    from sim.core.metrics import metric_info
-
     if not sc.expectations:
         return
     base = sc.data()

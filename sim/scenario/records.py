@@ -27,7 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.core.errors import InputError, Problem
 from sim.core.metrics import applies, metric_info
+from sim.scenario.problems import Origins, validation_problems
 from sim.scenario.schema import FIRST_DATE, LAST_DATE, Scenario
+from sim.scenario.yamlio import load_yaml, read_bytes
 
 BOUNDS = ("at_least", "at_most", "equals", "between")
 
@@ -117,9 +119,6 @@ def is_record(data: Any) -> bool:
 def load_record(path: str | Path) -> LoadedRecord:
     """Read and check a record file alone (its shape, and every metric in the
     catalogue); raises InputError listing every problem with file, line and key path."""
-    from sim.scenario.problems import Origins, validation_problems
-    from sim.scenario.yamlio import load_yaml, read_bytes
-
     file = str(path)
     data, lines = load_yaml(path)
     if not isinstance(data, dict):

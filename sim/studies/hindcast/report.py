@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.report.document import Block, fmt
+import numpy as np
+
+from sim.report.atomic import atomic_dir
+from sim.report.document import Block, fmt, to_html, to_markdown
 
 FIGURE = "figures/observations"
 
@@ -122,9 +125,7 @@ def blocks(data: dict[str, Any], figure: bool) -> list[Block]:
 
 
 def write_report(data: dict[str, Any], out: str | Path) -> Path:
-    from sim.report.atomic import atomic_dir
-    from sim.report.document import to_html, to_markdown
-    from sim.report.draw import save
+    from sim.report.draw import save  # matplotlib: imported only where figures are drawn
 
     target = Path(out)
     with atomic_dir(target, "hindcast.json") as tmp:
@@ -146,8 +147,8 @@ MODEL = "#1f4e79"
 def draw_observations(data: dict[str, Any]) -> Any:
     """One panel per observation: the metric read across the run (median, 90% band) and
     the record at its date."""
+    # matplotlib: imported only where figures are drawn
     import matplotlib.dates as mdates
-    import numpy as np
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -189,8 +190,6 @@ def draw_observations(data: dict[str, Any]) -> Any:
 def _record(ax: Any, o: dict[str, Any]) -> None:
     """The observation at its date: a bar for an interval, a marker and an arrow for
     `at least` (up) or `at most` (down), labelled with the bound."""
-    import numpy as np
-
     x = np.datetime64(o["read_at"], "D")
     r, text = o["record"], f"record: {bound_text(o['record'], o['unit'])}"
     if "at_least" in r or "at_most" in r:

@@ -30,10 +30,10 @@ import numpy as np
 from sim.core.errors import InputError, Problem
 from sim.core.metrics import label, unit
 from sim.core.results import ReplicationResult
-from sim.model.replication import month_dates
 from sim.report.atomic import TargetError
 from sim.report.provenance import api_command, provenance
 from sim.scenario.records import LoadedRecord, Observation, check_record, load_record
+from sim.studies.hindcast.report import draw_observations, write_report
 from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
 from sim.studies.run import RunPlan, RunResult, plan_run
 
@@ -105,11 +105,10 @@ def plan_hindcast(scenario: ScenarioLike, records: RecordLike | Sequence[RecordL
 
 
 def figure_dates(start: dt.date, end: dt.date, points: int = FIGURE_POINTS) -> list[dt.date]:
-    """Month starts across the run, every k-th so that there are at most `points`, and
-    the end: where the figures read each observed metric over time."""
-    months = month_dates(start, end)
-    step = max(1, math.ceil(len(months) / points))
-    return sorted({*months[::step], end})
+    """`points` + 1 dates evenly across the run, the start and the end included: where
+    the figures read each observed metric over time."""
+    days = (end - start).days
+    return sorted({start + dt.timedelta(days=round(days * k / points)) for k in range(points + 1)})
 
 
 def hindcast(scenario: ScenarioLike, records: RecordLike | Sequence[RecordLike],
@@ -226,7 +225,7 @@ class HindcastResult:
     def table(self) -> pd.DataFrame:
         """One row per observation: metric, by, use, the record, the prediction, share
         consistent, inside."""
-        import pandas as pd
+        import pandas as pd  # lazy: pandas only for who asks for a DataFrame
 
         rows = [{"metric": o["metric"], "by": o["read_at"], "use": o["use"],
                  **{k: v for k, v in o["record"].items()}, **o["prediction"],
@@ -239,14 +238,10 @@ class HindcastResult:
 
     def plot(self) -> Any:
         """The figure of the observed metrics over time (a matplotlib Figure)."""
-        from sim.studies.hindcast.report import draw_observations
-
         return draw_observations(self.to_dict())
 
     def write_report(self, out: str | Path) -> Path:
         """hindcast.json, hindcast.md, hindcast.html and figures/, written atomically."""
-        from sim.studies.hindcast.report import write_report
-
         try:
             return write_report(self.to_dict(), out)
         except TargetError as err:

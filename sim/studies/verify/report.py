@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim.report.document import Block
+from sim.report.atomic import atomic_dir
+from sim.report.document import Block, to_html, to_markdown
 
 KINDS = {"extreme": "Extreme and degenerate conditions", "accounting": "Accounting identities",
          "determinism": "Determinism", "expectation": "The scenario's expectations"}
@@ -56,9 +57,6 @@ def blocks(data: dict[str, Any]) -> list[Block]:
 
 
 def write_report(data: dict[str, Any], out: str | Path) -> Path:
-    from sim.report.atomic import atomic_dir
-    from sim.report.document import to_html, to_markdown
-
     target = Path(out)
     with atomic_dir(target, "verify.json") as tmp:
         (tmp / "verify.json").write_text(json.dumps(data, indent=2, default=str) + "\n")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from sim.core.errors import InputError, Problem
 from sim.core.results import ReplicationResult
 from sim.core.stats import paired_difference
@@ -41,6 +43,7 @@ from sim.studies.verify.battery import (
     judge,
     variant,
 )
+from sim.studies.verify.report import write_report
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -190,8 +193,6 @@ def plan_verify(scenario: ScenarioLike, reps: int | None = None, seed: int | Non
 
 
 def _variant(data: dict[str, Any], what: str, file: str) -> Scenario:
-    from pydantic import ValidationError
-
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
@@ -248,7 +249,7 @@ class VerifyResult:
     @property
     def table(self) -> pd.DataFrame:
         """The validation table: name, kind, expected, observed, status."""
-        import pandas as pd
+        import pandas as pd  # lazy: pandas only for who asks for a DataFrame
 
         return pd.DataFrame([c.to_dict() for c in self.checks],
                             columns=["name", "kind", "expected", "observed", "status"])
@@ -258,8 +259,6 @@ class VerifyResult:
 
     def write_report(self, out: str | Path) -> Path:
         """verify.json, verify.md and verify.html, written atomically."""
-        from sim.studies.verify.report import write_report
-
         try:
             return write_report(self.to_dict(), out)
         except TargetError as err:
