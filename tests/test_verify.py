@@ -87,3 +87,25 @@ def test_a_variant_drops_the_timeline_changes_that_would_undo_it():
     # without stripping (an expectation's change, like --set) the timeline stays
     kept = variant(sc.data(), {"deployments.iraq.theatre.vehicles.count": 6}, strip=False)
     assert kept["timeline"] == sc.data()["timeline"]
+
+
+def test_expectations_belong_to_their_file_and_verify_refuses_one_that_cannot_apply(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {BASELINE}\nname: a child\n")
+    assert load_scenario(child).scenario.expectations == []  # not inherited through extends
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(f"extends: {BASELINE}\nname: odd\nexpectations:\n"
+                   "  - {set: {deployments.iraq.theatre.vehicles.cont: 12}, metric: items_cleared, direction: up}\n")
+    r = CliRunner().invoke(main, ["validate", str(odd)])
+    assert r.exit_code == 0 and f"{odd}:4: expectations.0.set.deployments.iraq.theatre.vehicles.cont: " \
+        "warning: no such key" in r.stderr
+    r = CliRunner().invoke(main, ["verify", str(odd), *SHORT, "--out", str(tmp_path / "v")])
+    assert r.exit_code == 1 and f"{odd}:4: expectations.0.set.deployments.iraq.theatre.vehicles.cont: " \
+        "no such key" in r.stderr
+    assert not (tmp_path / "v").exists()
+
+
+def test_an_expectation_an_override_made_the_scenario_own_is_inconclusive():
+    result = sim.verify(BASELINE, reps=2, workers=1, set={"end": "2004-02-01", "costs.vehicle_day": 10})
+    row = next(c for c in result.checks if c.name == "items_cleared same: costs.vehicle_day = 10")
+    assert (row.status, row.observed) == ("inconclusive", "the change is the scenario's own value: nothing to compare")

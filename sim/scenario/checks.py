@@ -292,18 +292,29 @@ def _assistance(sc: Scenario) -> Iterator[Problem]:
 
 
 def _expectations(sc: Scenario) -> Iterator[Problem]:
-    """Each expectation names a catalogued metric and changes that make a valid scenario
-    (an expectation is only looked at by `verify`; a wrong one is still refused here)."""
+    """An expectation names a catalogued metric (an error otherwise). Whether its change
+    applies to this scenario is a warning here (an override or a child scenario may
+    change what it addresses, and only `verify` uses it); `verify` refuses one that
+    does not apply."""
+    for i, exp in enumerate(sc.expectations):
+        if metric_info(exp.metric) is None:
+            yield error(f"expectations.{i}.metric", f"unknown metric '{exp.metric}' (see the metric names in the README)")
+    for p in expectation_problems(sc):
+        yield warning(p.path, p.message + " (verify refuses it)")
+
+
+def expectation_problems(sc: Scenario) -> list[Problem]:
+    """Why each expectation's change cannot be applied to `sc`: a path it lacks, or a
+    value that makes an invalid scenario (errors, unplaced)."""
     from pydantic import ValidationError
 
+    found: list[Problem] = []
     if not sc.expectations:
-        return
+        return found
     base = sc.data()
     base["expectations"] = []
     for i, exp in enumerate(sc.expectations):
         at = f"expectations.{i}"
-        if metric_info(exp.metric) is None:
-            yield error(f"{at}.metric", f"unknown metric '{exp.metric}' (see the metric names in the README)")
         trial, bad = copy.deepcopy(base), False
         for path, value in exp.set.items():
             try:
@@ -311,18 +322,16 @@ def _expectations(sc: Scenario) -> Iterator[Problem]:
                 set_path(trial, path, value, create=False)
             except PathError as err:
                 bad = True
-                yield error(f"{at}.set.{path}", f"no such key in the scenario ({err.reason} at '{err.at}')")
+                found.append(error(f"{at}.set.{path}", f"no such key in the scenario ({err.reason} at '{err.at}')"))
         if bad:
             continue
         try:
             after = Scenario.model_validate(trial)
         except ValidationError as err:
-            for keys, text in grouped(err, Scenario, trial):
-                yield error(f"{at}.set", f"after this change, {dotted(trial, keys)}: {text}")
+            found += [error(f"{at}.set", f"after this change, {dotted(trial, keys)}: {text}")
+                      for keys, text in grouped(err, Scenario, trial)]
             continue
-        if after == Scenario.model_validate(base):
-            yield error(f"{at}.set", "changes nothing: every value is the scenario's own")
-            continue
-        for p in (p for rule in (_dates, _deployments, _courses, _promotion_cycles, _costs)
-                  for p in rule(after) if p.severity == "error"):
-            yield error(f"{at}.set", f"after this change, {p.path}: {p.message}")
+        found += [error(f"{at}.set", f"after this change, {p.path}: {p.message}")
+                  for rule in (_dates, _deployments, _courses, _promotion_cycles, _costs)
+                  for p in rule(after) if p.severity == "error"]
+    return found

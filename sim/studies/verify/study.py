@@ -27,7 +27,8 @@ from sim.execution.runner import Replicate, Task, run_replications, run_tasks
 from sim.report.atomic import TargetError
 from sim.report.document import fmt
 from sim.report.provenance import api_command, provenance
-from sim.scenario.loader import LoadedScenario
+from sim.scenario.checks import expectation_problems
+from sim.scenario.loader import LoadedScenario, place
 from sim.scenario.schema import Expectation, Scenario
 from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
 from sim.studies.verify.battery import (
@@ -59,7 +60,7 @@ class VerifyPlan:
     reps: int
     seed: int
     extremes: list[tuple[Extreme, Scenario]]
-    expectations: list[tuple[Expectation, Scenario]]
+    expectations: list[tuple[Expectation, Scenario | None]]  # None: the change is the scenario's own
 
     @property
     def warnings(self) -> list[Problem]:
@@ -72,7 +73,8 @@ class VerifyPlan:
     @property
     def planned(self) -> int:
         """Replications in all."""
-        return self.reps * (1 + len(self.extremes) + len(self.expectations)) + 3 * self.determinism_reps
+        variants = len(self.extremes) + sum(sc is not None for _, sc in self.expectations)
+        return self.reps * (1 + variants) + 3 * self.determinism_reps
 
     def execute(self, *, workers: int | None = None, scheduler: str | None = None,
                 progress: ProgressCallback | None = None, command: str | None = None,
@@ -90,7 +92,8 @@ class VerifyPlan:
 
         scenarios = {"base": self.loaded.scenario,
                      **{f"extreme {i}": sc for i, (_, sc) in enumerate(self.extremes)},
-                     **{f"expectation {i}": sc for i, (_, sc) in enumerate(self.expectations)}}
+                     **{f"expectation {i}": sc for i, (_, sc) in enumerate(self.expectations)
+                        if sc is not None}}
         tasks = [Task(sc, i, self.seed, key=key) for key, sc in scenarios.items() for i in range(self.reps)]
         runs: dict[str, list[ReplicationResult]] = {key: [] for key in scenarios}
         with command_scheduler(scheduler, workers) as shared:
@@ -102,7 +105,7 @@ class VerifyPlan:
         checks = [judge(e, _metrics(runs[f"extreme {i}"])) for i, (e, _) in enumerate(self.extremes)]
         checks += [audit(identity, _metrics(runs["base"])) for identity in identities(self.loaded.scenario)]
         checks += self._determinism(runs["base"], tick, model)
-        checks += [expectation_check(exp, runs["base"], runs[f"expectation {i}"])
+        checks += [expectation_check(exp, runs["base"], runs.get(f"expectation {i}"))
                    for i, (exp, _) in enumerate(self.expectations)]
         return VerifyResult(self.loaded, self.reps, self.seed, checks, started,
                             time.perf_counter() - began, command, runs["base"])
@@ -145,10 +148,17 @@ def _differ(a: Sequence[ReplicationResult], b: Sequence[ReplicationResult]) -> s
 
 
 def expectation_check(exp: Expectation, base: Sequence[ReplicationResult],
-                      changed: Sequence[ReplicationResult]) -> Check:
+                      changed: Sequence[ReplicationResult] | None) -> Check:
     """An expectation judged on paired differences (changed - base, replication by
-    replication, common random numbers)."""
+    replication, common random numbers); `changed` None when the change is the
+    scenario's own value (an override or the file made it so): nothing to compare."""
     sets = ", ".join(f"{path} = {value}" for path, value in exp.set.items())
+    wanted = {"up": "goes up", "down": "goes down", "same": "does not change"}[exp.direction]
+    name = f"{exp.metric} {exp.direction}: {sets}"
+    expected = f"{exp.metric} {wanted} when {sets}" + (f" ({exp.note})" if exp.note else "")
+    if changed is None:
+        return Check(name, "expectation", expected, "the change is the scenario's own value: "
+                     "nothing to compare", INCONCLUSIVE)
     pair = paired_difference({r.index: r.metrics.get(exp.metric) for r in base if r.ok},
                              {r.index: r.metrics.get(exp.metric) for r in changed if r.ok})
     ci = pair["diff_ci95"]
@@ -159,9 +169,6 @@ def expectation_check(exp: Expectation, base: Sequence[ReplicationResult],
         observed = (f"{_signed(pair['diff_mean'])} (95% CI {_signed(ci[0])} to {_signed(ci[1])}), "
                     f"{pair['n']} paired replications" if ci else
                     f"{_signed(pair['diff_mean'])} from {pair['n']} paired replication (no interval)")
-    wanted = {"up": "goes up", "down": "goes down", "same": "does not change"}[exp.direction]
-    name = f"{exp.metric} {exp.direction}: {sets}"
-    expected = f"{exp.metric} {wanted} when {sets}" + (f" ({exp.note})" if exp.note else "")
     return Check(name, "expectation", expected, observed, status)
 
 
@@ -184,9 +191,15 @@ def plan_verify(scenario: ScenarioLike, reps: int | None = None, seed: int | Non
     data = sc.data()
     built = [(e, _variant(variant(data, e.sets, e.clear), f"the '{e.name}' check", loaded.file))
              for e in extremes(sc)]
+    problems = place(expectation_problems(sc), loaded)
+    if problems:
+        raise InputError(problems)  # verify cannot do what the file asks of it
     data["expectations"] = []
-    expected = [(x, _variant(variant(data, x.set, strip=False), f"expectations.{i}", loaded.file))
-                for i, x in enumerate(sc.expectations)]
+    itself = Scenario.model_validate(data)
+    expected: list[tuple[Expectation, Scenario | None]] = []
+    for i, x in enumerate(sc.expectations):
+        changed = _variant(variant(data, x.set, strip=False), f"expectations.{i}", loaded.file)
+        expected.append((x, None if changed == itself else changed))
     plan = VerifyPlan(loaded, reps, sc.seed if seed is None else int(seed), built, expected)
     estimate_run(sc, plan.planned, workers).check(allow_large, loaded.file)
     return plan
