@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
+from sim.core.version import __version__
 from sim.report.model import finite
 
 ROOT = Path(__file__).resolve().parents[2]
