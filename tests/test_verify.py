@@ -40,7 +40,7 @@ def test_verify_passes_on_the_baseline_and_writes_its_report(tmp_path):
     assert {"no ordnance", "no volunteers", "no interpreter in a contingent", "no vehicles",
             "no recruiting and no leaving", "every course closed", "people conserved",
             "ordnance conserved", "tips accounted for", "cost parts sum to the total",
-            "same seed twice", "1 and 2 workers"} <= names
+            "same seed twice", "workers 1 and 2"} <= names
     saved = json.loads((out / "verify.json").read_text())
     assert saved["run"]["command"].startswith("kazsim verify") and saved["run"]["seed"] == 20040128
     assert saved["scenario"]["sha256"] and saved["run"]["overrides"] == ["end=2004-02-01"]

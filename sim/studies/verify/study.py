@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from sim.core.errors import InputError, Problem
+from sim.core.metrics import unit
 from sim.core.results import ReplicationResult
 from sim.core.stats import paired_difference
 from sim.execution.executor import command_scheduler
@@ -122,7 +123,7 @@ class VerifyPlan:
             Check("same seed twice", "determinism", f"the first {k} replications run again with the "
                   "same seed give identical metrics and series",
                   same_seed or f"identical in {k} of {k} replications", FAIL if same_seed else PASS),
-            Check("1 and 2 workers", "determinism", f"the first {k} replications on 1 and on 2 worker "
+            Check("workers 1 and 2", "determinism", f"the first {k} replications on 1 and on 2 worker "
                   "processes give identical metrics and series",
                   workers or f"identical in {k} of {k} replications", FAIL if workers else PASS),
         ]
@@ -163,16 +164,21 @@ def expectation_check(exp: Expectation, base: Sequence[ReplicationResult],
                              {r.index: r.metrics.get(exp.metric) for r in changed if r.ok})
     ci = pair["diff_ci95"]
     status = direction_status(exp.direction, ci)
+    share = unit(exp.metric) == "share"
     if pair["n"] == 0:
         observed = "no replication with a value on both sides"
     else:
-        observed = (f"{_signed(pair['diff_mean'])} (95% CI {_signed(ci[0])} to {_signed(ci[1])}), "
-                    f"{pair['n']} paired replications" if ci else
-                    f"{_signed(pair['diff_mean'])} from {pair['n']} paired replication (no interval)")
+        observed = (f"change of {_signed(pair['diff_mean'], share)} (95% CI {_signed(ci[0], share)} to "
+                    f"{_signed(ci[1], share)}), {pair['n']} paired replications" if ci else
+                    f"change of {_signed(pair['diff_mean'], share)} from {pair['n']} paired replication "
+                    "(no interval)")
     return Check(name, "expectation", expected, observed, status)
 
 
-def _signed(v: float) -> str:
+def _signed(v: float, share: bool = False) -> str:
+    """A change with its sign; a share's in percentage points."""
+    if share:
+        return f"{v * 100:+.2g} points" if v else "0 points"
     return ("+" if v > 0 else "") + fmt(v)
 
 
