@@ -17,7 +17,6 @@ def ci_text(ci: list[float] | None) -> str:
 
 
 def metric_cell(name: str, m: MetricSummary | None = None) -> Cell:
-
     shown = (m.label if m is not None and m.label else "") or label(name)
     return Cell(shown, f"{name}: {m.description}" if m is not None and m.description else name)
 

@@ -244,7 +244,6 @@ def _keys_or_none(data: dict, path: str) -> tuple | None:
 
 
 def _thresholds(sc: Scenario) -> Iterator[Problem]:
-
     for i, text in enumerate(sc.thresholds):
         try:
             metric = parse_threshold(text).metric
