@@ -25,7 +25,16 @@ from sim.model.clock import Clock
 from sim.model.establishment import Establishment, counts
 from sim.model.growth import GrowthLimits, binding, first_cause
 from sim.model.log import EventLog
-from sim.model.people import DEPLOYED, GRADE_INDEX, GRADE_NAMES, HOME, IN_BASIC, PREPARING, SEPARATED, People
+from sim.model.people import (
+    DEPLOYED,
+    GRADE_INDEX,
+    GRADE_NAMES,
+    HOME,
+    IN_BASIC,
+    PREPARING,
+    SEPARATED,
+    People,
+)
 from sim.model.record import Results
 from sim.model.streams import Streams
 from sim.model.supply import LabourMarket
