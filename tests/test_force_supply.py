@@ -227,3 +227,11 @@ def test_supply_keys_that_would_be_ignored_are_refused(recruiting, message):
 
     with pytest.raises(ValidationError, match=message):
         scenario(growing(**recruiting))
+
+
+def test_a_budget_with_nothing_to_pay_is_warned_about():
+    data = growing()
+    data["force"]["budget"] = {"personnel_usd_per_year": 1000}
+    data["costs"] = {}
+    problems = check(scenario(data))
+    assert [p.path for p in problems if p.severity == "warning"] == ["force.budget"]
