@@ -23,7 +23,7 @@ import simpy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.engine import run_replication  # noqa: E402
+from sim.execution.engine import run_replication  # noqa: E402
 from sim.scenario.loader import load_scenario  # noqa: E402
 
 T = "deployments.iraq.theatre"

@@ -31,7 +31,7 @@ SCENARIO = "scenarios/brigade.yaml"
 
 def model_alone(reps: int) -> float:
     """The replications of the command, in this process, imports done."""
-    from sim.engine import run_replication
+    from sim.execution.engine import run_replication
     from sim.scenario.loader import load_scenario
 
     scenario = load_scenario(ROOT / SCENARIO).scenario

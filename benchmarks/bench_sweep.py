@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.engine import run_replication  # noqa: E402
-from sim.sweep.execute import prepare, run_sweep  # noqa: E402
+from sim.execution.engine import run_replication  # noqa: E402
+from sim.studies.sweep.execute import prepare, run_sweep  # noqa: E402
 
 
 def sweep_file(tmp: Path, scenario: str, reps: int) -> Path:
@@ -49,7 +49,7 @@ def timed(path: Path, db: Path, **executor: object) -> tuple[float, float, int]:
 
 def cluster_overhead() -> float:
     """Seconds to start and close a 2-worker local Dask cluster running nothing."""
-    from sim.executor import imap_window
+    from sim.execution.executor import imap_window
 
     began = time.perf_counter()
     list(imap_window(abs, [], workers=2, scheduler="local"))

@@ -1,15 +1,15 @@
-"""Measure the costs behind the work estimate (sim/limits.py) on this machine.
+"""Measure the costs behind the work estimate (sim/execution/limits.py) on this machine.
 
 Runs one replication of the baseline and of variants that each scale one cost driver
 (tips, vehicles, routine tasks, course cycles, establishment), and prints, for each, the
 events SimPy counted, the wall time, the peak memory, and the costs per unit that
-sim/limits.py uses (seconds per event, events per tip, per vehicle cycle, per routine
+sim/execution/limits.py uses (seconds per event, events per tip, per vehicle cycle, per routine
 task, per cohort; seconds per person-month and bytes per person). Each variant runs in
 its own process so its peak memory is its own.
 
     python benchmarks/calibrate_limits.py
 
-Compare the printed costs with the constants at the top of sim/limits.py; the estimate
+Compare the printed costs with the constants at the top of sim/execution/limits.py; the estimate
 should stay at or above what is measured (it is a guard, not a forecast).
 """
 from __future__ import annotations
@@ -34,8 +34,8 @@ VARIANTS = {
 CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from sim.engine import run_replication
-from sim.limits import replication_cost
+from sim.execution.engine import run_replication
+from sim.execution.limits import replication_cost
 from sim.scenario.loader import load_scenario
 sc = load_scenario({base!r}, json.loads(sys.argv[1])).scenario
 run_replication(sc, 1)  # warm up imports and caches

@@ -17,18 +17,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from sim.core.version import __version__
 
-_API = ("load_scenario", "run", "open_sweep", "sweep_design", "RunResult",
-        "CompareResult", "SweepResult")
-_ELSEWHERE = {"InputError": "sim.errors", "ModelError": "sim.errors",
-              "KazsimError": "sim.errors", "Interrupted": "sim.errors",
+_API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", "open_sweep",
+        "sweep_design", "discover", "optimize", "find_capacity", "validate", "show",
+        "scenario_schema", "timeline_paths", "RunResult", "CompareResult", "SweepResult")
+_ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
+              "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
-              "run_replication": "sim.engine", "ReplicationResult": "sim.results",
-              "metric_info": "sim.metrics", "series_info": "sim.metrics",
-              "discover": "sim.explore.discover", "optimize": "sim.explore.optimize",
-              "find_capacity": "sim.capacity"}
-__all__ = ["__version__", *_API, "compare", "sweep", *_ELSEWHERE]
+              "run_replication": "sim.execution.engine", "ReplicationResult": "sim.core.results",
+              "metric_info": "sim.core.metrics", "series_info": "sim.core.metrics"}
+__all__ = ["__version__", *_API, *_ELSEWHERE]
 
 if TYPE_CHECKING:
     from sim.api import (  # noqa: F401
@@ -36,28 +35,34 @@ if TYPE_CHECKING:
         RunResult,
         SweepResult,
         compare,
+        discover,
+        find_capacity,
         load_scenario,
         open_sweep,
+        optimize,
+        plan_compare,
+        plan_run,
         run,
+        scenario_schema,
+        show,
+        sweep,
         sweep_design,
+        timeline_paths,
+        validate,
     )
-    from sim.capacity import find_capacity  # noqa: F401
-    from sim.engine import run_replication  # noqa: F401
-    from sim.errors import InputError, Interrupted, KazsimError, ModelError  # noqa: F401
-    from sim.explore.discover import discover  # noqa: F401
-    from sim.explore.optimize import optimize  # noqa: F401
-    from sim.metrics import metric_info, series_info  # noqa: F401
+    from sim.core.errors import InputError, Interrupted, KazsimError, ModelError  # noqa: F401
+    from sim.core.metrics import metric_info, series_info  # noqa: F401
+    from sim.core.results import ReplicationResult  # noqa: F401
+    from sim.execution.engine import run_replication  # noqa: F401
     from sim.report.model import Report, load_report  # noqa: F401
-    from sim.results import ReplicationResult  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
+    # imported on first use, so that `import sim` (and `kazsim --help`) stays light
     import importlib
 
     if name in _API:
         return getattr(importlib.import_module("sim.api"), name)
-    if name in ("compare", "sweep"):  # modules that are also the API functions
-        return importlib.import_module(f"sim.{name}")
     if name in _ELSEWHERE:
         return getattr(importlib.import_module(_ELSEWHERE[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.results import ReplicationResult
+from sim.core.results import ReplicationResult
 
 SEATS = "training.courses.nco_course.seats"
 RECRUITS = "force.recruiting.per_month"

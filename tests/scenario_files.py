@@ -43,7 +43,7 @@ def cli() -> click.Group:
     try:
         from sim.cli import main
     except ImportError:
-        from sim.cli_input import COMMANDS
+        from sim.cli.inputs import COMMANDS
 
         return click.Group("kazsim", commands={c.name: c for c in COMMANDS if c.name})
     return main

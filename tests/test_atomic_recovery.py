@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import OutputError
+from sim.core.errors import OutputError
 from sim.report.atomic import atomic_dir, atomic_file, check_dir_target, recover
 
 ROOT = Path(__file__).resolve().parents[1]

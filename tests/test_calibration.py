@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from model_cases import run_model
 
-from sim.runner import run_replications
+from sim.execution.runner import run_replications
 from sim.scenario.loader import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "kazbat_2003.yaml"

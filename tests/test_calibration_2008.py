@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.runner import run_replications
+from sim.execution.runner import run_replications
 from sim.scenario.loader import load_scenario
 
 MISSION = Path(__file__).resolve().parent.parent / "scenarios" / "kazbat_2003_2008.yaml"

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 from model_cases import rotation_case, scenario
 
-from sim.capacity import find_capacity, scaled_counts
 from sim.cli import main
-from sim.engine import run_replication
-from sim.errors import InputError
+from sim.core.errors import InputError
+from sim.execution.engine import run_replication
+from sim.studies.capacity import find_capacity, scaled_counts
 
 
 def arithmetic(pool: int, tour: float, dwell: float) -> int:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from cli_cases import ROOT, invoke, short
 
-from sim.results import ReplicationResult
+from sim.core.results import ReplicationResult
 
 
 def test_run_writes_the_report_set_and_summary(tmp_path):
@@ -51,16 +51,16 @@ def test_bad_input_exits_1_and_writes_nothing(tmp_path):
 
 
 def test_model_failure_exits_3_with_the_report_written(tmp_path, monkeypatch):
-    import sim.engine
+    import sim.execution.runner
 
-    real = sim.engine.run_replication
+    real = sim.execution.engine.run_replication
 
     def flaky(scenario, index, seed=None, trace=False):
         if index == 1:
             return ReplicationResult(index=1, seed=[seed, 1], error="ValueError: broken")
         return real(scenario, index, seed=seed, trace=trace)
 
-    monkeypatch.setattr(sim.engine, "run_replication", flaky)
+    monkeypatch.setattr(sim.execution.runner, "run_replication", flaky)
     res = invoke("run", short(tmp_path), "--out", tmp_path / "r", "--workers", "1", "-q")
     assert res.exit_code == 3
     report = json.loads((tmp_path / "r" / "report.json").read_text())
@@ -92,8 +92,8 @@ def test_reps_auto_stops_at_the_precision_or_the_cap(tmp_path):
 
 @pytest.mark.slow
 def test_reps_auto_on_the_baseline_meets_the_precision(tmp_path):
+    from sim.core.stats import mean_ci
     from sim.scenario.loader import load_scenario
-    from sim.stats import mean_ci
 
     res = invoke("run", ROOT / "scenarios" / "kazbat_2003.yaml", "--out", tmp_path / "a",
                  "--reps", "auto", "--precision", "0.05", "-q", "--format", "json")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import copy
 
-from sim.compare import build_comparison, horizon_warnings, is_paired
 from sim.report.model import Report
+from sim.studies.compare.comparison import build_comparison, horizon_warnings, is_paired
 
 
 def report(name: str, seed: int, values: list[float], resolved: dict | None = None) -> Report:
@@ -70,8 +70,8 @@ def test_baseline_against_nco_reform_pairs_to_a_narrower_interval():
     # because tips, caches and incidents draw from the same streams on both sides.
     from pathlib import Path
 
+    from sim.execution.runner import run_replications
     from sim.report import build_report
-    from sim.runner import run_replications
     from sim.scenario.loader import load_scenario
 
     root = Path(__file__).resolve().parents[1] / "scenarios"
@@ -93,7 +93,7 @@ def test_baseline_against_nco_reform_pairs_to_a_narrower_interval():
 
 
 def test_an_input_one_scenario_leaves_out_reads_not_set_in_the_report():
-    from sim.compare import comparison_blocks
+    from sim.studies.compare.report import comparison_blocks
 
     res_a = {"name": "a", "start": "2003-08-01", "end": "2005-08-01"}
     res_b = {**res_a, "name": "b", "restructure": {"by": "2008-01-01"}}

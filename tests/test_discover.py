@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
-from sim.explore.discover import discover, read_sweep_store
+from sim.studies.discover.discovery import discover, read_sweep_store
 
 VP, RECRUITS = "deployments.iraq.volunteer_prob", "force.recruiting.per_month"
 NOISE = ["deployments.iraq.select_days", "force.attrition_per_year.soldier"]
@@ -123,7 +123,7 @@ def test_noisy_outcome_keeps_only_significant_restrictions(tmp_path):
     are noise. Whatever PRIM peels from c and d must fail the quasi-p test."""
     import numpy as np
 
-    from sim.sweep.store import Run, Store
+    from sim.studies.sweep.store import Run, Store
 
     rng = np.random.default_rng(3)
     names = ["a", "b", "c", "d"]

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from cli_cases import ROOT, invoke
 
-import sim.cli_input
-from sim.errors import InputError
+import sim.studies.inputs
+from sim.core.errors import InputError
 
 
 def test_a_crash_is_exit_3_with_one_line_naming_a_log_of_the_traceback(tmp_path, monkeypatch):
-    def broken(file: str) -> list:
+    def broken(file: str, allow_large: bool) -> list:
         raise ZeroDivisionError("a bug, not the user's input")
 
-    monkeypatch.setattr(sim.cli_input, "_check_file", broken)
+    monkeypatch.setattr(sim.studies.inputs, "_validate_one", broken)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
 
@@ -37,10 +37,10 @@ def test_a_crash_is_exit_3_with_one_line_naming_a_log_of_the_traceback(tmp_path,
 
 
 def test_input_errors_raised_anywhere_in_a_command_are_exit_1(tmp_path, monkeypatch):
-    def refuse(file: str) -> list:
+    def refuse(file: str, allow_large: bool) -> list:
         raise InputError.single("output directory is not writable")
 
-    monkeypatch.setattr(sim.cli_input, "_check_file", refuse)
+    monkeypatch.setattr(sim.studies.inputs, "_validate_one", refuse)
     path = tmp_path / "x.yaml"
     path.write_text("name: x\n")
     result = invoke("validate", path)
@@ -49,10 +49,10 @@ def test_input_errors_raised_anywhere_in_a_command_are_exit_1(tmp_path, monkeypa
 
 
 def test_ctrl_c_inside_a_command_is_exit_130_not_aborted(tmp_path, monkeypatch):
-    def interrupted(file: str) -> list:
+    def interrupted(file: str, allow_large: bool) -> list:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.cli_input, "_check_file", interrupted)
+    monkeypatch.setattr(sim.studies.inputs, "_validate_one", interrupted)
     monkeypatch.setattr(signal, "signal", lambda *a: None)  # leave the test runner's handler
     path = tmp_path / "x.yaml"
     path.write_text("name: x\n")

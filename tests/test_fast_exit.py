@@ -1,4 +1,4 @@
-"""`python cli.py` leaves with os._exit after the command (sim.cli.run_and_exit): the
+"""`python cli.py` leaves with os._exit after the command (sim.cli.app.run_and_exit): the
 exit code and every line of output must be what an ordinary exit gives."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 from cli_cases import ROOT
 
-import sim.cli
+import sim.cli.app
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -42,9 +42,9 @@ def test_run_and_exit_passes_on_the_commands_exit(monkeypatch, capsys, code, exp
         raise SystemExit(code)
 
     left: list[int] = []
-    monkeypatch.setattr(sim.cli, "main", command)
-    monkeypatch.setattr(sim.cli.os, "_exit", left.append)
-    sim.cli.run_and_exit("kazsim")
+    monkeypatch.setattr(sim.cli.app, "main", command)
+    monkeypatch.setattr(sim.cli.app.os, "_exit", left.append)
+    sim.cli.app.run_and_exit("kazsim")
     assert left == [expected]
     assert ("a message" in capsys.readouterr().err) == (code == "a message")
 
@@ -52,14 +52,14 @@ def test_run_and_exit_passes_on_the_commands_exit(monkeypatch, capsys, code, exp
 def test_the_command_and_the_figure_server_collect_garbage_less_often(monkeypatch):
     import gc
 
-    from sim.gc_policy import YOUNG_OBJECTS
+    from sim.core.gc_policy import YOUNG_OBJECTS
 
     before = gc.get_threshold()
-    monkeypatch.setattr(sim.cli, "main", lambda prog_name: None)
-    monkeypatch.setattr(sim.cli.os, "_exit", lambda code: None)
+    monkeypatch.setattr(sim.cli.app, "main", lambda prog_name: None)
+    monkeypatch.setattr(sim.cli.app.os, "_exit", lambda code: None)
     try:
         gc.set_threshold(700, 10, 10)
-        sim.cli.run_and_exit("kazsim")
+        sim.cli.app.run_and_exit("kazsim")
         assert gc.get_threshold()[0] == YOUNG_OBJECTS
     finally:
         gc.set_threshold(*before)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from model_cases import rotation_case, scenario
 
-from sim.engine import run_replication
+from sim.core.thresholds import breach_shares
+from sim.execution.engine import run_replication
 from sim.model.harmony import most_days_in_window
-from sim.thresholds import breach_shares
 
 
 def test_most_days_in_any_window() -> None:

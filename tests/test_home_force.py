@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.runner import run_replications
+from sim.execution.runner import run_replications
 from sim.scenario.loader import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from scenario_files import BASE, cli, line_of, write
 
-from sim.errors import InputError
+from sim.core.errors import InputError
 from sim.scenario.loader import load_scenario, scenario_from_dict
 from sim.scenario.yamlio import parse_yaml
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from model_cases import quiet_force, rotation_case, run_model, scenario
 
 from sim.cli import main
-from sim.engine import run_replication
+from sim.execution.engine import run_replication
 from sim.model.acceptance import NcoAcceptance
 from sim.model.clock import Clock
 from sim.model.people import GRADE_INDEX, People

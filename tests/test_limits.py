@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from cli_cases import ROOT, invoke, short
 
-import sim.sweep.design
-from sim.limits import design_points, estimate_run
+import sim.studies.sweep.design
+import sim.studies.sweep.execute
+from sim.execution.limits import estimate_run
 from sim.scenario.loader import load_scenario
-from sim.sweep.spec import load_sweep
+from sim.studies.sweep.size import design_points
+from sim.studies.sweep.spec import load_sweep
 
 BASELINE = ROOT / "scenarios" / "kazbat_2003.yaml"
 
@@ -100,7 +102,7 @@ def test_huge_designs_are_refused_before_any_matrix_is_built(tmp_path, monkeypat
     def never(*args, **kwargs):
         raise AssertionError("the design was built")
 
-    monkeypatch.setattr(sim.sweep.design, "build", never)
+    monkeypatch.setattr(sim.studies.sweep.execute, "build", never)
     for args in (["validate", file], ["sweep", file, "--dry-run"],
                  ["sweep", file, "--out", tmp_path / "s.db"]):
         result = invoke(*args)
@@ -116,4 +118,22 @@ def test_design_sizes_are_counted_exactly_without_building(tmp_path, design, siz
     file = tmp_path / "s.yaml"
     file.write_text(SWEEP.format(scenario=BASELINE, design=design, size=size))
     spec = load_sweep(file).spec
-    assert design_points(spec) == points == len(sim.sweep.design.build(spec))
+    assert design_points(spec) == points == len(sim.studies.sweep.design.build(spec))
+
+
+def test_the_api_refuses_oversized_work_as_the_cli_does(monkeypatch):
+    import sim
+
+    short = sim.load_scenario(BASELINE, set={"end": "2003-10-01"})
+    for call in (lambda: sim.run(BASELINE, reps=1_000_000),
+                 lambda: sim.compare([BASELINE, BASELINE], reps=1_000_000),
+                 lambda: sim.plan_run(BASELINE, reps=1_000_000)):
+        with pytest.raises(sim.InputError, match="1,000,000 replications"):
+            call()
+    monkeypatch.setenv("KAZSIM_LIMIT_SECONDS", "0.001")  # every run is now "too large"
+    with pytest.raises(sim.InputError, match="allow-large"):
+        sim.run(short, reps=1, workers=1)
+    assert len(sim.run(short, reps=1, workers=1, allow_large=True).results) == 1
+    checks = sim.validate([BASELINE])
+    assert not checks[0].ok and "allow-large" in str(checks[0].errors[0])
+    assert sim.validate([BASELINE], allow_large=True)[0].ok

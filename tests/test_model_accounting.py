@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from model_cases import quiet_force, scenario
 
-from sim.engine import run_replication
+from sim.execution.engine import run_replication
 from sim.scenario.loader import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from model_cases import quiet_force, scenario
 
-from sim.engine import run_replication
+from sim.execution.engine import run_replication
 
 
 def tiny(**deployment):

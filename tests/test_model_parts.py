@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 from model_cases import quiet_force, scenario
 
-from sim.dists import Constant
-from sim.engine import run_replication
-from sim.metrics import METRICS, SERIES_INFO, metric_info, series_info
+from sim.core.metrics import METRICS, SERIES_INFO, metric_info, series_info
+from sim.execution.engine import run_replication
 from sim.model.clock import Clock, Meter, Timer
 from sim.model.contingent import Contingent
 from sim.model.courses import Course
@@ -32,6 +31,7 @@ from sim.model.theatre.ordnance import Ordnance
 from sim.model.theatre.tips import Tip, TipBook
 from sim.model.theatre.trust import Trust
 from sim.model.theatre.water import Water
+from sim.scenario.dists import Constant
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Costs, Deployment, Force, Theatre, Vehicles
 from sim.scenario.schema import Course as CourseSpec

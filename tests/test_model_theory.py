@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from model_cases import approval_case, quiet_force, rotation_case, run_model, scenario
 
-from sim.engine import run_replication
+from sim.execution.engine import run_replication
 
 
 # -- rotation pool arithmetic ------------------------------------------------------------

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from model_cases import rotation_case
 
 from sim.cli import main
-from sim.explore.optimize import Candidate, pareto_front, search, split_total
-from sim.explore.policy import Objective, load_policy, parse_constraint
-from sim.explore.store import EvaluationStore
+from sim.studies.optimize.policy import Objective, load_policy, parse_constraint
+from sim.studies.optimize.search import Candidate, pareto_front, search, split_total
+from sim.studies.optimize.store import EvaluationStore
 
 POOL = "force.establishment.soldier"
 FILL = "P(rotation_fill_rate >= 1) >= 0.9"
@@ -294,7 +294,7 @@ def test_validate_checks_policy_files(tmp_path):
 
 
 def test_python_api_returns_the_search_and_its_table(tmp_path):
-    from sim.explore.optimize import optimize
+    from sim.api import optimize
 
     path = _two_lever_policy(tmp_path, budget=40)
     result = optimize(path, str(tmp_path / "s.db"), workers=1,
@@ -334,7 +334,7 @@ def test_ctrl_c_exits_130_naming_the_resume_command(tmp_path):
 
 
 def test_a_file_that_is_not_a_policy_store_is_refused(tmp_path):
-    from sim.sweep.store import Store
+    from sim.studies.sweep.store import Store
 
     path = _two_lever_policy(tmp_path)
     with Store(tmp_path / "sweep.db"):

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from cli_cases import ROOT, invoke, short
 
-from sim.metrics import HEADLINE, METRICS, SERIES, label, series_info
-from sim.results import ReplicationResult
+from sim.core.metrics import HEADLINE, METRICS, SERIES, label, series_info
+from sim.core.results import ReplicationResult
 
 SCENARIO = ROOT / "scenarios" / "kazbat_2003.yaml"
 
@@ -66,8 +66,8 @@ def test_compare_states_the_horizon_and_writes_a_csv_and_a_table_with_both_means
 
 
 def test_relative_change_is_hidden_on_a_tiny_base_and_direction_decides_the_colour():
-    from sim.compare import difference
     from sim.report.model import Report
+    from sim.studies.compare.comparison import difference
 
     def rep(values_killed, values_cost, seed=1):
         reps = [{"index": i, "seed": [seed, i], "metrics": {"killed": k, "cost_total_usd": c}}
@@ -88,7 +88,7 @@ def test_relative_change_is_hidden_on_a_tiny_base_and_direction_decides_the_colo
 
 
 def test_intervals_stay_inside_what_is_possible():
-    from sim.stats import describe
+    from sim.core.stats import describe
 
     share = describe([1.0, 1.0, 0.99, 1.0], "rotation_fill_rate")
     assert share["ci95"][1] == 1.0 and share["clipped"]
@@ -99,8 +99,8 @@ def test_intervals_stay_inside_what_is_possible():
 
 
 def test_sweep_point_intervals_stay_inside_what_is_possible(tmp_path):
-    from sim.sweep.analysis import summarise_points
-    from sim.sweep.store import Run, Store
+    from sim.studies.sweep.analysis import summarise_points
+    from sim.studies.sweep.store import Run, Store
 
     with Store(tmp_path / "s.db") as store:
         store.initialise({"spec": json.dumps({"outputs": ["items_cleared"]})}, ["a"],
@@ -239,12 +239,12 @@ def test_forest_colours_follow_each_metrics_desirable_direction():
 # -- issue 11: never lose a computed result -----------------------------------------------
 
 def test_a_failure_while_drawing_figures_still_writes_the_results(tmp_path, monkeypatch):
-    import sim.report.figures
+    import sim.report.writer
 
     def broken(report):
         raise ValueError("Too many bins for data range")
 
-    monkeypatch.setattr(sim.report.figures, "report_figures", broken)
+    monkeypatch.setattr(sim.report.writer, "report_figures", broken)
     out = tmp_path / "r"
     res = invoke("run", short(tmp_path, reps=2), "--out", out, "--workers", "1", "-q")
     assert res.exit_code == 3
@@ -274,7 +274,7 @@ def test_non_finite_values_are_null_in_json(tmp_path):
 
 
 def test_a_run_with_non_finite_results_keeps_them_as_null(tmp_path, monkeypatch):
-    import sim.engine
+    import sim.execution.runner
 
     def odd(scenario, index, seed=None, trace=False):
         return ReplicationResult(index=index, seed=[seed, index],
@@ -283,7 +283,7 @@ def test_a_run_with_non_finite_results_keeps_them_as_null(tmp_path, monkeypatch)
                                  dates=["2003-08-01", "2003-09-01"],
                                  series={"trust": [math.nan, 0.5], "deployed": [math.inf, 3.0]})
 
-    monkeypatch.setattr(sim.engine, "run_replication", odd)
+    monkeypatch.setattr(sim.execution.runner, "run_replication", odd)
     out = tmp_path / "r"
     res = invoke("run", short(tmp_path, reps=2), "--out", out, "--workers", "1", "-q")
     assert res.exit_code == 0, res.output
@@ -327,7 +327,7 @@ def test_progress_lines_in_a_pipe(tmp_path):
 def test_progress_display_rate_in_a_pipe():
     import io
 
-    from sim.cli_progress import ProgressDisplay
+    from sim.cli.progress import ProgressDisplay
 
     buf = io.StringIO()
     with ProgressDisplay("run", "replications", stream=buf, every=3600) as bar:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.core.results import ReplicationResult
 from sim.report import build_report, load_report, write_report
 from sim.report.inputs import diff_inputs, flatten, non_defaults
 from sim.report.json_report import FORMAT, ReportFormatError
-from sim.results import ReplicationResult
 from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from cli_cases import invoke, short
 
+from sim.core.stats import describe, welch_difference
+from sim.core.thresholds import parse_threshold
 from sim.report.document import to_markdown
-from sim.stats import describe, welch_difference
-from sim.thresholds import parse_threshold
 
 
 def test_run_will_not_replace_a_directory_that_holds_no_report(tmp_path):
@@ -122,13 +122,13 @@ def test_compare_malformed_report_is_an_input_error(tmp_path):
 
 
 def test_unreachable_scheduler_is_a_message_not_a_traceback(tmp_path, monkeypatch):
-    import sim.runner
-    from sim.executor import ExecutorError
+    import sim.studies.run
+    from sim.execution.executor import ExecutorError
 
     def unreachable(*_a, **_k):
         raise ExecutorError("cannot reach the Dask scheduler at tcp://nowhere:1")
 
-    monkeypatch.setattr(sim.runner, "run_replications", unreachable)
+    monkeypatch.setattr(sim.studies.run, "run_replications", unreachable)
     for cmd in (["run", short(tmp_path, reps=2)], ["compare", short(tmp_path, reps=2), short(tmp_path, reps=2)]):
         res = invoke(*cmd, "--scheduler", "tcp://nowhere:1", "--out", tmp_path / "r", "-q")
         assert res.exit_code == 1 and "cannot reach the Dask scheduler" in res.stderr

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.results import ReplicationResult
-from sim.thresholds import Threshold, breach_shares, parse_threshold
+from sim.core.results import ReplicationResult
+from sim.core.thresholds import Threshold, breach_shares, parse_threshold
 
 
 def test_parse_each_operator():

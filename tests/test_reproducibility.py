@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.engine import run_replication
-from sim.runner import run_replications
+from sim.execution.engine import run_replication
+from sim.execution.runner import run_replications
 from sim.scenario.loader import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "kazbat_2003.yaml"

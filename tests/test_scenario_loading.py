@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 from scenario_files import BASE, cli, line_of, write
 
-from sim.errors import InputError
+from sim.core.errors import InputError
 from sim.scenario.loader import deep_merge, load_scenario, scenario_from_dict
 from sim.scenario.yamlio import parse_yaml
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from sim.results import ReplicationResult
-from sim.stats import (
+from sim.core.results import ReplicationResult
+from sim.core.stats import (
     describe,
     mean_ci,
     paired_difference,

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim.cli_sweep import sweep
-from sim.sweep.design import build
-from sim.sweep.nolh import MAX_CORRELATION, max_abs_correlation, nolh
-from sim.sweep.spec import load_sweep
+from sim.cli.sweep import sweep
+from sim.studies.sweep.design import build
+from sim.studies.sweep.nolh import MAX_CORRELATION, max_abs_correlation, nolh
+from sim.studies.sweep.spec import load_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "kazbat_2003.yaml"
@@ -111,7 +111,7 @@ def test_bad_sweep_files_exit_1_with_file_line_and_key(tmp_path, body, line, key
 
 
 def test_validate_command_checks_sweep_files(tmp_path):
-    from sim.cli_input import validate
+    from sim.cli.inputs import validate
 
     good = CliRunner().invoke(validate, [str(ROOT / "sweeps" / "nco_reform_nolh.yaml")])
     assert good.exit_code == 0, good.output

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim.cli_sweep import sweep, sweep_report
+from sim.cli.sweep import sweep, sweep_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "kazbat_2003.yaml"
@@ -138,7 +138,7 @@ def test_scheduler_problems_are_messages_not_tracebacks(tmp_path, monkeypatch):
 
 
 def test_report_takes_mapping_levels_and_orders_numeric_levels(tmp_path):
-    from sim.sweep.report import _levels
+    from sim.studies.sweep.report import _levels
 
     path = write_sweep(tmp_path, """design: grid
 replications: 2
@@ -159,7 +159,7 @@ outputs: [items_cleared]
 def test_indices_that_salib_leaves_nan_are_blank(tmp_path):
     from SALib.sample import morris as morris_sample
 
-    from sim.sweep.analysis import PointSummary, sensitivity
+    from sim.studies.sweep.analysis import PointSummary, sensitivity
 
     factors = ["a", "b"]
     problem = {"num_vars": 2, "names": factors, "bounds": [[0.0, 1.0]] * 2}

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from sim.results import ReplicationResult
+from sim.core.results import ReplicationResult
 
 A = "force.recruiting.per_month"
 B = "deployments.iraq.volunteer_prob"

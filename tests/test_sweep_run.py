@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim.cli_sweep import sweep, sweep_report
+from sim.cli.sweep import sweep, sweep_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "kazbat_2003.yaml"
@@ -226,8 +226,8 @@ outputs: [items_cleared, rotation_fill_rate]
 
 
 def test_shipped_example_sweep_is_valid():
-    from sim.sweep.design import build
-    from sim.sweep.spec import load_sweep
+    from sim.studies.sweep.design import build
+    from sim.studies.sweep.spec import load_sweep
 
     for path in (ROOT / "sweeps").glob("*.yaml"):
         assert len(build(load_sweep(path).spec)) > 0
@@ -238,7 +238,7 @@ def test_memory_stays_flat_as_runs_accumulate(tmp_path):
 
     from test_sweep_models import linear
 
-    from sim.sweep.execute import prepare, run_sweep
+    from sim.studies.sweep.execute import prepare, run_sweep
 
     path = write_sweep(tmp_path, GRID.replace("levels: 3", "levels: 40")
                        .replace("replications: 3", "replications: 4"))

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import sim.sweep.store as store_module
-from sim.cli_sweep import sweep, sweep_report
-from sim.errors import InputError, OutputError
-from sim.sweep.store import Run, Store
+import sim.studies.sweep.store as store_module
+from sim.cli.sweep import sweep, sweep_report
+from sim.core.errors import InputError, OutputError
+from sim.studies.sweep.store import Run, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = f"""scenario: {ROOT / 'scenarios' / 'kazbat_2003.yaml'}

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from model_cases import quiet_force, scenario
 
-from sim.engine import run_replication
+from sim.core.stats import mean_ci
+from sim.execution.engine import run_replication
 from sim.model.people import People
 from sim.model.tempo import Willingness, reenlist_chance
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Retention
-from sim.stats import mean_ci
 
 KAZBAT = "scenarios/kazbat_2003.yaml"
 D = "deployments.iraq"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from model_cases import scenario
 
-from sim.engine import run_replication
+from sim.execution.engine import run_replication
 from sim.scenario.loader import load_scenario
 
 KAZBAT = "scenarios/kazbat_2003.yaml"
@@ -145,7 +145,7 @@ def test_bad_security_inputs_are_refused() -> None:
 def test_a_tasks_output_is_reported_in_the_unit_its_entry_names() -> None:
     """`unit:` is no comment: the report and a comparison show it (not 'task units')."""
     import sim
-    from sim.compare import difference
+    from sim.studies.compare.comparison import difference
 
     sets = ["end=2003-10-01", f"{T}.tasks={{medical: {{unit: patients, role: staff, role_share: 0.5, "
             "per_person_day: 4}}"]

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from model_cases import scenario
 
-from sim.engine import run_replication
+from sim.execution.engine import run_replication
 from sim.scenario.checks import check
 from sim.scenario.paths import get_path, set_path
 from sim.scenario.timeline import is_placeholder, timeline_paths

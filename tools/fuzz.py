@@ -250,9 +250,9 @@ def warm() -> None:
     """Import what the commands import, once, before the children fork."""
     import importlib
 
-    for name in ("sim.cli", "sim.scenario.loader", "sim.sweep.spec", "sim.sweep.design",
-                 "sim.metrics", "sim.engine", "sim.model.world", "sim.report", "sim.runner",
-                 "sim.stats", "rich.progress", "rich.table", "matplotlib.pyplot", "scipy.stats"):
+    for name in ("sim.cli", "sim.scenario.loader", "sim.studies.sweep.spec", "sim.studies.sweep.design",
+                 "sim.core.metrics", "sim.execution.engine", "sim.model.world", "sim.report", "sim.execution.runner",
+                 "sim.core.stats", "rich.progress", "rich.table", "matplotlib.pyplot", "scipy.stats"):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
 

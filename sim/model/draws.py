@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
+from sim.scenario.dists import Constant, Exponential, Lognormal, Poisson, Triangular, Uniform
 
 
 def draw_many(dist: object, rng: np.random.Generator, n: int) -> np.ndarray:

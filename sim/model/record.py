@@ -2,7 +2,7 @@
 
 Each component reports its own results (`report(results)`); several components may
 report the same metric (one per deployment) and `Results` pools them: sums, pooled
-means and pooled ratios. Every name must be in the metric catalogue (`sim.metrics`),
+means and pooled ratios. Every name must be in the metric catalogue (`sim.core.metrics`),
 families included, so a component cannot produce a metric nobody documented.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from sim.metrics import metric_info, series_info
+from sim.core.metrics import metric_info, series_info
 
 Value = float | None
 
@@ -34,7 +34,7 @@ class Results:
 
     def _known(self, name: str) -> None:
         if metric_info(name) is None:
-            raise KeyError(f"metric '{name}' is not in the catalogue (sim/metrics.py)")
+            raise KeyError(f"metric '{name}' is not in the catalogue (sim/core/metrics.py)")
         if name not in self._order:
             self._order.append(name)
 
@@ -92,7 +92,7 @@ class Recorder:
 
     def track(self, name: str, provider: Callable[[], Value], combine: str = "sum") -> None:
         if series_info(name) is None:
-            raise KeyError(f"series '{name}' is not in the catalogue (sim/metrics.py)")
+            raise KeyError(f"series '{name}' is not in the catalogue (sim/core/metrics.py)")
         how, providers = self._providers.setdefault(name, (combine, []))
         if how != combine:
             raise ValueError(f"series '{name}' combined both by {how} and {combine}")

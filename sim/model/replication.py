@@ -43,16 +43,10 @@ from sim.model.tours import FirstTour, Tours
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import dated_states, initial_scenario
 
-# Components whose paths the timeline accepts, and those that report metrics.
-TIMELINE_OWNERS = (HomeForce, PersonnelBudget, Ledger, Course, Interoperability, RotationSchedule,
-                   Theatre, Assistance)
+# Components that report metrics (those that accept timeline changes: sim.model.retunable).
 REPORTERS = (HomeForce, PersonnelBudget, Ledger, Course, Interoperability, RotationSchedule, Tours,
              FirstTour, Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance, Security, Tasks,
              Harmony)
-
-
-def timeline_patterns() -> list[str]:
-    return [p for owner in TIMELINE_OWNERS for p in owner.TIMELINE]
 
 
 def month_dates(start: dt.date, end: dt.date) -> list[dt.date]:

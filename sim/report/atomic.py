@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from sim.errors import OutputError, output_reason
+from sim.core.errors import OutputError, output_reason
 
 _HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sim.metrics import HEADLINE
+from sim.core.metrics import HEADLINE, label
 from sim.report.document import Block, Cell, fmt, interval
 from sim.report.model import MetricSummary, Report
 
@@ -18,7 +18,6 @@ def ci_text(ci: list[float] | None) -> str:
 
 
 def metric_cell(name: str, m: MetricSummary | None = None) -> Cell:
-    from sim.metrics import label
 
     shown = (m.label if m is not None and m.label else "") or label(name)
     return Cell(shown, f"{name}: {m.description}" if m is not None and m.description else name)

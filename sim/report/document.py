@@ -178,20 +178,3 @@ def to_html(blocks: Sequence[Block], title: str, root: Path) -> str:
                          f"<figcaption>{esc(b[2])}</figcaption></figure>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
-
-
-def print_tables(headline: str, tables: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]
-                 ) -> None:
-    """A headline and titled tables on the terminal (rich)."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    console.print(headline)
-    for title, head, rows in tables:
-        table = Table(title=title)
-        for h in head:
-            table.add_column(h)
-        for r in rows:
-            table.add_row(*r)
-        console.print(table)

@@ -1,7 +1,7 @@
 """Which figures a report holds, as plain-data jobs for `sim.report.render`.
 
 Titles, axis labels and units come from the metric and series catalogue
-(`sim.metrics`), so figures say "Items cleared (cumulative)" and "persons", never an
+(`sim.core.metrics`), so figures say "Items cleared (cumulative)" and "persons", never an
 internal name. Nothing here imports matplotlib.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from sim.metrics import HEADLINE, label, metric_info, series_info, unit
+from sim.core.metrics import HEADLINE, label, metric_info, series_info, unit
 from sim.report.model import Report, SeriesSummary
 from sim.report.render import FigureJob
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.report.provenance import git_commit
+
 
 @dataclass(frozen=True)
 class FigureJob:
@@ -122,7 +124,8 @@ def _ignore_sigint() -> None:
 
 
 def _ready() -> int:
-    import sim.report.draw  # noqa: F401 - the point: import it now, not while drawing
+    # the point: matplotlib is imported in each figure worker, never in the command's process
+    import sim.report.draw  # noqa: F401
 
     return os.getpid()
 
@@ -132,8 +135,6 @@ def prewarm() -> None:
     matplotlib's import overlap with the model's run (starting them blocks until the
     first has imported matplotlib: a thread does the waiting); look up the git commit
     for the report's provenance meanwhile too. Harmless if never used."""
-    from sim.report.provenance import git_commit
-
     threading.Thread(target=git_commit, name="kazsim-commit", daemon=True).start()
     if default_workers() < 2:
         return
@@ -150,7 +151,7 @@ def _start_workers() -> None:
 
 
 def _draw(job: FigureJob, folder: str) -> None:
-    from sim.report.draw import draw_and_save
+    from sim.report.draw import draw_and_save  # in the figure worker: matplotlib stays there
 
     draw_and_save(job.kind, job.spec, Path(folder) / job.name)
 

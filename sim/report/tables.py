@@ -7,8 +7,8 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.results import ReplicationResult
-from sim.stats import metric_names
+from sim.core.results import ReplicationResult
+from sim.core.stats import metric_names
 
 
 def _cell(v: float | None) -> str:

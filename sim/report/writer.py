@@ -10,20 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sim.crashlog import one_line, where_logged
-from sim.errors import KazsimError
+from sim.core.crashlog import one_line, where_logged
+from sim.core.errors import KazsimError
+from sim.core.results import ReplicationResult
 from sim.report.atomic import atomic_dir
 from sim.report.content import report_blocks
 from sim.report.document import Block, to_html, to_markdown
+from sim.report.figures import report_figures
 from sim.report.model import Report
 from sim.report.render import FigureJob, render
 from sim.report.tables import write_metrics_csv, write_series_csv
-from sim.results import ReplicationResult
 
 
 class FiguresFailed(KazsimError):
     """Figures could not be drawn; everything else of the report was written."""
-
     exit_code = 3
 
 
@@ -55,8 +55,6 @@ def write_documents(folder: Path, stem: str, title: str, blocks: Sequence[Block]
 def write_report(out: str | Path, report: Report, results: Sequence[ReplicationResult],
                  figure_workers: int | None = None) -> Path:
     """report.json, metrics.csv, series.csv, figures/*.png|svg, report.md, report.html."""
-    from sim.report.figures import report_figures
-
     out = Path(out)
     with atomic_dir(out, "report.json") as tmp:
         (tmp / "report.json").write_text(report.dump(), encoding="utf-8")

@@ -9,11 +9,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 
-from sim.errors import Problem
+from sim.core.errors import Problem
+from sim.core.metrics import metric_info
+from sim.core.thresholds import parse_threshold
 from sim.scenario.paths import PathError, get_path, set_path
 from sim.scenario.problems import dotted, grouped, key_path
 from sim.scenario.schema import GRADES, Scenario
-from sim.thresholds import parse_threshold
+from sim.scenario.timeline import accepts, canonical, relation, timeline_paths
 
 
 def check(scenario: Scenario) -> list[Problem]:
@@ -148,7 +150,6 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
     order) still a valid scenario."""
     from pydantic import ValidationError
 
-    from sim.scenario.timeline import accepts, canonical, timeline_paths
 
     if not sc.timeline:
         return  # nothing to check, and no need to import the model to learn its paths
@@ -203,7 +204,6 @@ def _too_late(sc: Scenario, state: dict, path: str, value: object, when: object)
     Changes dated on or before the start are part of the initial input."""
     import datetime as dt
 
-    from sim.scenario.timeline import relation
 
     if not isinstance(when, dt.date) or when <= sc.start:
         return
@@ -244,7 +244,6 @@ def _keys_or_none(data: dict, path: str) -> tuple | None:
 
 
 def _thresholds(sc: Scenario) -> Iterator[Problem]:
-    from sim.metrics import metric_info
 
     for i, text in enumerate(sc.thresholds):
         try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError, Problem
+from sim.core.errors import InputError, Problem
 from sim.scenario import checks
 from sim.scenario.paths import PathError, set_path, split
 from sim.scenario.problems import Origins, key_path, locate, validation_problems

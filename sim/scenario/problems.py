@@ -14,7 +14,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sim.errors import Problem
+from sim.core.errors import Problem
 from sim.scenario.paths import PathError, get_path
 from sim.scenario.yamlio import excerpt
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.dists import Constant, Dist, Exponential, Lognormal
+from sim.scenario.dists import Constant, Dist, Exponential, Lognormal
 
 Grade = Literal["officer", "nco", "soldier"]
 GRADES: tuple[Grade, ...] = ("officer", "nco", "soldier")

@@ -33,7 +33,8 @@ def timeline_paths() -> list[str]:
     `<grade>`, `<role>`, `<qualification>`); a path below one of them (a field of a
     distribution) or above some of them (a mapping all of whose keys are accepted) is
     accepted too."""
-    from sim.model.replication import timeline_patterns
+    # imported here: a scenario without a timeline is validated without loading the model
+    from sim.model.retunable import timeline_patterns
 
     return sorted(timeline_patterns())
 

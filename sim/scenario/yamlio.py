@@ -25,7 +25,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sim.errors import InputError, Problem
+from sim.core.errors import InputError, Problem
 
 KeyPath = tuple[Any, ...]
 LineMap = dict[KeyPath, int]

@@ -20,11 +20,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.dists import Dist
 from sim.model.clock import Clock, Timer
 from sim.model.log import EventLog
 from sim.model.record import Results
 from sim.model.theatre.ordnance import Ordnance
+from sim.scenario.dists import Dist
 from sim.scenario.schema import Tips as TipsSpec
 
 

@@ -1,0 +1,159 @@
+"""What every command shares: the mapping of errors to exit codes, and common options.
+
+Errors leave through click's exception mechanism: a `KazsimError` becomes its message
+and its exit code (1 input, 3 model, 130 interrupted); anything unexpected is exit 3
+with one line naming a log file that holds the traceback, never exit 1.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from sim.core.crashlog import one_line, where_logged
+from sim.core.errors import EXIT_MODEL, InputError, Interrupted, KazsimError, OutputError
+
+RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
+ARGV = "kazsim.argv"  # ctx.meta key: the arguments the command line gave
+
+
+class Failure(click.ClickException):
+    """A kazsim error on its way out: the message on stderr, the error's exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        vars(self)["exit_code"] = exit_code  # click declares it a class variable
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
+    try:
+        return invoke(ctx)
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except KazsimError as err:
+        if isinstance(err, Interrupted):
+            _ignore_further_interrupts()
+        if isinstance(err, OutputError) and err.resume is None and ctx.meta.get(RESUME):
+            err = OutputError(err.path, err.reason, ctx.meta[RESUME])
+        raise Failure(str(err), err.exit_code) from None
+    except KeyboardInterrupt:
+        _ignore_further_interrupts()  # a second Ctrl-C must not cut the message short
+        raise Failure(str(Interrupted(resume=ctx.meta.get(RESUME))),
+                      Interrupted.exit_code) from None
+    except Exception as err:  # noqa: BLE001 - a crash, reported as one
+        raise Failure(f"error: unexpected failure ({one_line(err)}); {where_logged(err)}",
+                      EXIT_MODEL) from None
+
+
+def _ignore_further_interrupts() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class KazsimCommand(click.Command):
+    """A command whose errors leave with kazsim's exit codes (also when invoked alone)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ARGV not in ctx.meta:  # invoked alone, not through the group
+            ctx.meta[ARGV] = [self.name or "", *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return _mapped(super().invoke, ctx)
+
+
+class KazsimGroup(click.Group):
+    command_class = KazsimCommand
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV] = list(args)  # the command line as given, for provenance
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return _mapped(super().invoke, ctx)
+
+
+def check_targets(out: str | Path | None, marker: str, trace_file: str | None = None) -> None:
+    """Exit 1 before any run if an output cannot be written or must not be replaced
+    (`out` None: no report asked for)."""
+    from sim.report.atomic import (  # lazy: keeps --help fast
+        TargetError,
+        check_dir_target,
+        check_file_target,
+    )
+
+    try:
+        if out is not None:
+            check_dir_target(out, marker)
+        if trace_file:
+            check_file_target(trace_file)
+    except TargetError as err:
+        raise InputError.single(str(err)) from None
+
+
+def import_model(ref: str) -> Any:
+    """The stand-in model `MODULE:FUNCTION` of a hidden `--model` option (tests, benchmarks)."""
+    import importlib
+
+    module, _, name = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as err:
+        raise click.BadParameter(f"cannot import {ref}: {err}", param_hint="--model") from None
+
+
+def command_text() -> str:
+    """The command line of the running command, as a user would retype it."""
+    from sim.report.provenance import command_line  # lazy: keeps --help fast
+
+    ctx = click.get_current_context(silent=True)
+    argv = ctx.meta.get(ARGV) if ctx is not None else None
+    return command_line(argv)
+
+
+def reps_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--reps", default=None, metavar="N",
+                        help="Replications (default: the scenario's `replications`).")(f)
+
+
+def seed_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+                        help="Base seed (default: the scenario's `seed`).")(f)
+
+
+def set_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+                        help="Override a scenario value, e.g. --set force.recruiting.per_month=20 "
+                             "(repeatable; values parsed as YAML).")(f)
+
+
+def workers_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--workers", type=click.IntRange(min=1), default=None,
+                        help="Worker processes (default: the number of cores).")(f)
+
+
+def scheduler_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--scheduler", default=None, metavar="ADDRESS",
+                        help="Run on a Dask scheduler at ADDRESS ('local' starts a local cluster).")(f)
+
+
+def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")(f)
+
+
+def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                        show_default=True, help="Terminal summary format.")(f)
+
+
+def allow_large_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--allow-large", is_flag=True,
+                        help="Run even if the work estimate is over the limits (about 4 GB "
+                             "or an hour; see docs/limits.md).")(f)

@@ -1,0 +1,125 @@
+"""`compare`: scenarios or saved reports against the first, with common random numbers
+(over `sim.api.plan_compare` and `ComparePlan.execute`)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sim.cli.common import (
+    KazsimCommand,
+    allow_large_option,
+    check_targets,
+    command_text,
+    format_option,
+    quiet_option,
+    reps_option,
+    scheduler_option,
+    seed_option,
+    set_option,
+    workers_option,
+)
+from sim.cli.progress import ProgressDisplay
+from sim.cli.run import parse_reps, raise_failed, warn, write_all
+from sim.cli.tables import stdout_console
+
+
+@click.command(cls=KazsimCommand)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@reps_option
+@seed_option
+@set_option
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Comparison directory (default reports/compare-<stems>/).")
+@workers_option
+@scheduler_option
+@quiet_option
+@format_option
+@allow_large_option
+def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
+            overrides: tuple[str, ...], out: str | None, workers: int | None,
+            scheduler: str | None, quiet: bool, fmt: str, allow_large: bool) -> None:
+    """Compare scenarios or saved report.json files against the first (the baseline).
+
+    Scenario files run with the same seed and replications (common random numbers) and
+    are compared per replication; saved reports of other seeds use Welch's interval.
+    `--set` applies to every scenario file (not to saved reports).
+    """
+    from sim.report.render import prewarm, start_server  # lazy: keeps --help fast
+
+    start_server()
+    from sim import api  # lazy: keeps --help fast
+
+    if len(files) < 2:
+        raise click.UsageError("compare needs at least two files: a baseline and another")
+    n = parse_reps(reps)
+    if n == "auto":
+        raise click.BadParameter("compare takes a number of replications, not 'auto'",
+                                 param_hint="--reps")
+    if overrides and all(Path(f).suffix.lower() == ".json" for f in files):
+        raise click.UsageError("--set changes scenario files, and every input is a saved report")
+    stems = "-".join(Path(f).stem for f in files)
+    target = Path(out) if out else Path("reports") / f"compare-{stems}"
+    # every input is read (and a bad one refused) before the target is checked or anything runs
+    plan = api.plan_compare(list(files), n if isinstance(n, int) else None, seed,
+                            set=overrides, workers=workers, allow_large=allow_large)
+    warn(plan.warnings)
+    check_targets(target, "comparison.json")
+    prewarm()
+    with ProgressDisplay("compare", "replications", quiet) as bar:
+        result = plan.execute(workers=workers, scheduler=scheduler, progress=bar,
+                              command=command_text())
+    for w in result.comparison.warnings:
+        click.echo(f"warning: {w}", err=True)
+    incomplete = write_all(lambda: result.write_report(target))
+    if fmt == "json":
+        click.echo(json.dumps({**result.comparison.to_dict(), "report": str(target)},
+                              indent=2, default=str))
+    elif not quiet:
+        print_comparison(result.comparison)
+        click.echo(f"comparison written to {target}/")
+    if incomplete:
+        raise incomplete
+    raise_failed(result.reports, target)
+
+
+def print_comparison(comparison: Any) -> None:
+    """One table per scenario: both means with units, the difference, its CI, the
+    relative change (where meaningful) and whether it is better or worse."""
+    from rich import box
+    from rich.table import Table
+
+    from sim.report.document import compact, interval  # lazy: keeps --help fast
+    from sim.studies.compare.report import (  # lazy: keeps --help fast
+        relative_text,
+        significance_text,
+    )
+
+    method = ("paired (common random numbers)" if comparison.paired
+              else "NOT paired for some: Welch's unpaired interval")
+    console = stdout_console()
+    rows = comparison.headline()
+    base = comparison.scenarios[0]
+    for name in dict.fromkeys(d.scenario for d in rows):
+        table = Table(title=f"{name} against {comparison.baseline} ({base.start} to "
+                            f"{base.end}): {method}", box=box.SIMPLE_HEAD, pad_edge=False)
+        for col in ("metric", "unit", "baseline", name, "difference", "95% CI", "relative",
+                    "significant"):
+            table.add_column(col, justify="left" if col in ("metric", "unit", "significant")
+                             else "right", no_wrap=col != name)
+        for d in rows:
+            if d.scenario == name:
+                table.add_row(d.metric, d.unit, compact(d.baseline_mean), compact(d.mean),
+                              compact(d.diff_mean), interval(d.diff_ci95, short=True),
+                              relative_text(d), significance_text(d))
+        console.print(table)
+    n = len(comparison.inputs_diff)
+    click.echo(f"{n} input{'s' if n != 1 else ''} differ"
+               + ("" if n == 0 else ": " + ", ".join(
+                   sorted({i.path for i in comparison.inputs_diff})[:8])
+                   + (" ..." if n > 8 else "")))
+
+
+COMMANDS = [compare]

@@ -1,0 +1,196 @@
+"""The compare study: scenarios (or saved reports, or earlier results) against the first.
+
+`plan_compare` reads every item and checks the size of the work before anything runs;
+`ComparePlan.execute` runs the scenarios with common random numbers on the one execution
+path and builds the comparison; `compare` does both.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.core.errors import InputError, ModelError, Problem
+from sim.execution.executor import command_scheduler
+from sim.execution.limits import estimate_compare
+from sim.report.atomic import TargetError
+from sim.report.model import Report, ReportFormatError, load_report
+from sim.report.provenance import api_command
+from sim.scenario.loader import LoadedScenario
+from sim.studies.compare.comparison import Comparison, build_comparison
+from sim.studies.compare.report import write_comparison
+from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
+from sim.studies.run import RunPlan, RunResult, execute_plan, plan_run
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CompareItem = ScenarioLike | Report | RunResult
+
+
+@dataclass
+class ComparePlan:
+    """The items of a comparison, read and checked: a saved `Report`, an earlier
+    `RunResult`, or a `RunPlan` for a scenario to run (with the baseline's seed and
+    replications), and the name each is shown under."""
+
+    items: list[Report | RunResult | RunPlan]
+    files: list[str]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [w for item in self.items if isinstance(item, RunPlan) for w in item.warnings]
+
+    @property
+    def planned(self) -> int:
+        return sum(item.planned for item in self.items if isinstance(item, RunPlan))
+
+    def execute(self, *, workers: int | None = None, scheduler: str | None = None,
+                progress: ProgressCallback | None = None,
+                command: str | None = None) -> CompareResult:
+        """Run the scenarios (`scheduler`: a Dask address, "local" or None) and compare."""
+        total = self.planned
+        counter = [0]
+
+        def tick(done: int, _total: int) -> None:
+            if progress:
+                progress(done, total)
+
+        runs: list[RunResult | None] = []
+        reports: list[Report] = []
+        with command_scheduler(scheduler, workers) as shared:
+            for item in self.items:
+                if isinstance(item, RunPlan):
+                    result = execute_plan(item, workers=workers, scheduler=shared,
+                                          progress=tick, command=command, counter=counter)
+                    runs.append(result)
+                    reports.append(result.report)
+                elif isinstance(item, RunResult):
+                    runs.append(item)
+                    reports.append(item.report)
+                else:
+                    runs.append(None)
+                    reports.append(item)
+        comparison = build_comparison(reports, self.files, command)
+        return CompareResult(comparison, reports, runs)
+
+
+def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
+                 seed: int | None = None, *, set: Overrides = None,  # noqa: A002
+                 workers: int | None = None, allow_large: bool = False,
+                 files: Sequence[str] | None = None) -> ComparePlan:
+    """Read every item (a saved report.json path, a Report, a RunResult, or a scenario)
+    and check the work's size; raise InputError before anything runs. Scenarios run
+    with the baseline's seed and replication count unless `seed`, `reps` are given.
+    `set` applies to every scenario (not to saved reports or results)."""
+    if len(items) < 2:
+        raise InputError.single("compare needs at least two items: a baseline and another")
+    if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
+        raise InputError.single(f"reps: expected a positive whole number, found {reps!r}")
+    read: list[Report | RunResult | LoadedScenario] = []
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, (str, Path)) and str(item).lower().endswith(".json"):
+            try:
+                read.append(load_report(item))
+            except ReportFormatError as err:
+                raise InputError.single(str(err)) from None
+        elif isinstance(item, (Report, RunResult)):
+            read.append(item)
+        else:
+            read.append(load_scenario(item, set))
+        names.append(_name(item))
+    scenarios = [r for r in read if isinstance(r, LoadedScenario)]
+    if set and not scenarios:
+        raise InputError.single("`set` changes scenarios, and every item is a saved result")
+    base = read[0]
+    if isinstance(base, LoadedScenario):
+        base_seed, base_reps = base.scenario.seed, base.scenario.replications
+    else:
+        base_report = base.report if isinstance(base, RunResult) else base
+        base_seed, base_reps = base_report.run.seed, base_report.run.replications
+    count = reps or base_reps
+    estimate_compare([s.scenario for s in scenarios], count, workers).check(allow_large)
+    planned: list[Report | RunResult | RunPlan] = [
+        plan_run(r, count, base_seed if seed is None else seed, allow_large=True)
+        if isinstance(r, LoadedScenario) else r for r in read]
+    return ComparePlan(planned, list(files or names))
+
+
+def _name(item: Any) -> str:
+    if isinstance(item, (str, Path)):
+        return str(item)
+    return (getattr(getattr(item, "loaded", item), "file", "")
+            or getattr(item, "name", type(item).__name__))
+
+
+def compare(items: Sequence[CompareItem], reps: int | None = None, seed: int | None = None,
+            workers: int | None = None, scheduler: str | None = None, *,
+            set: Overrides = None, progress: ProgressCallback | None = None,  # noqa: A002
+            command: str | None = None, files: Sequence[str] | None = None,
+            allow_large: bool = False) -> CompareResult:
+    """Compare scenarios (or saved reports, or earlier results) against the first.
+
+    Scenarios are run with the baseline's seed and replication count (or `seed`,
+    `reps`): common random numbers, so differences are paired per replication. Saved
+    reports of other seeds use Welch's unpaired interval. `set` applies to every
+    scenario (not to saved reports or results). Work over the limits is refused
+    (InputError) unless `allow_large`.
+    """
+    plan = plan_compare(items, reps, seed, set=set, workers=workers,
+                        allow_large=allow_large, files=files)
+    command = command or api_command("compare", ", ".join(plan.files), reps=reps, seed=seed,
+                                     set=set)
+    return plan.execute(workers=workers, scheduler=scheduler, progress=progress,
+                        command=command)
+
+
+@dataclass
+class CompareResult:
+    """A comparison, the reports it compared, and the runs made for it (None for the
+    saved reports)."""
+
+    comparison: Comparison
+    reports: list[Report]
+    runs: list[RunResult | None]
+
+    @property
+    def differences(self) -> pd.DataFrame:
+        """One row per scenario and metric: both means, the difference and its CI."""
+        import pandas as pd
+
+        rows = []
+        for d in self.comparison.differences:
+            lo, hi = d.diff_ci95 if d.diff_ci95 else (None, None)
+            rows.append({"scenario": d.scenario, "metric": d.metric, "label": d.label,
+                         "unit": d.unit, "baseline_mean": d.baseline_mean, "mean": d.mean,
+                         "diff_mean": d.diff_mean, "diff_low": lo, "diff_high": hi,
+                         "relative": d.relative if d.relative_shown else None,
+                         "significant": d.significant, "verdict": d.verdict,
+                         "paired": d.paired})
+        return pd.DataFrame(rows)
+
+    @property
+    def inputs_diff(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame([i.model_dump() for i in self.comparison.inputs_diff],
+                            columns=["scenario", "path", "baseline", "value"])
+
+    @property
+    def failed(self) -> int:
+        return sum(len(r.run.failed) for r in self.reports)
+
+    def write_report(self, out: str | Path, figure_workers: int | None = None) -> Path:
+        """comparison.json, .csv, .md, .html and figures, atomically into `out`."""
+        try:
+            return write_comparison(out, self.comparison, self.reports, figure_workers)
+        except TargetError as err:
+            raise InputError.single(str(err)) from None
+
+    def check(self) -> CompareResult:
+        if self.failed:
+            raise ModelError(f"error: {self.failed} replication"
+                             f"{'s' if self.failed != 1 else ''} failed inside the model")
+        return self

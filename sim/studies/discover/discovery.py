@@ -1,0 +1,279 @@
+"""Scenario discovery on a sweep store: in which factor ranges does an outcome of interest
+happen? PRIM boxes (the `prim` package) with their peeling trajectory and each
+restriction's quasi-p value, and a classification tree (scikit-learn) as a second view.
+
+The outcome is judged per replication and summarised per design point: a point is a case
+of interest when the outcome happens in at least `share` of its finished replications
+(default one half). A null metric does not meet the condition; failed runs are left out.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.core.errors import InputError
+from sim.studies.optimize.policy import OPERATORS
+from sim.studies.sweep.store import NotAStore, Store
+
+SIGNIFICANCE = 0.05  # a restriction is reported when its quasi-p value is below this
+_WHERE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|==|!=|<|>)\s*"
+                    r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Where:
+    text: str
+    metric: str
+    op: str
+    value: float
+
+    def met(self, v: Any) -> bool:
+        return v is not None and not (isinstance(v, float) and math.isnan(v)) and bool(
+            OPERATORS[self.op](v, self.value))
+
+
+def parse_where(text: str) -> Where:
+    m = _WHERE.match(text)
+    if not m:
+        raise InputError.single(f"--where: expected 'METRIC OP VALUE' with OP one of "
+                                f"{', '.join(OPERATORS)}, found {text!r}")
+    return Where(" ".join(text.split()), m.group(1), m.group(2), float(m.group(3)))
+
+
+def read_sweep_store(path: str | Path) -> tuple[Any, Any]:
+    """(experiments, outcomes) of a sweep store, as DataFrames: experiments one row per
+    design point (index `point`, a column per factor); outcomes one row per finished run
+    (`point`, `replication`, a column per metric). The one place that reads the store's
+    layout for exploration."""
+    import pandas as pd
+
+
+    if not Path(path).is_file():
+        raise InputError.single(f"{path}: no such sweep store")
+    try:
+        store = Store(path, readonly=True)
+    except NotAStore as err:
+        raise InputError.single(str(err)) from None
+    with store:
+        if store.meta("spec") is None:
+            raise InputError.single(f"{path}: not a kazsim sweep database")
+        factors = store.factors()
+        experiments = pd.DataFrame([{"point": p, **params} for p, params, _ in store.design()],
+                                   columns=["point", *factors]).set_index("point")
+        rows = [{"point": r.point, "replication": r.replication, **r.metrics}
+                for r in store.runs() if r.status == "ok"]
+    outcomes = pd.DataFrame(rows)
+    if outcomes.empty:
+        raise InputError.single(f"{path}: the sweep has no finished runs yet")
+    return experiments, outcomes
+
+
+@dataclass
+class Discovery:
+    where: Where
+    method: str
+    share: float
+    experiments: Any  # DataFrame: design points x factors
+    outcomes: Any  # DataFrame: one row per finished run
+    cases: Any  # Series: per point, the share of its replications meeting `where`
+    trajectory: Any  # DataFrame: the peeling trajectory (coverage, density, mass, res dim)
+    boxes: list[dict[str, Any]]  # recommended first
+    tree_rules: str
+    tree_leaves: list[dict[str, Any]] = field(default_factory=list)
+    _prim_box: Any = None
+    _tree: Any = None
+
+    def boxes_frame(self) -> Any:
+        """The boxes as a DataFrame: one row per (box, restricted factor), recommended first."""
+        import pandas as pd
+
+        rows = [{"rank": rank, "box": b["index"], "coverage": b["coverage"],
+                 "density": b["density"], "factor": f, "low": r["low"], "high": r["high"],
+                 "qp": r.get("qp")}
+                for rank, b in enumerate(self.boxes) for f, r in b["restrictions"].items()]
+        return pd.DataFrame(rows, columns=["rank", "box", "coverage", "density", "factor",
+                                           "low", "high", "qp"])
+
+    def box(self, i: int) -> Any:
+        """The restrictions of trajectory box `i` (a DataFrame: low, high, qp, significant)."""
+        return _restrictions_frame(self._box_at(i))
+
+    def _box_at(self, i: int) -> dict[str, Any]:
+        if self._prim_box is None:
+            raise ValueError("trajectory boxes exist for --method prim only")
+        if not 0 <= i < len(self.trajectory):
+            raise IndexError(f"box {i}: the trajectory has boxes 0 to {len(self.trajectory) - 1}")
+        return _prim_entry(self, i)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"where": self.where.text, "method": self.method, "share": self.share,
+                "points": int(len(self.cases)), "cases": int((self.cases >= self.share).sum()),
+                "significance": (
+                    {"test": "quasi-p value (one-sided binomial, Bryant & Lempert 2010)",
+                     "threshold": SIGNIFICANCE} if self.method == "prim" else
+                    {"test": "none: a factor is restricted where the tree splits on it",
+                     "threshold": None}),
+                "boxes": [{k: v for k, v in b.items() if k != "qp"} for b in self.boxes],
+                "trajectory": _records(self.trajectory),
+                "tree": {"rules": self.tree_rules, "leaves": self.tree_leaves}}
+
+
+def discover(store: str | Path, where: str, method: str = "prim", share: float = 0.5,
+             box: int | None = None) -> Discovery:
+    """Scenario discovery on the sweep store at `store` (see the module's docstring)."""
+    experiments, outcomes = read_sweep_store(store)
+    cond = parse_where(where)
+    if cond.metric not in outcomes.columns:
+        known = ", ".join(sorted(c for c in outcomes.columns if c not in ("point", "replication")))
+        raise InputError.single(f"--where: the store holds no metric '{cond.metric}' "
+                                f"(it holds: {known})")
+    met = outcomes[cond.metric].map(cond.met)
+    cases = met.groupby(outcomes["point"]).mean().reindex(experiments.index)
+    cases = cases.dropna()
+    x = _numeric(experiments.loc[cases.index])
+    y = (cases >= share).to_numpy()
+    if y.all() or not y.any():
+        raise InputError.single(f"--where {cond.text!r} holds at {'every' if y.all() else 'no'} "
+                                "design point: nothing to discover")
+    result = Discovery(cond, method, share, experiments, outcomes, cases, None, [], "")
+    result._tree, result.tree_rules, result.tree_leaves = _tree(x, y)
+    if method == "prim":
+        _prim(result, x, y, box)
+    else:
+        result.trajectory = _leaf_trajectory(result.tree_leaves)
+        result.boxes = [b for b in result.tree_leaves if b["case"]]
+        result.boxes.sort(key=lambda b: -_f1(b["coverage"], b["density"]))
+    for b in result.boxes:
+        b["unrestricted"] = [f for f in experiments.columns if f not in b["restrictions"]]
+    return result
+
+
+def _numeric(experiments: Any) -> Any:
+    """Factor columns as numbers: discrete non-numeric levels by their index."""
+    import pandas as pd
+
+    out = experiments.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            levels = sorted(out[col].astype(str).unique())
+            out[col] = out[col].astype(str).map(levels.index).astype(float)
+        else:
+            out[col] = out[col].astype(float)
+    return out
+
+
+def _f1(coverage: float, density: float) -> float:
+    return 2 * coverage * density / (coverage + density) if coverage + density else 0.0
+
+
+def _prim(result: Discovery, x: Any, y: Any, chosen: int | None) -> None:
+    import prim
+
+    p = prim.Prim(x, y.astype(int), threshold=0.5, threshold_type=">")
+    pbox = p.find_box()
+    result._prim_box = pbox
+    traj = pbox.peeling_trajectory.astype(float).reset_index(drop=True)
+    result.trajectory = traj.rename(columns={"res dim": "restricted"})
+    # recommended: the trajectory's coverage-density frontier, best balance (F1) first
+    idx = list(range(len(traj)))
+    frontier = [i for i in idx if not any(
+        traj.coverage[j] >= traj.coverage[i] and traj.density[j] >= traj.density[i]
+        and (traj.coverage[j], traj.density[j]) != (traj.coverage[i], traj.density[i])
+        for j in idx)]
+    frontier.sort(key=lambda i: (-_f1(traj.coverage[i], traj.density[i]), -i))
+    seen: set[tuple[float, float]] = set()
+    order = []
+    for i in frontier:
+        key = (round(traj.coverage[i], 12), round(traj.density[i], 12))
+        if key not in seen:
+            seen.add(key)
+            order.append(i)
+    if chosen is not None:
+        if not 0 <= chosen < len(traj):
+            raise InputError.single(f"--box {chosen}: the peeling trajectory has boxes 0 to "
+                                    f"{len(traj) - 1}")
+        order = [chosen, *(i for i in order if i != chosen)]
+    result.boxes = [_prim_entry(result, i) for i in order]
+    pbox.select(order[0])
+
+
+def _prim_entry(result: Discovery, i: int) -> dict[str, Any]:
+    pbox = result._prim_box
+    pbox.select(i)
+    limits = pbox.limits  # min, max, qp values of each restricted factor
+    traj = result.trajectory
+    restrictions, qp = {}, {}
+    for name, row in limits.iterrows():
+        q = float(row["qp values"])
+        qp[name] = {"low": _plain(row["min"]), "high": _plain(row["max"]), "qp": q}
+        if q < SIGNIFICANCE:
+            restrictions[name] = {"low": _plain(row["min"]), "high": _plain(row["max"]),
+                                  "qp": q}
+    return {"index": i, "coverage": float(traj.coverage[i]), "density": float(traj.density[i]),
+            "mass": float(traj.mass[i]), "restrictions": restrictions, "qp": qp,
+            "not_significant": sorted(set(qp) - set(restrictions))}
+
+
+def _restrictions_frame(entry: dict[str, Any]) -> Any:
+    import pandas as pd
+
+    rows = [{"factor": k, **v, "significant": k in entry["restrictions"]}
+            for k, v in entry["qp"].items()]
+    return pd.DataFrame(rows, columns=["factor", "low", "high", "qp", "significant"])
+
+
+def _tree(x: Any, y: Any) -> tuple[Any, str, list[dict[str, Any]]]:
+    """A shallow classification tree and its leaves as boxes."""
+    import numpy as np
+    from sklearn.tree import DecisionTreeClassifier, export_text
+
+    leaf_min = max(3, len(y) // 50)
+    tree = DecisionTreeClassifier(max_depth=3, min_samples_leaf=leaf_min, random_state=0)
+    tree.fit(x.to_numpy(), y)
+    rules = export_text(tree, feature_names=list(x.columns), decimals=4)
+    t = tree.tree_
+    total = int(y.sum())
+    leaves: list[dict[str, Any]] = []
+
+    def walk(node: int, bounds: dict[str, list[float]]) -> None:
+        if t.children_left[node] == -1:
+            inside = np.ones(len(y), dtype=bool)
+            for name, (lo, hi) in bounds.items():
+                inside &= (x[name].to_numpy() > lo) & (x[name].to_numpy() <= hi)
+            n, hits = int(inside.sum()), int(y[inside].sum())
+            leaves.append({"index": len(leaves), "case": hits * 2 > n,
+                           "coverage": hits / total if total else 0.0,
+                           "density": hits / n if n else 0.0, "mass": n / len(y),
+                           "restrictions": {
+                               k: {"low": _plain(x[k][inside].min()),
+                                   "high": _plain(x[k][inside].max())}
+                               for k in bounds}})
+            return
+        name = x.columns[t.feature[node]]
+        cut = float(t.threshold[node])
+        lo, hi = bounds.get(name, [-math.inf, math.inf])
+        walk(t.children_left[node], {**bounds, name: [lo, min(hi, cut)]})
+        walk(t.children_right[node], {**bounds, name: [max(lo, cut), hi]})
+
+    walk(0, {})
+    return tree, rules, leaves
+
+
+def _leaf_trajectory(leaves: list[dict[str, Any]]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame([{k: b[k] for k in ("coverage", "density", "mass")} for b in leaves])
+
+
+def _plain(v: Any) -> Any:
+    """numpy scalars as Python numbers (JSON)."""
+    f = float(v)
+    return int(f) if f.is_integer() and abs(f) < 1e15 else f
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records")) if frame is not None else []

@@ -1,0 +1,227 @@
+"""The run study: the replications of one scenario and their report.
+
+`plan_run` checks the settings and the size of the work before anything runs (the
+work limit of SPEC "Limits and large inputs"); `RunPlan.execute` runs the plan on the
+one execution path and builds the report; `run` does both.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.core.errors import InputError, ModelError, Problem
+from sim.core.metrics import metric_info
+from sim.core.results import ReplicationResult
+from sim.core.stats import metric_names
+from sim.execution.executor import command_scheduler
+from sim.execution.limits import estimate_run
+from sim.execution.runner import AUTO_BATCH, run_replications, run_to_precision
+from sim.report.atomic import TargetError
+from sim.report.json_report import build_report
+from sim.report.model import Report
+from sim.report.provenance import api_command
+from sim.report.writer import write_report
+from sim.scenario.loader import LoadedScenario
+from sim.scenario.schema import Scenario
+from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class RunPlan:
+    """What `run` will do, settled and checked before anything runs."""
+    loaded: LoadedScenario
+    reps: int | str
+    seed: int
+    precision: float = 0.05
+    metrics: tuple[str, ...] = ("items_cleared",)
+    max_reps: int = 500
+
+    @property
+    def planned(self) -> int:
+        """Replications planned at first (under "auto": the first batch)."""
+        return min(AUTO_BATCH, self.max_reps) if self.reps == "auto" else int(self.reps)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.loaded.warnings
+
+    def execute(self, *, workers: int | None = None, scheduler: str | None = None,
+                trace: bool = False, progress: ProgressCallback | None = None,
+                command: str | None = None) -> RunResult:
+        """Run the plan (`scheduler`: a Dask address, "local" or None for processes)."""
+        with command_scheduler(scheduler, workers) as shared:
+            return execute_plan(self, workers=workers, scheduler=shared, trace=trace,
+                                progress=progress, command=command)
+
+
+def plan_run(scenario: ScenarioLike, reps: int | str | None = None, seed: int | None = None,
+             precision: float = 0.05, metrics: Sequence[str] = ("items_cleared",),
+             max_reps: int = 500, *, set: Overrides = None,  # noqa: A002
+             workers: int | None = None, allow_large: bool = False) -> RunPlan:
+    """Load the scenario and check the run's settings and size; raise InputError (TooLarge
+    for work over the limits, unless `allow_large`) before any replication runs."""
+    loaded = load_scenario(scenario, set)
+    sc = loaded.scenario
+    problems = []
+    if reps is None:
+        reps = sc.replications
+    if reps != "auto" and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
+        problems.append(f"reps: expected a positive whole number or 'auto', found {reps!r}")
+    if reps == "auto":
+        problems += [f"metrics: unknown metric '{m}'" for m in metrics if not metric_info(m)]
+        if not precision > 0:
+            problems.append(f"precision: expected a positive number, found {precision!r}")
+        if isinstance(max_reps, bool) or not isinstance(max_reps, int) or max_reps < 1:
+            problems.append(f"max_reps: expected a positive whole number, found {max_reps!r}")
+    if problems:
+        raise InputError([Problem(None, None, "", p) for p in problems])
+    count = max_reps if reps == "auto" else int(reps)
+    estimate_run(sc, count, workers).check(allow_large, loaded.file)
+    return RunPlan(loaded, reps, sc.seed if seed is None else int(seed), precision,
+                   tuple(metrics), max_reps)
+
+
+def execute_plan(plan: RunPlan, *, workers: int | None = None, scheduler: str | None = None,
+                 trace: bool = False, progress: ProgressCallback | None = None,
+                 command: str | None = None, counter: list[int] | None = None) -> RunResult:
+    """Run a settled plan on `scheduler` (already started: see `RunPlan.execute`).
+    `counter` carries the replications done across several plans (a comparison's)."""
+    sc = plan.loaded.scenario
+    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    began = time.perf_counter()
+    done = counter if counter is not None else [0]
+    total = [done[0] + plan.planned]
+    base = done[0]
+
+    def tick(_: ReplicationResult) -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], total[0])
+
+    def batch(indices: range) -> list[ReplicationResult]:
+        return run_replications(sc, indices, plan.seed, workers, scheduler, tick,
+                                0 if trace else None)
+
+    extra: dict[str, Any] = {}
+    if plan.reps == "auto":
+        def grow(n: int) -> None:
+            total[0] = base + n
+
+        results, extra["reps_auto"] = run_to_precision(
+            sc, plan.seed, plan.precision, plan.metrics, plan.max_reps, batch, grow)
+    else:
+        results = batch(range(int(plan.reps)))
+    report = build_report(plan.loaded, results, plan.seed, started,
+                          time.perf_counter() - began, extra, command)
+    return RunResult(plan.loaded, results, report)
+
+
+def run(scenario: ScenarioLike, reps: int | str | None = None, seed: int | None = None,
+        workers: int | None = None, scheduler: str | None = None, *,
+        set: Overrides = None, precision: float = 0.05,  # noqa: A002
+        metrics: Sequence[str] = ("items_cleared",), max_reps: int = 500,
+        trace: bool = False, progress: ProgressCallback | None = None,
+        command: str | None = None, allow_large: bool = False) -> RunResult:
+    """Run the replications of a scenario and summarise them.
+
+    `scenario`: a file path, a loaded scenario or a Scenario. `reps`: a number, "auto"
+    (batches of 10 until the 95% CI half-width of each of `metrics` is within
+    `precision` x |mean|, at most `max_reps`), or None for the scenario's own. `seed`:
+    the base seed (default the scenario's). `workers`: processes (default: the cores;
+    1 runs in this process). `scheduler`: a Dask scheduler address or "local".
+    `trace`: keep the event log of replication 0. `progress(done, total)` is called
+    after each replication. Work over the limits (docs/limits.md) is refused
+    (InputError) unless `allow_large`. Replications that fail inside the model are
+    recorded in the result (`RunResult.failed`; `check()` raises ModelError for them).
+    """
+    plan = plan_run(scenario, reps, seed, precision, metrics, max_reps, set=set,
+                    workers=workers, allow_large=allow_large)
+    command = command or api_command("run", plan.loaded.file, reps=reps, seed=seed, set=set)
+    return plan.execute(workers=workers, scheduler=scheduler, trace=trace,
+                        progress=progress, command=command)
+
+
+@dataclass
+class RunResult:
+    """The replications of one scenario, their report, and tidy views of both."""
+    loaded: LoadedScenario
+    results: list[ReplicationResult]
+    report: Report
+    _frames: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.loaded.scenario
+
+    @property
+    def name(self) -> str:
+        return self.report.name
+
+    @property
+    def failed(self) -> list[ReplicationResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """One row per replication: scenario, replication, seed, then every metric."""
+        if "metrics" not in self._frames:
+            import pandas as pd
+
+
+            names = metric_names(self.results)
+            rows = [{"scenario": self.name, "replication": r.index, "seed": r.seed[0],
+                     **{n: r.metrics.get(n) for n in names}} for r in self.results]
+            frame = pd.DataFrame(rows, columns=["scenario", "replication", "seed", *names])
+            self._frames["metrics"] = frame.astype({n: float for n in names})
+        return self._frames["metrics"]
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """Tidy: one row per series, date and replication, with its value."""
+        if "series" not in self._frames:
+            import pandas as pd
+
+            rows = [(name, date, r.index, v) for r in self.results
+                    for name, values in r.series.items() for date, v in zip(r.dates, values)]
+            frame = pd.DataFrame(rows, columns=["series", "date", "replication", "value"])
+            frame["date"] = pd.to_datetime(frame["date"])
+            self._frames["series"] = frame.astype({"value": float})
+        return self._frames["series"]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per metric: label, mean, ci_low, ci_high, sd, p10, p50, p90, n, unit
+        (and `happened`, the share of replications in which a time-to-event happened)."""
+        import pandas as pd
+
+        rows = []
+        for name, m in self.report.metrics.items():
+            lo, hi = m.ci95 if m.ci95 else (None, None)
+            rows.append({"metric": name, "label": m.label or name, "mean": m.mean,
+                         "ci_low": lo, "ci_high": hi, "sd": m.sd, "p10": m.p10,
+                         "p50": m.p50, "p90": m.p90, "n": m.n, "unit": m.unit,
+                         "happened": m.happened, "clipped": m.clipped})
+        return pd.DataFrame(rows)
+
+    def write_report(self, out: str | Path, figure_workers: int | None = None) -> Path:
+        """report.json, report.md, report.html, metrics.csv, series.csv and figures,
+        written atomically into `out` (a new, empty or earlier report directory)."""
+        try:
+            return write_report(out, self.report, self.results, figure_workers)
+        except TargetError as err:
+            raise InputError.single(str(err)) from None
+
+    def check(self) -> RunResult:
+        """Raise ModelError if any replication failed inside the model."""
+        if self.failed:
+            n = len(self.failed)
+            first = (self.failed[0].error or "").splitlines()[0]
+            raise ModelError(f"error: {n} replication{'s' if n != 1 else ''} failed inside "
+                             f"the model (replication {self.failed[0].index}: {first})")
+        return self

@@ -1,0 +1,401 @@
+"""The SQLite store of a sweep: its spec, its design and every run, committed as each
+finishes (WAL, synchronous=NORMAL), so a killed sweep loses nothing.
+
+Tables (layout 2), each readable with `pandas.read_sql` as numbers:
+
+- `meta(key, value)`: the spec, files, hashes, overrides, how the sweep was started;
+- `design(point, parameters, unit)`: each point's factor values (JSON) and unit coordinates;
+- `experiments(point, "<factor>", ...)`: the same values, one column per factor;
+- `runs(point, replication, seed, status, error, wall_seconds)`;
+- `metrics(point, replication, metric, value)`: every metric of every run, long;
+- `series(point, replication, series, date, value)`: the series the sweep file keeps;
+- view `outcomes`: one row per run with one column per output of the spec.
+
+A store of the earlier layout (metrics as JSON text in `runs`) is converted in place when
+opened, in one transaction.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.core.errors import InputError, KazsimError, OutputError, output_reason
+from sim.scenario.yamlio import excerpt
+
+LAYOUT = "2"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS design (
+    point INTEGER PRIMARY KEY, parameters TEXT NOT NULL, unit TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, seed INTEGER NOT NULL,
+    status TEXT NOT NULL, error TEXT, wall_seconds REAL, PRIMARY KEY (point, replication));
+CREATE TABLE IF NOT EXISTS metrics (
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, metric TEXT NOT NULL, value REAL,
+    PRIMARY KEY (point, replication, metric));
+CREATE TABLE IF NOT EXISTS series (
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, series TEXT NOT NULL,
+    date TEXT NOT NULL, value REAL, PRIMARY KEY (point, replication, series, date));
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    point: int
+    replication: int
+    seed: int  # the sweep's base seed; the run's streams are [seed, replication]
+    parameters: dict[str, Any]
+    metrics: dict[str, float | None]
+    status: str  # "ok" or "failed"
+    error: str | None
+    wall_seconds: float
+    dates: list[str] = field(default_factory=list)
+    series: dict[str, list[float | None]] = field(default_factory=dict)
+
+
+class SpecMismatch(Exception):
+    """Resuming a store whose sweep spec is not the one given."""
+
+
+class NotAStore(Exception):
+    """A file that is neither new nor a kazsim sweep database (left untouched)."""
+
+
+def _connect(path: str, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to a new file or a kazsim store; a foreign file is left untouched.
+    Read-only, it opens a store nothing may be written to (a read-only directory too)."""
+    try:
+        if readonly:
+            uri = f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=ro"
+            db = sqlite3.connect(uri, uri=True)
+        else:
+            db = sqlite3.connect(path)
+    except sqlite3.DatabaseError as err:
+        raise _unwritable(path, err) or NotAStore(f"{path}: cannot open ({err})") from None
+    try:
+        tables = {name for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables or "meta" in tables:
+            return db
+    except sqlite3.DatabaseError as err:
+        db.close()
+        if readonly and _code(err) == "SQLITE_CANTOPEN":  # WAL without its -shm, unwritable
+            return sqlite3.connect(f"file:{urllib.parse.quote(os.path.abspath(path))}"
+                                   "?mode=ro&immutable=1", uri=True)
+        problem = _unwritable(path, err)
+        if problem is not None:
+            raise problem from None
+        raise NotAStore(f"{path}: not a kazsim sweep database; choose another file") from None
+    db.close()
+    raise NotAStore(f"{path}: not a kazsim sweep database; choose another file")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _number(v: Any) -> Any:
+    """A factor value as SQLite holds it: numbers as numbers, anything else as JSON."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    return json.dumps(v, sort_keys=True, default=str)
+
+
+def _code(err: sqlite3.Error) -> str:
+    return str(getattr(err, "sqlite_errorname", ""))
+
+
+def _unwritable(path: str, err: sqlite3.Error) -> KazsimError | None:
+    """The error a failed SQLite write stands for: a full disk (OutputError, exit 3) or a
+    store that cannot be written at all (InputError); None for anything else."""
+    code = _code(err)
+    if code == "SQLITE_FULL" or "disk is full" in str(err):
+        return OutputError(path, "the disk is full")
+    if code.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH")) \
+            or "readonly" in str(err):
+        return InputError.single(f"cannot write {path}: it is read-only or not permitted "
+                                 f"({err}); `sweep-report` reads it as it is")
+    return None
+
+
+class StoreLock:
+    """An exclusive lock beside the store (`DB.lock`) held while a process works on it, so
+    two sweeps (two --resume, say) cannot both do the work. Released when the process
+    ends, however it ends (the OS drops the lock with the file descriptor)."""
+
+    def __init__(self, path: str):
+        self.path = path + ".lock"
+        self.fh: Any = None
+        try:
+            fh = open(self.path, "a+")  # noqa: SIM115 - held open for the lock's life
+        except OSError as err:
+            raise InputError.single(f"cannot write {self.path}: {output_reason(err)}") from None
+        try:
+            _lock(fh)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip()[:20]
+            fh.close()
+            raise InputError.single(
+                f"{path} is in use by another kazsim process{f' (pid {holder})' if holder else ''}"
+                "; wait for it to finish, or choose another --out") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self.fh = fh
+
+    def release(self) -> None:
+        if self.fh is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.fh.close()
+            self.fh = None
+
+
+def _lock(fh: Any) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+class Store:
+    def __init__(self, path: str | Path, readonly: bool = False):
+        self.path = str(path)
+        self.lock: StoreLock | None = None
+        if readonly:
+            self.db = _connect(self.path, readonly=True)
+            return
+        parent = Path(self.path).parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError.single(f"cannot write {self.path}: {output_reason(err)}") from None
+        if Path(self.path).exists() and not os.access(self.path, os.W_OK) or \
+                not os.access(parent, os.W_OK):
+            raise InputError.single(f"cannot write {self.path}: it is read-only or not "
+                                    "permitted; `sweep-report` reads it as it is")
+        self.lock = StoreLock(self.path)
+        try:
+            self.db = _connect(self.path)
+            with self.writing():
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                if self._columns("runs") and "metrics" in self._columns("runs"):
+                    self._upgrade()
+                self.db.executescript(_SCHEMA)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """SQLite's write errors as kazsim's: a full disk is an OutputError naming the file
+        (what was committed before stays: SQLite rolls back the failed transaction)."""
+        try:
+            yield
+        except sqlite3.DatabaseError as err:
+            problem = _unwritable(self.path, err)
+            if problem is None:
+                raise
+            raise problem from None
+        except OSError as err:
+            raise OutputError(self.path, output_reason(err)) from None
+
+    def close(self) -> None:
+        self.db.close()
+        if self.lock is not None:
+            self.lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _columns(self, table: str) -> list[str]:
+        return [row[1] for row in self.db.execute(f"PRAGMA table_info({_quote(table)})")]
+
+    # -- the sweep ---------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def initialise(self, meta: dict[str, str], factors: list[str], values: list[list[Any]],
+                   unit: list[list[float]]) -> None:
+        """Record the sweep once; a store that already holds one must hold the same spec."""
+        if self.meta("spec") is not None:
+            for key, what in (("spec", "its spec differs from this file's"),
+                              ("overrides", "its --set overrides differ"),
+                              ("scenario_sha256", "its base scenario file has changed since"),
+                              ("scenario_data_sha256", "a scenario the base extends has "
+                                                       "changed since")):
+                stored = self.meta(key)
+                if key == "overrides" and stored is None:
+                    stored = "[]"  # stores from before overrides existed had none
+                if key in meta and stored not in (None, meta[key]):
+                    if key == "spec":
+                        what = _spec_difference(stored, meta[key])
+                    raise SpecMismatch(f"{self.path} holds a different sweep ({what}); "
+                                       "use a new --out or delete the file")
+            # the same spec can build another design under other SciPy/SALib/NumPy versions
+            rows = json.loads(json.dumps([dict(zip(factors, row)) for row in values]))
+            if [params for _, params, _ in self.design()] != rows:
+                raise SpecMismatch(f"{self.path} holds a different sweep (its design differs "
+                                   "from the one this file builds here: other library "
+                                   "versions?); use a new --out or delete the file")
+            return
+        with self.writing(), self.db:
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)",
+                                [*meta.items(), ("factors", json.dumps(factors)),
+                                 ("layout", LAYOUT)])
+            self.db.executemany(
+                "INSERT INTO design VALUES (?, ?, ?)",
+                [(i, json.dumps(dict(zip(factors, row))), json.dumps(list(map(float, u))))
+                 for i, (row, u) in enumerate(zip(values, unit))])
+            self._tables_for(factors, json.loads(meta.get("spec", "{}")).get("outputs", []))
+
+    def _tables_for(self, factors: list[str], outputs: list[str]) -> None:
+        """`experiments` (a column per factor) and the `outcomes` view (a column per
+        output), derived from `design` and `metrics`."""
+        self.db.execute("DROP TABLE IF EXISTS experiments")
+        self.db.execute("CREATE TABLE experiments (point INTEGER PRIMARY KEY"
+                        + "".join(f", {_quote(f)}" for f in factors) + ")")
+        rows = [(point, *(_number(params.get(f)) for f in factors))
+                for point, params, _ in self.design()]
+        marks = ", ".join("?" * (len(factors) + 1))
+        self.db.executemany(f"INSERT INTO experiments VALUES ({marks})", rows)
+        self.db.execute("DROP VIEW IF EXISTS outcomes")
+        columns = "".join(
+            f", MAX(CASE WHEN m.metric = '{o.replace(chr(39), chr(39) * 2)}' THEN m.value END)"
+            f" AS {_quote(o)}" for o in outputs)
+        self.db.execute("CREATE VIEW outcomes AS SELECT r.point, r.replication, r.seed, "
+                        f"r.status{columns} FROM runs r LEFT JOIN metrics m "
+                        "ON m.point = r.point AND m.replication = r.replication "
+                        "GROUP BY r.point, r.replication")
+
+    def factors(self) -> list[str]:
+        return json.loads(self.meta("factors") or "[]")
+
+    def design(self) -> Iterator[tuple[int, dict[str, Any], list[float]]]:
+        for point, params, unit in self.db.execute(
+                "SELECT point, parameters, unit FROM design ORDER BY point"):
+            yield point, json.loads(params), json.loads(unit)
+
+    # -- runs ----------------------------------------------------------------------
+
+    def done(self) -> set[tuple[int, int]]:
+        return set(self.db.execute("SELECT point, replication FROM runs"))
+
+    def add(self, run: Run) -> None:
+        key = (run.point, run.replication)
+        with self.writing(), self.db:
+            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                            (*key, run.seed, run.status, run.error, run.wall_seconds))
+            self.db.execute("DELETE FROM metrics WHERE point = ? AND replication = ?", key)
+            self.db.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?)",
+                                [(*key, name, v) for name, v in run.metrics.items()])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO series VALUES (?, ?, ?, ?, ?)",
+                [(*key, name, date, v) for name, values in run.series.items()
+                 for date, v in zip(run.dates, values)])
+
+    def runs(self) -> Iterator[Run]:
+        """Every stored run with its metrics, ordered by point then replication
+        (streamed: one run's metrics at a time)."""
+        params = {point: p for point, p, _ in self.design()}
+        cursor = self.db.execute(
+            "SELECT r.point, r.replication, r.seed, r.status, r.error, r.wall_seconds, "
+            "m.metric, m.value FROM runs r LEFT JOIN metrics m "
+            "ON m.point = r.point AND m.replication = r.replication "
+            "ORDER BY r.point, r.replication")
+        current: tuple[Any, ...] | None = None
+        metrics: dict[str, float | None] = {}
+        for p, r, seed, status, error, wall, metric, value in cursor:
+            if current is None or current[:2] != (p, r):
+                if current is not None:
+                    yield self._run(current, params, metrics)
+                current, metrics = (p, r, seed, status, error, wall), {}
+            if metric is not None:
+                metrics[metric] = value
+        if current is not None:
+            yield self._run(current, params, metrics)
+
+    @staticmethod
+    def _run(row: tuple[Any, ...], params: dict[int, dict[str, Any]],
+             metrics: dict[str, float | None]) -> Run:
+        p, r, seed, status, error, wall = row
+        return Run(p, r, seed, params.get(p, {}), metrics, status, error, wall)
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
+
+    def kept_series(self) -> list[str]:
+        return [name for (name,) in self.db.execute(
+            "SELECT DISTINCT series FROM series ORDER BY series")]
+
+    def series_means(self, name: str) -> dict[int, tuple[list[str], list[float | None]]]:
+        """Per design point: dates and the mean over its replications of one series."""
+        out: dict[int, tuple[list[str], list[float | None]]] = {}
+        for point, date, mean in self.db.execute(
+                "SELECT point, date, AVG(value) FROM series WHERE series = ? "
+                "GROUP BY point, date ORDER BY point, date", (name,)):
+            dates, values = out.setdefault(point, ([], []))
+            dates.append(date)
+            values.append(mean)
+        return out
+
+    # -- the earlier layout ----------------------------------------------------------------
+
+    def _upgrade(self) -> None:
+        """Layout 1 kept the seed as "[s, r]" text and metrics as JSON text in `runs`:
+        move them into numeric columns and the long `metrics` table, in one transaction."""
+        with self.db:
+            self.db.execute("BEGIN")  # DDL too: sqlite3 would otherwise autocommit it
+            self.db.execute("ALTER TABLE runs RENAME TO runs_layout1")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            old = self.db.execute("SELECT point, replication, seed, metrics, status, error, "
+                                  "wall_seconds FROM runs_layout1").fetchall()
+            for point, rep, seed, metrics, status, error, wall in old:
+                base = json.loads(seed)[0] if str(seed).startswith("[") else int(seed)
+                self.db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                                (point, rep, base, status, error, wall))
+                self.db.executemany(
+                    "INSERT INTO metrics VALUES (?, ?, ?, ?)",
+                    [(point, rep, k, v) for k, v in json.loads(metrics or "{}").items()])
+            self.db.execute("DROP TABLE runs_layout1")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+            spec = json.loads(self.meta("spec") or "{}")
+            self._tables_for(self.factors(), spec.get("outputs", []))
+
+
+def _spec_difference(stored: str, now: str) -> str:
+    """Which of the spec's keys differ ('seed: stored 1, now 5'), so a user sees that a
+    --seed or --reps, not the file, is what changed."""
+    try:
+        a, b = json.loads(stored), json.loads(now)
+    except ValueError:
+        return "its spec differs from this file's"
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return "its spec differs from this file's"
+    keys = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    shown = [f"{k}: stored {excerpt(json.dumps(a.get(k)), 40)}, now {excerpt(json.dumps(b.get(k)), 40)}"
+             for k in keys[:3]]
+    more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
+    return "its spec differs from this one's at " + "; ".join(shown) + more
