@@ -235,3 +235,36 @@ def test_a_budget_with_nothing_to_pay_is_warned_about():
     data["costs"] = {}
     problems = check(scenario(data))
     assert [p.path for p in problems if p.severity == "warning"] == ["force.budget"]
+
+
+# -- the report says what limited growth ------------------------------------------------
+def test_the_run_report_says_in_words_what_limited_growth_and_when_foc_came():
+    from pathlib import Path
+
+    from sim.core.results import ReplicationResult
+    from sim.report import build_report
+    from sim.report.content import growth_text
+    from sim.scenario.loader import load_scenario
+
+    loaded = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "brigade.yaml")
+    results = []
+    for i, (seats, budget, foc) in enumerate([(0.7, 0.3, 3000.0), (0.5, 0.5, None)]):
+        r = ReplicationResult(index=i, seed=[7, i], dates=["2003-08-01"])
+        r.metrics = {f"growth_limited_by.{c}": 0.0 for c in
+                     ("applicants", "selection", "intake", "courses", "officers", "nothing")}
+        r.metrics |= {"growth_limited_by.basic_training": seats, "growth_limited_by.budget": budget,
+                      "days_to_foc": foc}
+        r.series = {}
+        results.append(r)
+    report = build_report(loaded, results, 7, "2026-01-01T00:00:00+00:00", 1.0)
+    assert growth_text(report) == (
+        "Growth, from the first growth step, 2005-01-01, to full operational capability or the "
+        "end, was held back by basic-training seats and time 60% of the time, then by the "
+        "personnel budget (40%) (the first stage that held growth back each day, means over "
+        "replications). Full operational capability (at least 90% of the posts of every grade "
+        "filled, the qualified shares met) was reached by the end in 50% of replications; where "
+        "reached, on average 3,000 days after the start (about October 2011).")
+    # a scenario without growth says nothing about it
+    for r in results:
+        r.metrics |= {k: None for k in r.metrics if k.startswith("growth_limited_by.")}
+    assert growth_text(build_report(loaded, results, 7, "2026-01-01T00:00:00+00:00", 1.0)) is None
