@@ -86,7 +86,7 @@ class HomeForce:
         self.basic_training = None if bt is None else BasicTraining(
             bt, clock, people, streams.get("basic_training"), log, self.separate)
         self.growth = GrowthLimits(first_growth_day)
-        self._held: dict[int, set[str]] = {OFFICER: set(), SOLDIER: set()}  # stages below need
+        self._held: dict[int, set[str]] = {OFFICER: set(), SOLDIER: set()}  # binding stages
         self.on_leave: list[Leavers] = []            # told of everyone who leaves the force
         self.after_step: list[Callable[[], None]] = []  # after each monthly step
         self.recruited = np.zeros(3, int)
