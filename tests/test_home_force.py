@@ -49,9 +49,9 @@ def test_the_brigade_grows_faster_only_when_applicants_and_intake_rise_together(
     ceiling alone fills hardly more; twice the applicants with the ceiling and the
     basic-training seats to take them bring full operational capability within the run."""
     fill = "establishment_fill_end"
-    base = run("brigade.yaml", 4)
-    ceiling = run("brigade.yaml", 4, "force.recruiting.per_month=80")
-    both = run("brigade.yaml", 4, "force.recruiting.per_month=80",
+    base = run("brigade.yaml", 3)
+    ceiling = run("brigade.yaml", 3, "force.recruiting.per_month=80")
+    both = run("brigade.yaml", 3, "force.recruiting.per_month=80",
                "force.recruiting.market.propensity_per_year=0.001",
                "force.recruiting.basic_training.seats=240")
     assert mean(base, "growth_limited_by.applicants") > 0.4
