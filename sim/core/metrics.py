@@ -112,6 +112,12 @@ METRICS: dict[str, MetricInfo] = {
     "assistance_seats_bought": MetricInfo("seats", "course seats paid for by assistance programmes", group=_I),
     "assistance_seats_unbought": MetricInfo("seats", "course seats wanted (candidates waiting, up to the programme's limit) that the money left could not buy", group=_I),
     "assistance_usd_per_point": MetricInfo("USD/point", "assistance spent per percentage point of the interoperability index gained from start to end (none without a gain)", group=_I),
+    # force supply and budget
+    "applicants": MetricInfo("persons", "people who applied to enlist as soldiers (force.recruiting.applicants_per_month or market); none without a labour market", group=_F),
+    "basic_training_washouts": MetricInfo("persons", "recruits who failed basic training and left (counted in separated); none without force.recruiting.basic_training", group=_F),
+    "vacancies_unfunded": MetricInfo("posts", "soldier and officer vacancies the personnel budget could not pay, mean over the monthly intakes of the run; none without force.budget", group=_F),
+    "growth_limited_by.<cause>": MetricInfo("share", "share of the growth period (first growth step to full operational capability or the end) whose days went to this cause: the first stage that held growth back, in the order applicants, selection, intake, basic_training, budget, courses, officers, else nothing; the causes sum to 1; none without growth", group=_F),
+    "in_basic_training_end": MetricInfo("persons", "recruits still in basic training at the end: recruited, not yet in strength (initial strength + recruited = strength_end + in_basic_training_end + separated + killed)", group=_A),
 }
 
 # Human labels and desirable directions, kept apart from the entries above so that the
@@ -189,6 +195,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "assistance_seats_bought": ("Course seats bought by assistance", ""),
     "assistance_seats_unbought": ("Course seats assistance could not pay for", "lower"),
     "assistance_usd_per_point": ("Assistance per point of interoperability gained", "lower"),
+    # force supply and budget
+    "applicants": ("Applicants", "higher"),
+    "basic_training_washouts": ("Basic-training washouts", "lower"),
+    "vacancies_unfunded": ("Vacancies the budget could not pay", "lower"),
+    "growth_limited_by.<cause>": ("Growth limited by {}", ""),
+    "in_basic_training_end": ("In basic training at the end", ""),
 }
 
 # How each metric builds up over a run (see the module's docstring), kept apart like the
@@ -206,19 +218,20 @@ KINDS: dict[str, str] = {
         "first_tour.cost_deployed_usd", "first_tour.casualties", "officers_released", "tips_acted",
         "items_removed", "workdays_lost", "incidents_hostile", "killed_hostile", "output.<task>",
         "exercise_participants", "assistance_received_usd", "assistance_spent_usd",
-        "assistance_seats_bought", "assistance_seats_unbought"], _COUNT),
+        "assistance_seats_bought", "assistance_seats_unbought", "applicants",
+        "basic_training_washouts"], _COUNT),
     **dict.fromkeys([
         "strength_end", "strength_end.officer", "strength_end.nco", "strength_end.soldier",
         "officer_share_end", "establishment_fill_end", "interoperability_end", "first_tour.deployed",
         "officer_share_start", "tips_pending_end", "ordnance_remaining", "interoperability.people",
-        "interoperability.equipment", "interoperability.exercises"], _STATE),
+        "interoperability.equipment", "interoperability.exercises", "in_basic_training_end"], _STATE),
     **dict.fromkeys([
         "vehicle_availability", "rotation_fill_rate", "rotation_fill_rate.<deployment>",
         "cost_per_item_usd", "bog_dwell_ratio_mean", "harmony_breach_share",
-        "assistance_usd_per_point"], _RATIO),
+        "assistance_usd_per_point", "growth_limited_by.<cause>"], _RATIO),
     **dict.fromkeys([
         "task_wait_days_mean", "approval_wait_days_mean", "dwell_days_mean", "course_wait_days_mean",
-        "course_wait_days_mean.<course>"], _MEAN),
+        "course_wait_days_mean.<course>", "vacancies_unfunded"], _MEAN),
     **dict.fromkeys(["days_to_foc", "officer_share_target_met_days"], "time_to_event"),
 }
 METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
@@ -266,6 +279,9 @@ SERIES_INFO: dict[str, SeriesInfo] = {
     "interoperability.exercises": SeriesInfo("share", "Interoperability: exercises", "share of the force with combined-exercise credit"),
     "nco_acceptance": SeriesInfo("share", "NCO acceptance as leaders", "share of the team-leader authority doctrine grants that is used"),
     "assistance_spent_cum_usd": SeriesInfo("USD", "Assistance spent (cumulative)", "assistance money spent so far"),
+    # force supply and budget
+    "establishment_fill": SeriesInfo("share", "Establishment filled", "strength over establishment, all grades"),
+    "budget_used_share": SeriesInfo("share", "Personnel budget used (projected for the year)", "the calendar year's projected personnel spend (spent so far plus everyone's pay to the year's end) over its budget; above 1: over budget, no intake"),
 }
 SERIES = list(SERIES_INFO)
 

@@ -197,7 +197,9 @@ def identities(sc: Scenario) -> list[Identity]:
 
     def people(m: Metrics) -> float:
         left = initial + _v(m, "recruited")
-        return abs(left - (_v(m, "strength_end") + _v(m, "separated") + _v(m, "killed"))) / max(left, 1.0)
+        right = (_v(m, "strength_end") + _v(m, "in_basic_training_end") + _v(m, "separated")
+                 + _v(m, "killed"))
+        return abs(left - right) / max(left, 1.0)
 
     def ordnance(m: Metrics) -> float:
         found = _v(m, "items_cleared") + _v(m, "items_removed") + _v(m, "ordnance_remaining")
@@ -213,7 +215,7 @@ def identities(sc: Scenario) -> list[Identity]:
 
     return [
         Identity("people conserved", f"initial strength ({initial:,}) + recruited = strength at the end "
-                 "+ separated + killed", people),
+                 "+ in basic training at the end + separated + killed", people),
         Identity("ordnance conserved", f"the stock ({stock:,.0f}) = cleared + removed + remaining", ordnance),
         Identity("tips accounted for", "received = acted on + lost + pending at the end", tips),
         Identity("cost parts sum to the total", f"cost_total_usd = {' + '.join(COST_PARTS)}", money),
