@@ -23,7 +23,7 @@ _GUARD = "KAZSIM_BOOTSTRAPPED"
 REQUIREMENTS = {"numpy": "numpy", "simpy": "simpy", "click": "click", "pydantic": "pydantic",
                 "PyYAML": "yaml", "rich": "rich", "matplotlib": "matplotlib",
                 "scipy": "scipy", "SALib": "SALib", "pandas": "pandas", "optuna": "optuna",
-                "scikit-learn": "sklearn", "PRIM": "prim"}
+                "scikit-learn": "sklearn"}
 TEST_REQUIREMENTS = {"pytest": "pytest", "hypothesis": "hypothesis",
                      "dask[distributed]": "distributed", "pypdf": "pypdf"}
 
