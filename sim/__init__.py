@@ -10,6 +10,8 @@ The Python API (see docs/api.md):
     sw = sim.sweep("sweeps/nco_reform_nolh.yaml", store="results/x.db")
     d = sim.discover("results/x.db", "rotation_fill_rate < 0.95")   # PRIM boxes
     best = sim.optimize("policies/nco_reform_cheapest.yaml", store="results/p.db")
+    sim.examples("my-study")              # the shipped scenarios, sweeps, policies, records
+    sc = sim.load_scenario(sim.example("kazbat_2003"))   # a shipped scenario by name
 
 Names are imported on first use, so `import sim` (and `kazsim --help`) stays light.
 """
@@ -17,11 +19,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"  # the one source: pyproject.toml reads it; CHANGELOG.md says what changed
 
 _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", "open_sweep",
         "sweep_design", "discover", "optimize", "find_capacity", "validate", "show",
-        "scenario_schema", "timeline_paths", "RunResult", "CompareResult", "SweepResult")
+        "scenario_schema", "timeline_paths", "examples", "example", "RunResult",
+        "CompareResult", "SweepResult")
 _ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
               "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
         SweepResult,
         compare,
         discover,
+        example,
+        examples,
         find_capacity,
         load_scenario,
         open_sweep,

@@ -157,3 +157,38 @@ def allow_large_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--allow-large", is_flag=True,
                         help="Run even if the work estimate is over the limits (about 4 GB "
                              "or an hour; see docs/limits.md).")(f)
+
+
+class InputFile(click.ParamType):
+    """An input file; or, when no file of that name is here, the bare name of an example
+    shipped with kazsim (`kazbat_2003`, with or without .yaml) in `kinds` (searched in
+    order): the shipped file is used and named on stderr."""
+
+    name = "file"
+
+    def __init__(self, *kinds: str):
+        self.kinds = kinds
+        self.path = click.Path(exists=True, dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        import os
+
+        if isinstance(value, str) and not os.path.exists(value):
+            from sim import api  # lazy: only when the name is not a file here
+
+            if api.is_bare_name(value):
+                found = api.find_example(value, self.kinds)
+                if found is None:
+                    shipped = sorted({e.name for e in api.shipped_examples()
+                                      if e.kind in self.kinds})
+                    self.fail(f"no file {value!r} here, and no shipped example of that name"
+                              + (f" (shipped: {', '.join(shipped)})" if shipped else ""),
+                              param, ctx)
+                click.echo(f"kazsim: no file {value!r} here; using the shipped "
+                           f"{api.KIND_WORDS[found.kind]} {found.path}", err=True)
+                return str(found.path)
+        return self.path.convert(value, param, ctx)
+
+
+SCENARIO_FILE = InputFile("scenarios")
