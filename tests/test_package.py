@@ -205,14 +205,14 @@ def test_an_installed_copy_reads_the_commit_it_was_built_from(tmp_path, monkeypa
 
 
 def test_one_version_everywhere():
-    """sim.__version__ is the one source: pyproject reads it; the citation and the top of
-    the changelog must name the same."""
+    """sim/core/version.py is the one source: pyproject reads it; the citation and the top
+    of the changelog must name the same."""
     import re
 
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
-    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "sim.__version__"}
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "sim.core.version.__version__"}
     citation = (ROOT / "CITATION.cff").read_text()
     assert re.search(r'^version: "?([\w.]+)"?$', citation, re.M).group(1) == sim.__version__
     changelog = (ROOT / "CHANGELOG.md").read_text()
