@@ -6,6 +6,7 @@ with one line naming a log file that holds the traceback, never exit 1.
 """
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from collections.abc import Callable
@@ -48,8 +49,38 @@ def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
         raise Failure(str(Interrupted(resume=ctx.meta.get(RESUME))),
                       Interrupted.exit_code) from None
     except Exception as err:  # noqa: BLE001 - a crash, reported as one
+        if isinstance(err, BrokenPipeError) and _reader_gone():
+            raise click.exceptions.Exit(0) from None  # `| head` stopped reading: no crash
         raise Failure(f"error: unexpected failure ({one_line(err)}); {where_logged(err)}",
                       EXIT_MODEL) from None
+
+
+def _reader_gone() -> bool:
+    """Whether the pipe that broke is stdout's (its reader left, as `head` does); if so,
+    stdout goes to the null device so that nothing more fails on the way out. A pipe of
+    our own that broke (a figure worker's) leaves stdout writable: that is a crash."""
+    import os
+    import select
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return False
+    if hasattr(select, "poll"):  # POSIX: a pipe without a reader polls as an error
+        poll = select.poll()
+        poll.register(fd, select.POLLOUT)
+        gone = any(event & (select.POLLERR | select.POLLHUP) for _, event in poll.poll(0))
+    else:  # Windows: what is still buffered cannot be written
+        try:
+            sys.stdout.flush()
+            gone = False
+        except BrokenPipeError:
+            gone = True
+    if gone:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+    return gone
 
 
 def _ignore_further_interrupts() -> None:
