@@ -7,7 +7,10 @@ with one line naming a log file that holds the traceback, never exit 1.
 from __future__ import annotations
 
 import contextlib
+import os
+import select
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -59,10 +62,6 @@ def _reader_gone() -> bool:
     """Whether the pipe that broke is stdout's (its reader left, as `head` does); if so,
     stdout goes to the null device so that nothing more fails on the way out. A pipe of
     our own that broke (a figure worker's) leaves stdout writable: that is a crash."""
-    import os
-    import select
-    import sys
-
     try:
         fd = sys.stdout.fileno()
     except (OSError, ValueError):
@@ -203,8 +202,6 @@ class InputFile(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
-        import os
-
         if isinstance(value, str) and not os.path.exists(value):
             from sim import api  # lazy: only when the name is not a file here
 
