@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from sim.cli.common import (
+    SCENARIO_FILE,
     KazsimCommand,
     format_option,
     quiet_option,
@@ -22,7 +23,7 @@ from sim.core.errors import InputError
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
+@click.argument("scenario", type=SCENARIO_FILE)
 @click.option("--deployment", default=None, metavar="NAME",
               help="The deployment to size (default: the first by priority).")
 @click.option("--fill", type=float, default=0.95, show_default=True,
