@@ -63,13 +63,14 @@ def _git_commit(repo: Path) -> str | None:
 
 def _dependency_paths() -> list[str]:
     """Where this interpreter finds kazsim's dependencies: every import path but the
-    checkout's and any that holds a `sim` package, so the new environment can only
-    import kazsim from the wheel."""
+    checkout itself and any that holds a `sim` package, so the new environment can only
+    import kazsim from the wheel (the checkout's own .venv, where `run_tests.py` puts
+    the dependencies, is kept: an editable install there is a finder its .pth files
+    register, and those are not read from a path added this way)."""
     out = []
     for entry in sys.path:
         path = Path(entry or ".").resolve()
-        if (path.is_dir() and path != ROOT and ROOT not in path.parents
-                and not (path / "sim").exists()):
+        if path.is_dir() and path != ROOT and not (path / "sim").exists():
             out.append(str(path))
     return out
 
