@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", "open_sweep",
-        "sweep_design", "discover", "optimize", "find_capacity", "validate", "show",
+        "sweep_design", "discover", "optimize", "find_capacity", "plan_capacity", "validate", "show",
         "scenario_schema", "timeline_paths", "RunResult", "CompareResult", "SweepResult")
 _ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
               "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         load_scenario,
         open_sweep,
         optimize,
+        plan_capacity,
         plan_compare,
         plan_run,
         run,

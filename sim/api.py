@@ -12,7 +12,7 @@ model; the results of the others are kept). Results are pandas DataFrames.
 """
 from __future__ import annotations
 
-from sim.studies.capacity import Capacity, find_capacity
+from sim.studies.capacity.study import Capacity, CapacityPlan, find_capacity, plan_capacity
 from sim.studies.compare.study import (
     ComparePlan,
     CompareResult,
@@ -42,10 +42,10 @@ from sim.studies.sweep.study import (
 )
 
 __all__ = [
-    "Capacity", "ComparePlan", "CompareResult", "Discovery", "RunPlan", "RunResult",
+    "Capacity", "CapacityPlan", "ComparePlan", "CompareResult", "Discovery", "RunPlan", "RunResult",
     "SearchResult", "SweepResult", "Validation", "compare", "default_policy_store",
     "default_store", "discover",
     "execute_plan", "find_capacity", "load_scenario", "open_sweep", "optimize",
-    "override_texts", "plan_compare", "plan_run", "run", "scenario_schema", "show", "sweep",
+    "override_texts", "plan_capacity", "plan_compare", "plan_run", "run", "scenario_schema", "show", "sweep",
     "sweep_design", "timeline_paths", "validate",
 ]

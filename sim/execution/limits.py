@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sim.core.errors import InputError, Problem
@@ -185,3 +185,24 @@ def estimate_compare(scenarios: Iterable[Scenario], reps: int, workers: int | No
     parts = [estimate_run(sc, reps, workers) for sc in scenarios]
     return Estimate(f"comparing {len(parts)} scenarios at {reps:,} replications each",
                     sum(p.seconds for p in parts), sum(p.memory for p in parts))
+
+
+def estimate_capacity(scenarios: Sequence[Scenario], reps: int, max_reps: int, ceiling: int,
+                      workers: int | None = None) -> Estimate:
+    """`capacity`: for each scenario (the nominal one, then each contour value's, with the
+    contingent at the largest size the search may try), the sizes a search probes
+    (doubling, then bisecting up to the force's strength: about 2 log2 of it) at `reps`
+    replications, and the boundary and its two neighbours re-checked up to `max_reps`."""
+    sizes = 2 * math.ceil(math.log2(ceiling + 1)) + 3
+    per_search = sizes * reps + 3 * (max_reps - reps)
+    costs = [replication_cost(sc) for sc in scenarios]
+    parallel = parallel_workers(workers, reps)
+    seconds = sum(per_search * c.seconds for c in costs) / parallel
+    searches = len(scenarios)
+    what = (f"a capacity search of about {sizes} sizes x {reps:,} replications "
+            f"(up to {max_reps:,} near the boundary)")
+    if searches > 1:
+        what += f" for the scenario and each of its {searches - 1} contour values"
+    return Estimate(what, seconds, parallel * max(c.memory for c in costs),
+                    f"{max(c.events for c in costs):,.0f} events and "
+                    f"{size(max(c.memory for c in costs))} a replication at the largest size")
