@@ -93,10 +93,10 @@ def key_lines(c: CapacityRecord) -> list[str]:
              f"largest contingent  {c.largest_contingent} persons ({standard(c)})",
              f"binding constraint  {c.binding_constraint} ({c.detail})"]
     if b is not None:
-        span = (f"between {b.size} and {b.size + 1}" if b.low == b.high
-                else f"anywhere from {b.low} to {b.high} (the 95% intervals do not settle it)")
-        sure = f"{pct(b.sure)} sure the boundary lies {span}" if b.sure is not None else \
-            f"boundary {span}"
+        sure = (f"{pct(b.sure)} that the boundary lies between {b.size} and {b.size + 1}"
+                if b.sure is not None else "not given at --confidence 1")
+        if b.low != b.high:
+            sure += f"; the 95% intervals allow answers from {b.low} to {b.high}"
         lines.append(f"how sure            {sure}")
     return lines
 
@@ -109,12 +109,16 @@ def shape_table(c: CapacityRecord) -> tuple[str, list[str], list[list[str]]]:
 
 
 def probe_rows(probes: list[Probe], answer: int) -> list[list[str]]:
-    return [[f"{p.size}" + (" (answer)" if p.size == answer else ""), str(p.replications),
-             str(p.reached), pct(p.fill_share), ci_text(p), "yes" if p.met else "no",
-             "yes" if p.decided else "no"] for p in probes]
+    return [[f"{p.size}" + (" ◀" if p.size == answer else ""), f"{p.reached} / {p.replications}",
+             pct(p.fill_share), ci_text(p),
+             ("yes" if p.met else "no") + ("" if p.decided else " (undecided)")]
+            for p in probes]
 
 
-PROBE_HEAD = ["size", "replications", "reached", "fill share", "95% CI", "meets", "decided"]
+PROBE_HEAD = ["size", "reached / replications", "fill share", "95% CI", "meets"]
+PROBE_NOTE = ("Fill share: the share of replications whose fill rate reached the target; "
+              "95% CI: Wilson interval; undecided: the interval still straddles the "
+              "threshold; ◀ the answer.")
 
 
 def contour_rows(c: CapacityRecord) -> list[list[str]]:
@@ -174,20 +178,20 @@ def report_blocks(c: CapacityRecord, figures: dict[str, str]) -> list[Block]:
     ]
     if run.get("command"):
         blocks += [("p", "Command:"), ("code", run["command"])]
-    blocks.append(("table", ["scenario", "file", "from", "to", "overrides (--set)", "kazsim",
-                             "commit"],
-                   [[sc.get("name", ""), sc.get("file", ""), sc.get("start", ""),
-                     sc.get("end", ""), "; ".join(run.get("overrides", [])) or "—",
-                     run.get("version", ""), run.get("commit") or "—"]]))
+    blocks.append(("table", ["how it was made", ""], [
+        ["scenario", f"{sc.get('name', '')} ({sc.get('file', '')})"],
+        ["from, to", f"{sc.get('start', '')} to {sc.get('end', '')}"],
+        ["overrides (--set)", "; ".join(run.get("overrides", [])) or "none"],
+        ["seed", str(run.get("seed", c.seed))],
+        ["kazsim, commit", f"{run.get('version', '')}, {run.get('commit') or 'not a git checkout'}"],
+        ["started, finished", f"{run.get('started', '')} to {run.get('finished', '')}"]]))
     title, head, rows = shape_table(c)
     blocks += [("h2", title), ("table", head, rows)]
     blocks.append(("h2", "Sizes tried"))
     if "probes" in figures:
         blocks.append(("img", "figures/probes.png", figures["probes"]))
     blocks.append(("table", PROBE_HEAD, probe_rows(c.probe_list, c.largest_contingent),
-                   "Fill share: replications whose fill rate reached the target; 95% CI: "
-                   "Wilson interval; decided: the interval lies wholly on one side of the "
-                   "threshold."))
+                   PROBE_NOTE))
     if c.vary is not None:
         blocks += [("h2", "Requirements contour"),
                    ("p", f"The largest contingent as {c.vary.path} goes from {fmt(c.vary.low)} "

@@ -66,9 +66,12 @@ def parse_vary(text: str) -> tuple[str, float, float, int]:
     return path.strip(), low, high, steps
 
 
-def contour_values(loaded: LoadedScenario, text: str) -> tuple[Vary, list[LoadedScenario]]:
-    """The contour's values and the scenario at each; every value is validated like
-    `--set` (a path that does not exist, a value the schema refuses: InputError)."""
+def contour_ends(loaded: LoadedScenario, text: str
+                 ) -> tuple[str, float, float, int, bool, list[LoadedScenario]]:
+    """PATH, LOW, HIGH, STEPS, whether PATH holds whole numbers, and the scenario at LOW
+    and at HIGH, validated like `--set` (a path that does not exist, a value the schema
+    refuses: InputError); nothing else is read before the work is known not to be too
+    large."""
     path, low, high, steps = parse_vary(text)
     first = _at(loaded, path, low, text)
     try:
@@ -78,21 +81,34 @@ def contour_values(loaded: LoadedScenario, text: str) -> tuple[Vary, list[Loaded
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         raise InputError([Problem(f"--vary {text}", None, path, "the path must hold a number to "
                                   f"vary over a range, found {current!r}")])
+    whole = isinstance(current, int)
+    last = _at(loaded, path, int(round(high)) if whole else high, text)
+    return path, low, high, steps, whole, [first, last]
+
+
+def contour_values(text: str, path: str, low: float, high: float, steps: int, whole: bool
+                   ) -> Vary:
+    """STEPS values from LOW to HIGH inclusive: rounded on a path that holds whole numbers
+    (refused if two would be the same), whole numbers wherever every step is whole."""
     raw = [low + (high - low) * k / (steps - 1) for k in range(steps)]
     values: list[float | int]
-    if isinstance(current, int):  # an integer path stays whole
+    if whole:
         values = [int(round(v)) for v in raw]
         if len(set(values)) < len(values):
-            raise InputError([Problem(f"--vary {text}", None, path, f"{path} takes whole numbers: "
+            shown = ", ".join(map(str, values[:12])) + (", ..." if len(values) > 12 else "")
+            raise InputError([Problem(f"--vary {text}", None, path, "takes whole numbers: "
                                       f"{steps} steps from {low:g} to {high:g} repeat values "
-                                      f"({', '.join(map(str, values))}); use fewer steps")])
-    elif all(float(v).is_integer() for v in raw):  # whole steps stay whole numbers
+                                      f"({shown}); use fewer steps")])
+    elif all(float(v).is_integer() for v in raw):
         values = [int(v) for v in raw]
     else:
         values = [float(v) for v in raw]
-    scenarios = [first] + [_at(loaded, path, v, text) for v in values[1:]]
-    vary = Vary(path, low, high, steps, tuple(values), text)
-    return vary, scenarios
+    return Vary(path, low, high, steps, tuple(values), text)
+
+
+def contour_scenarios(loaded: LoadedScenario, vary: Vary) -> list[LoadedScenario]:
+    """The scenario at each of the contour's values."""
+    return [_at(loaded, vary.path, v, vary.text) for v in vary.values]
 
 
 def _at(loaded: LoadedScenario, path: str, value: float | int, text: str) -> LoadedScenario:
@@ -217,18 +233,29 @@ def plan_capacity(scenario: ScenarioLike, deployment: str | None = None, fill: f
                                 path=f"deployments.{deployment}.contingent")
     points: list[LoadedScenario] = []
     found: Vary | None = None
+    ends: list[LoadedScenario] = []
+    steps = 0
     if vary is not None:
-        found, points = contour_values(loaded, vary)
+        path, low, high, steps, whole, ends = contour_ends(loaded, vary)
+    # costed at the largest size the search may try, LOW and HIGH bounding the values'
+    largest = [with_size(x.scenario, deployment, ceiling(x.scenario)) for x in [loaded, *ends]
+               if _sizable(x.scenario, deployment)]
+    estimate_capacity(largest, 1 + steps, reps, max_reps,
+                      max(ceiling(x.scenario) for x in [loaded, *ends]),
+                      workers).check(allow_large, loaded.file)
+    if vary is not None:
+        found = contour_values(vary, path, low, high, steps, whole)
+        points = contour_scenarios(loaded, found)
         for p in points:
-            if deployment not in [d.name for d in p.scenario.deployments] or \
-                    p.scenario.deployment(deployment).required <= 0:
+            if not _sizable(p.scenario, deployment):
                 raise InputError.single(f"with --vary {vary}, deployment '{deployment}' has no "
                                         "posts to scale", path=found.path)
-    scenarios = [sc] + [p.scenario for p in points]
-    estimate_capacity([with_size(s, deployment, ceiling(s)) for s in scenarios], reps, max_reps,
-                      ceiling(sc), workers).check(allow_large, loaded.file)
     return CapacityPlan(loaded, deployment, float(fill), float(confidence), reps, max_reps,
                         sc.seed if seed is None else int(seed), found, points)
+
+
+def _sizable(sc: Scenario, deployment: str) -> bool:
+    return deployment in [d.name for d in sc.deployments] and sc.deployment(deployment).required > 0
 
 
 def find_capacity(scenario: ScenarioLike, deployment: str | None = None, fill: float = 0.95,
