@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
 from sim.core.errors import InputError, ModelError, Problem
 from sim.core.roles import role_label
+from sim.core.version import __version__
 from sim.execution.executor import command_scheduler
 from sim.execution.limits import estimate_capacity
 from sim.execution.runner import run_replications
