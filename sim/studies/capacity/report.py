@@ -65,8 +65,10 @@ def statement(c: CapacityRecord) -> list[str]:
         out.append(f"The 95% intervals place the boundary between {b.size} and {b.size + 1} "
                    "persons.")
     else:
-        out.append(f"The 95% intervals do not settle it: the answer could be anywhere from "
-                   f"{b.low} to {b.high} persons (more replications, --max-reps, would narrow it).")
+        out.append(f"The 95% intervals do not settle it: the sizes tried next to the boundary "
+                   f"from {b.low} to {b.high} have intervals that straddle the threshold, so the "
+                   "answer could be any of them (more replications, --max-reps, would narrow "
+                   "it).")
     if b.sure is not None:
         out.append(f"How sure the boundary lies there: {pct(b.sure)} (the probability that "
                    f"the true fill share is at least {c.confidence:.0%} at {b.size} and below "
@@ -201,7 +203,8 @@ def report_blocks(c: CapacityRecord, figures: dict[str, str]) -> list[Block]:
             blocks.append(("img", "figures/contour.png", figures["contour"]))
         blocks.append(("table", [c.vary.path, "largest contingent", "range", "sure",
                                  "binding constraint"], contour_rows(c),
-                       "Range: the answers the 95% intervals cannot tell apart; sure: how sure "
+                       "Range: the sizes next to the boundary whose 95% intervals straddle the threshold "
+                       "(the answer alone when it and the next size are settled); sure: how sure "
                        "the boundary lies just above the answer."))
     return blocks
 
@@ -226,8 +229,8 @@ def _figures(c: CapacityRecord, folder: Path) -> tuple[dict[str, str], list[tupl
              "between the answer and the next size")]
     if c.points:
         jobs.append(("contour", contour_figure, "The largest contingent across "
-                     f"{c.vary.path if c.vary else ''}; bars: the range the 95% intervals "
-                     "allow; colour: the binding constraint"))
+                     f"{c.vary.path if c.vary else ''}; bars: the sizes next to the boundary "
+                     "whose 95% intervals straddle the threshold; colour: the binding constraint"))
     for name, draw, caption in jobs:
         try:
             save(draw(c), folder / name)

@@ -96,8 +96,8 @@ class Boundary:
     size: int
     at: Probe | None      # the answer's probe (None for 0: nothing to fill)
     above: Probe | None   # the answer + 1 (None above the force's strength)
-    low: int              # the answer's range: sizes the 95% intervals cannot tell apart
-    high: int
+    low: int              # the answer's range: the sizes tried next to the boundary whose
+    high: int             # 95% intervals straddle the threshold (the answer alone if none)
     sure: float | None    # how sure the boundary lies between size and size + 1
 
 
@@ -183,15 +183,20 @@ class Search:
     def boundary(self, size: int) -> Boundary:
         at = self.probes.get(size) if size >= 1 else None
         above = self.probes.get(size + 1) if size + 1 <= self.ceiling else None
-        firm_pass = [s for s, p in self.probes.items() if p.met and p.decided and s <= size]
-        firm_fail = [s for s, p in self.probes.items() if not p.met and p.decided and s > size]
-        low = size if at is None or at.decided else max(firm_pass, default=0)
-        high = (size if above is None or above.decided
-                else min(firm_fail, default=self.ceiling + 1) - 1)
+        low = size if at is None or at.decided else self._undecided_run(size, -1)
+        high = size if above is None or above.decided else self._undecided_run(size + 1, 1)
         sure: float | None = None
         if self.confidence < 1.0:  # a share of 1 cannot be shown by any finite count
             sure = (at.sure if at else 1.0) * (above.sure if above else 1.0)
         return Boundary(size, at, above, low, high, sure)
+
+    def _undecided_run(self, start: int, step: int) -> int:
+        """The last size of the unbroken run of sizes tried, from `start` on in `step`s,
+        whose intervals straddle the threshold."""
+        edge = start
+        while (p := self.probes.get(start)) is not None and not p.decided:
+            edge, start = start, start + step
+        return edge
 
     def sorted_probes(self) -> list[Probe]:
         return [self.probes[s] for s in sorted(self.probes)]
