@@ -111,33 +111,37 @@ def shape_table(c: CapacityRecord) -> tuple[str, list[str], list[list[str]]]:
 
 
 def probe_rows(probes: list[Probe], answer: int) -> list[list[str]]:
-    return [[f"{p.size}" + (" ◀" if p.size == answer else ""), f"{p.reached} / {p.replications}",
-             pct(p.fill_share), ci_text(p),
-             ("yes" if p.met else "no") + ("" if p.decided else " (undecided)")]
-            for p in probes]
+    def share(p: Probe) -> str:
+        lo, hi = p.ci95
+        return f"{pct(p.fill_share)} ({100 * lo:.1f}–{100 * hi:.1f}%)"
+
+    return [[f"{p.size}" + (" ◀" if p.size == answer else ""),
+             ("yes" if p.met else "no") + ("" if p.decided else " ?"),
+             f"{p.reached} / {p.replications}", share(p)] for p in probes]
 
 
-PROBE_HEAD = ["size", "reached / replications", "fill share", "95% CI", "meets"]
-PROBE_NOTE = ("Fill share: the share of replications whose fill rate reached the target; "
-              "95% CI: Wilson interval; undecided: the interval still straddles the "
-              "threshold; ◀ the answer.")
+PROBE_HEAD = ["size", "meets", "reached", "fill share (95% CI)"]
+PROBE_NOTE = ("Reached: replications whose fill rate reached the target, of those run; fill "
+              "share: their share, with its Wilson 95% interval; ?: undecided, the interval "
+              "still straddles the threshold; ◀ the answer.")
 
 
 def contour_rows(c: CapacityRecord) -> list[list[str]]:
     return [[fmt(pt.value), str(pt.largest_contingent),
              str(pt.boundary.low) if pt.boundary.low == pt.boundary.high
              else f"{pt.boundary.low}–{pt.boundary.high}",
-             pct(pt.boundary.sure), f"{pt.binding_constraint} ({pt.detail})"]
+             pct(pt.boundary.sure), f"{pt.binding_constraint} ({pt.detail.split(':')[0]})"]
             for pt in c.points]
 
 
 def summary_tables(c: CapacityRecord) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for the terminal and the documents."""
     tables = [shape_table(c),
-              ("Sizes tried (by size)", PROBE_HEAD, probe_rows(c.probe_list, c.largest_contingent))]
+              ("Sizes tried (by size; ?: undecided)", PROBE_HEAD,
+               probe_rows(c.probe_list, c.largest_contingent))]
     if c.vary is not None:
         tables.append((f"Requirements contour over {c.vary.path}",
-                       [c.vary.path, "largest contingent", "range", "sure", "binding constraint"],
+                       [c.vary.path, "persons", "range", "sure", "binds (role)"],
                        contour_rows(c)))
     return tables
 
@@ -180,13 +184,13 @@ def report_blocks(c: CapacityRecord, figures: dict[str, str]) -> list[Block]:
     ]
     if run.get("command"):
         blocks += [("p", "Command:"), ("code", run["command"])]
-    blocks.append(("table", ["how it was made", ""], [
+    blocks.append(("table", ["how it was made", ""], [  # one short value a row: fits a phone
         ["scenario", f"{sc.get('name', '')} ({sc.get('file', '')})"],
-        ["from, to", f"{sc.get('start', '')} to {sc.get('end', '')}"],
+        ["from", sc.get("start", "")], ["to", sc.get("end", "")],
         ["overrides (--set)", "; ".join(run.get("overrides", [])) or "none"],
-        ["seed", str(run.get("seed", c.seed))],
-        ["kazsim, commit", f"{run.get('version', '')}, {run.get('commit') or 'not a git checkout'}"],
-        ["started, finished", f"{run.get('started', '')} to {run.get('finished', '')}"]]))
+        ["seed", str(run.get("seed", c.seed))], ["kazsim", run.get("version", "")],
+        ["commit", run.get("commit") or "not a git checkout"],
+        ["started", run.get("started", "")], ["finished", run.get("finished", "")]]))
     title, head, rows = shape_table(c)
     blocks += [("h2", title), ("table", head, rows)]
     blocks.append(("h2", "Sizes tried"))
@@ -201,9 +205,10 @@ def report_blocks(c: CapacityRecord, figures: dict[str, str]) -> list[Block]:
                          "above, on the same seeds.")]
         if "contour" in figures:
             blocks.append(("img", "figures/contour.png", figures["contour"]))
-        blocks.append(("table", [c.vary.path, "largest contingent", "range", "sure",
-                                 "binding constraint"], contour_rows(c),
-                       "Range: the sizes next to the boundary whose 95% intervals straddle the threshold "
+        blocks.append(("table", ["value", "persons", "range", "sure", "binds (role)"],
+                       contour_rows(c),
+                       f"Value: {c.vary.path}; persons: the largest contingent; range: the "
+                       "sizes next to the boundary whose 95% intervals straddle the threshold "
                        "(the answer alone when it and the next size are settled); sure: how sure "
                        "the boundary lies just above the answer."))
     return blocks
