@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sim.core.version import __version__
 
 _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", "open_sweep",
-        "sweep_design", "discover", "optimize", "find_capacity", "validate", "show",
-        "scenario_schema", "timeline_paths", "examples", "example", "RunResult",
+        "sweep_design", "discover", "optimize", "find_capacity", "plan_capacity", "validate",
+        "show", "scenario_schema", "timeline_paths", "examples", "example", "RunResult",
         "CompareResult", "SweepResult")
 _ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
               "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         load_scenario,
         open_sweep,
         optimize,
+        plan_capacity,
         plan_compare,
         plan_run,
         run,

@@ -140,7 +140,8 @@ def test_every_command_that_takes_a_scenario_takes_a_bare_name(elsewhere, monkey
         seen.append(args[0])
         raise InputError.single("stopped here")
 
-    for name in ("plan_run", "plan_compare", "find_capacity", "sweep", "optimize"):
+    for name in ("plan_run", "plan_compare", "plan_capacity", "find_capacity", "sweep",
+                 "optimize"):
         monkeypatch.setattr(api, name, stop)
     monkeypatch.setattr(api, "load_scenario", stop)
     for args in (["run", "kazbat_2003"], ["compare", "kazbat_2003", "nco_reform"],
