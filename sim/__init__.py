@@ -12,6 +12,8 @@ The Python API (see docs/api.md):
     best = sim.optimize("policies/nco_reform_cheapest.yaml", store="results/p.db")
     h = sim.hindcast("scenarios/kazbat_2003_2008.yaml", "records/kazbat_iraq_2003_2005.yaml")
     v = sim.verify("scenarios/kazbat_2003.yaml")                  # v.ok, v.table
+    sim.examples("my-study")              # the shipped scenarios, sweeps, policies, records
+    sc = sim.load_scenario(sim.example("kazbat_2003"))   # a shipped scenario by name
 
 Names are imported on first use, so `import sim` (and `kazsim --help`) stays light.
 """
@@ -22,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 from sim.core.version import __version__
 
 _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", "open_sweep",
-        "sweep_design", "discover", "optimize", "find_capacity", "hindcast", "verify", "validate",
-        "show", "scenario_schema", "timeline_paths", "RunResult", "CompareResult", "SweepResult",
-        "HindcastResult", "VerifyResult")
+        "sweep_design", "discover", "optimize", "find_capacity", "plan_capacity", "hindcast",
+        "verify", "validate", "show", "scenario_schema", "timeline_paths", "examples", "example",
+        "RunResult", "CompareResult", "SweepResult", "HindcastResult", "VerifyResult")
 _ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
               "CheckFailed": "sim.core.errors",
               "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
@@ -42,11 +44,14 @@ if TYPE_CHECKING:
         VerifyResult,
         compare,
         discover,
+        example,
+        examples,
         find_capacity,
         hindcast,
         load_scenario,
         open_sweep,
         optimize,
+        plan_capacity,
         plan_compare,
         plan_run,
         run,

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from sim.cli.common import (
+    SCENARIO_FILE,
+    InputFile,
     KazsimCommand,
     allow_large_option,
     check_targets,
@@ -34,8 +36,8 @@ def _out(out: str | None, scenario: str, study: str) -> Path:
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
-@click.argument("records", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("scenario", type=SCENARIO_FILE)
+@click.argument("records", nargs=-1, required=True, type=InputFile("records"))
 @REPS
 @seed_option
 @set_option
@@ -88,7 +90,7 @@ def hindcast(scenario: str, records: tuple[str, ...], reps: int | None, seed: in
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
+@click.argument("scenario", type=SCENARIO_FILE)
 @REPS
 @seed_option
 @set_option
