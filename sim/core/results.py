@@ -15,11 +15,14 @@ class ReplicationResult:
     reader that do not stop the run (a lever set but never used, such as an officer
     release with no surplus to release). `trace` holds the event log rows (date, event,
     who, details) when tracing was asked for. Series are sampled at the start of each
-    date; `deployed.min`/`deployed.max` cover the time since the previous date.
+    date; `deployed.min`/`deployed.max` cover the time since the previous date. `draw`
+is the draw of the scenario's assumptions the replication ran with (None: the nominal
+scenario); draw d's replication r uses the nominal's replication r's random numbers.
     """
 
     index: int
     seed: list[int]
+    draw: int | None = None  # the draw of the assumptions it ran with; None: the nominal
     metrics: dict[str, float | None] = field(default_factory=dict)
     dates: list[str] = field(default_factory=list)
     series: dict[str, list[float | None]] = field(default_factory=dict)

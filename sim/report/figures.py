@@ -18,6 +18,7 @@ GRADES = ("officer", "nco", "soldier")
 COLOURS = {"officer": "#1f4e79", "nco": "#c55a11", "soldier": "#548235"}
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c"]
 BAND = "mean; band: 10th to 90th percentile over replications"
+BAND_DRAWS = "mean; band: 10th to 90th percentile over every run of every draw"
 
 
 def _has(series: dict[str, SeriesSummary], name: str) -> bool:
@@ -39,6 +40,7 @@ def _series_unit(name: str, s: SeriesSummary | None = None) -> str:
 def report_figures(report: Report) -> list[FigureJob]:
     """The figure jobs of a run report; a figure whose series are absent is left out."""
     series = report.series
+    band = BAND_DRAWS if report.draws else BAND
     jobs: list[FigureJob] = []
     if any(_has(series, f"strength.{g}") for g in GRADES):
         lines = []
@@ -50,20 +52,20 @@ def report_figures(report: Report) -> list[FigureJob]:
                 lines.append(_line(series[f"establishment.{g}"], label(f"establishment.{g}"),
                                    COLOURS[g], band=False, style="--", width=1.0))
         jobs.append(_single("strength", "Strength by grade against establishment", "persons",
-                            lines, f"Strength by grade ({BAND}); dashed: establishment (posts)",
+                            lines, f"Strength by grade ({band}); dashed: establishment (posts)",
                             zero=True))
     if _has(series, "officer_share"):
         target = (report.scenario.resolved.get("restructure") or {}).get("target_officer_share")
         hlines = [] if target is None else [
             {"y": target, "label": f"restructuring target {target:.0%}", "colour": "#c00000"}]
-        caption = f"Officer share of strength ({BAND})"
+        caption = f"Officer share of strength ({band})"
         if target is not None:
             caption += f"; red dashed: the restructuring target, {target:.0%}"
         jobs.append(_single("officer_share", label("officer_share"), "share",
                             [_line(series["officer_share"], label("officer_share"),
                                    COLOURS["officer"])], caption, zero=True, hlines=hlines))
     if _has(series, "deployed"):
-        jobs.append(_deployed(series))
+        jobs.append(_deployed(series, band))
     singles = [("items_cleared_cum", "items_cleared"), ("ordnance_remaining", "ordnance"),
                ("trust", "trust"), ("interoperability", "interoperability"),
                ("cost_cum_usd", "cost")]
@@ -72,20 +74,65 @@ def report_figures(report: Report) -> list[FigureJob]:
             s = series[name]
             jobs.append(_single(file, s.label or label(name), _series_unit(name, s),
                                 [_line(s, s.label or label(name), "#7030a0")],
-                                f"{s.label or label(name)} ({BAND})", zero=True))
+                                f"{s.label or label(name)} ({band})", zero=True))
     queues = [n for n in series if n.startswith("course_queue.") and _has(series, n)]
     if queues:
         panels = [{"title": series[n].label or label(n), "unit": _series_unit(n, series[n]),
                    "zero": True, "lines": [_line(series[n], "waiting", PALETTE[k % 7])]}
                   for k, n in enumerate(queues)]
-        jobs.append(FigureJob("course_queues", f"Candidates waiting for each course ({BAND})",
+        jobs.append(FigureJob("course_queues", f"Candidates waiting for each course ({band})",
                               "panels", {"panels": panels, "cols": 2, "width": 10.5,
                                          "row_height": 2.8, "legend": "first",
                                          "title": "Course queues"}))
     histograms = _histograms(report)
     if histograms:
         jobs.append(histograms)
+    drivers = drivers_figure(report)
+    if drivers:
+        jobs.append(drivers)
     return jobs
+
+
+REST = "interactions and estimation error"
+
+
+def drivers_figure(report: Report) -> FigureJob | None:
+    """What the headline metrics rest on: one bar per metric, cut into the shares of
+    its variance that each assumption explains alone and `noise` (the dice); the rest
+    of the bar is interactions and estimation error. Shares summing over 1 (estimation
+    error) are scaled down to fit the bar, and the caption says so."""
+    u = report.uncertainty
+    if u is None:
+        return None
+    short = u.short_names()
+    order = {a.path: k for k, a in enumerate(u.assumptions)}  # the same place in every bar
+    rows, scaled = [], False
+    for name in HEADLINE:
+        m = report.metrics.get(name)
+        drivers = [d for d in (m.drivers or []) if d.share > 0] if m else []
+        if not drivers:
+            continue
+        total = sum(d.share for d in drivers)
+        scaled = scaled or total > 1
+        drivers.sort(key=lambda d: order.get(d.assumption, len(order)))
+        segments = [{"name": short.get(d.assumption, d.assumption),
+                     "share": d.share / max(total, 1.0)} for d in drivers]
+        if total < 1:
+            segments.append({"name": REST, "share": 1 - total})
+        rows.append({"label": label(name), "segments": segments})
+    if not rows:
+        return None
+    names = [short[a.path] for a in u.assumptions] + ["noise", REST]
+    caption = ("What the headline metrics rest on: the share of each metric's variance "
+               "over the draws that each assumption explains alone, and noise (the "
+               f"variance between replications of one draw); {u.draws} draws x "
+               f"{u.replications_per_draw} replications")
+    if scaled:
+        caption += ("; where the estimated shares summed over 100% (estimation error), "
+                    "the bar shows them scaled to 100%")
+    return FigureJob("drivers", caption, "drivers",
+                     {"rows": rows, "names": names, "rest": REST,
+                      "title": "What each answer rests on"})
 
 
 def _single(file: str, title: str, unit_: str, lines: list[dict[str, Any]], caption: str,
@@ -96,7 +143,7 @@ def _single(file: str, title: str, unit_: str, lines: list[dict[str, Any]], capt
                                               "row_height": 3.9})
 
 
-def _deployed(series: dict[str, SeriesSummary]) -> FigureJob:
+def _deployed(series: dict[str, SeriesSummary], band: str = BAND) -> FigureJob:
     """People in theatre. With `deployed.min`/`deployed.max` (the fewest and most at any
     moment since the previous date) the band spans them, so every handover's overlap
     and every gap shows, not only those that fall on a sampling date."""
@@ -109,12 +156,12 @@ def _deployed(series: dict[str, SeriesSummary]) -> FigureJob:
                       "mean": lo.mean, "colour": "#843c0c", "step": True, "width": 1.0,
                       "style": ":"})
         caption = ("People deployed: the most and the fewest in theatre at any moment of "
-                   "each month (means over replications; peaks are handovers, where the "
+                   "each month (means over the runs; peaks are handovers, where the "
                    "outgoing and incoming contingents overlap; dips are gaps); dashed: "
                    "the contingent required")
     else:
         lines.append(_line(series["deployed"], "in theatre on the date", "#1f4e79"))
-        caption = (f"People deployed on each date ({BAND}); dashed: the contingent "
+        caption = (f"People deployed on each date ({band}); dashed: the contingent "
                    "required")
     if _has(series, "required"):
         lines.append(_line(series["required"], "required", "black", band=False, style="--",
@@ -126,7 +173,7 @@ def _deployed(series: dict[str, SeriesSummary]) -> FigureJob:
 def _histograms(report: Report) -> FigureJob | None:
     """Distributions of the headline metrics that vary (a single value, or values equal
     but for rounding, has no distribution to show: the tables give it)."""
-    reps = report.ok_replications()
+    reps = report.summarised()
     panels = []
     for name in HEADLINE:
         vals = [v for r in reps if (v := r.metrics.get(name)) is not None and math.isfinite(v)]
@@ -136,8 +183,9 @@ def _histograms(report: Report) -> FigureJob | None:
                            "values": vals})
     if not panels:
         return None
-    return FigureJob("histograms", "Distributions over replications of the headline metrics "
-                     "that vary: replications per bin", "histograms", {"panels": panels})
+    runs = "every run of every draw" if report.draws else "replications"
+    return FigureJob("histograms", f"Distributions over {runs} of the headline metrics "
+                     "that vary: runs per bin", "histograms", {"panels": panels})
 
 
 # -- comparisons -----------------------------------------------------------------------

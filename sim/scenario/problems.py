@@ -47,7 +47,7 @@ def dotted(data: Any, keys: KeyPath) -> str:
             parts.append(excerpt(name) if isinstance(name, str) and name else str(key))
         elif isinstance(node, dict):
             item = node.get(key)
-            parts.append(excerpt(key))
+            parts.append(excerpt(key, 120))  # keys may be dotted paths (assumptions, timeline)
         else:
             parts.append(excerpt(key))
         node = item
