@@ -229,13 +229,19 @@ def forest_figure(rows: Sequence[dict[str, Any]], several: bool) -> FigureJob | 
         scale = abs(r["baseline_mean"])
         lo, hi = (v / scale * 100 for v in r["diff_ci95"])
         name = label(r["metric"])
+        verdict = r["verdict"] or "unsure"
+        if verdict.startswith("depends on"):
+            verdict = "depends"
+        elif verdict not in ("better", "worse", "changed"):
+            verdict = "unsure"  # "no clear difference" with draws
         data.append({"label": f"{r['scenario']}: {name}" if several else name,
                      "relative": r["relative"] * 100, "lo": lo, "hi": hi,
-                     "verdict": r["verdict"] or "unsure"})
+                     "verdict": verdict})
     if not data:
         return None
     return FigureJob("forest", "Headline metrics: change from the baseline mean in % with "
                      "95% CIs. Green: better, red: worse (by each metric's desirable "
-                     "direction), blue: a significant change that is neither, grey: the "
-                     "CI includes 0", "forest",
+                     "direction), blue: a significant change that is neither, amber "
+                     "diamond: significant but not in 90% of the draws of the assumptions, "
+                     "grey: the CI includes 0", "forest",
                      {"rows": data, "title": "Differences from the baseline"})

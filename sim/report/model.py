@@ -249,6 +249,10 @@ class Report(Doc):
         return {r.index: r.metrics.get(metric) for r in self.ok_replications()
                 if r.draw is None}
 
+    def nominal_indices(self) -> list[int]:
+        """The indices of the nominal scenario's replications, failed ones included."""
+        return [r.index for r in self.replications if r.draw is None]
+
     def per_run(self, metric: str) -> dict[tuple[int, int], float | None]:
         """The metric's value in each run of a draw that did not fail, by (draw, index)."""
         return {(r.draw, r.index): r.metrics.get(metric) for r in self.ok_replications()
