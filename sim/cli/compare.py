@@ -125,7 +125,8 @@ def print_comparison(comparison: Any) -> None:
         for col in columns:
             table.add_column(col, justify="left" if col in ("metric", "unit", "significant",
                                                             "verdict") else "right",
-                             no_wrap=col not in (name, "verdict"))
+                             no_wrap=col not in (name, "verdict", "95% CI", "unit"),
+                             min_width=len("difference") if col == "verdict" else None)
         for d in rows:
             if d.scenario == name:
                 robust = ([robust_text(d), significance_text(d)] if drawn

@@ -189,7 +189,7 @@ def _within(values: np.ndarray) -> float | None:
 
 
 def _clip(share: float) -> float:
-    return min(1.0, max(0.0, share))
+    return float(min(1.0, max(0.0, share)))
 
 
 def robust_share(values: np.ndarray, overall: float | None) -> float | None:
