@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_cases import ROOT, invoke, short
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.core.errors import InputError
@@ -65,6 +67,11 @@ def test_assumptions_are_read_inherited_removed_and_shown(tmp_path):
     (f"  {VOLUNTEER}: {{range: [0.2, 0.9]}}\n", 6, "source: required key missing"),
     (f"  {VOLUNTEER}: {{range: [0.2, 0.9], choice: [0.6, 0.7], source: x}}\n", 6,
      "exactly one of range, triangular, lognormal, choice"),
+    ("  deployments.iraqq.volunteer_prob: {range: [0.2, 0.9], source: x}\n", 6,
+     "did you mean 'iraq'"),
+    (f"  {VOLUNTEER}: {{range: [0.2, 0.9], source: x}}\n"
+     "  deployments.0.volunteer_prob: {range: [0.3, 0.9], source: x}\n", 7,
+     f"the same value as assumption '{VOLUNTEER}'"),
 ])
 def test_an_assumption_that_makes_no_sense_is_refused_at_its_line(tmp_path, body, line, words):
     path = assumed(tmp_path, body)
@@ -81,6 +88,57 @@ def test_a_timeline_entry_on_the_first_day_would_replace_the_draws(tmp_path):
         load_scenario(short(tmp_path, "first.yaml", first))
     later = first.replace("2003-08-01", "2003-12-01")  # takes over from its date
     assert load_scenario(short(tmp_path, "later.yaml", later)).scenario.assumptions
+
+
+def test_a_drawn_combination_that_is_no_scenario_is_refused_before_anything_runs(tmp_path):
+    # each range is valid alone; together some draws select fewer days than training takes
+    path = assumed(tmp_path, "  deployments.iraq.select_days: {range: [31, 60], source: x}\n"
+                             "  deployments.iraq.predeployment_days: {range: [10, 58], "
+                             "source: x}\n")
+    [check] = sim.validate(path)
+    assert not check.ok
+    text = str(check.errors[0])
+    assert "draw " in text and "select_days=" in text and "expected at least" in text
+    with pytest.raises(InputError, match="narrow the ranges"):
+        sim.run(path, draws=32)
+
+
+@settings(max_examples=60, deadline=None)
+@given(low=st.floats(0, 1e6), width=st.floats(1e-3, 1e6), mode=st.floats(0, 1),
+       us=st.lists(st.floats(0, 1, exclude_max=True), min_size=2, max_size=20),
+       kind=st.sampled_from(["range", "triangular", "lognormal"]), integer=st.booleans())
+def test_a_drawn_value_lies_in_its_distribution_and_grows_with_its_quantile(
+        low, width, mode, us, kind, integer):
+    from sim.scenario.assumptions import LOGNORMAL_TAIL, Declared
+    from sim.scenario.schema import Assumption
+
+    high = low + width
+    if integer:
+        low, high = float(round(low)), float(round(low) + max(1, round(width)))
+    spec = {"range": [low, high], "triangular": [low, low + mode * (high - low), high],
+            "lognormal": {"median": low + 1, "sigma": 0.1 + mode}}[kind]
+    a = Declared("p", Assumption.model_validate({kind: spec, "source": "s"}), low, integer)
+    values = [a.value_at(u) for u in sorted(us)]
+    assert values == sorted(values)
+    if kind == "lognormal":
+        lo, hi = a.value_at(0.0), a.value_at(1.0)
+        assert lo > 0 or integer
+        assert all(lo <= v <= hi for v in values) and lo == a.value_at(LOGNORMAL_TAIL / 2)
+    else:
+        assert all(low <= v <= high for v in values)
+    assert all(isinstance(v, int) for v in values) == integer
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(4, 40), st.integers(1, 3), st.integers(0, 10_000))
+def test_shares_are_in_zero_one_and_sorted_on_any_grid(draws, reps, seed):
+    rng = np.random.default_rng(seed)
+    x = {"a": lhs(rng, draws), "b": rng.choice([1, 2, 3], draws)}
+    y = rng.lognormal(0, 1, (draws, reps)) * (1 + x["a"][:, None])
+    shares = first_order_shares(x, y, categorical={"b"}, nominal_var=1.0)
+    assert [s["share"] for s in shares] == sorted((s["share"] for s in shares), reverse=True)
+    assert all(0 <= s["share"] <= 1 for s in shares)
+    assert {s["assumption"] for s in shares} == {"a", "b", "noise"}
 
 
 def test_the_design_is_a_latin_hypercube_and_integer_paths_are_whole(tmp_path):
@@ -198,6 +256,14 @@ def test_the_stock_drives_items_cleared_and_volunteering_drives_fill(tmp_path):
     top = {m: res.report.metrics[m].drivers[0] for m in ("items_cleared", "rotation_fill_rate")}
     assert top["items_cleared"].assumption == STOCK and top["items_cleared"].share > 0.5
     assert top["rotation_fill_rate"].assumption == VOLUNTEER
+
+
+def test_reps_auto_concerns_the_nominal_and_the_draws_follow(tmp_path):
+    path = assumed(tmp_path, f"  {VEHICLE_DAY}: {{range: [2, 20], source: x}}\n",
+                   end="2003-10-15")
+    res = sim.run(path, reps="auto", max_reps=2, draws=3, reps_per_draw=1, workers=1)
+    assert res.report.run.reps_auto is not None and res.report.run.replications == 2
+    assert res.metrics.draw.tolist()[2:] == [0, 1, 2]
 
 
 def test_run_cli_with_draws_writes_the_uncertainty(tmp_path):

@@ -92,8 +92,9 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
                             f"{', '.join(a.metrics)})."))
     if run.failed:
         blocks += [("h2", "Failed replications"),
-                   ("table", ["replication", "error"],
-                    [[f.index, (f.error or "").splitlines()[0] if f.error else ""]
+                   ("table", ["replication", "draw", "error"],
+                    [[f.index, "nominal" if f.draw is None else f.draw,
+                      (f.error or "").splitlines()[0] if f.error else ""]
                      for f in run.failed])]
     if report.notes:
         blocks += [("h2", "Notes from the model"), ("ul", report.notes)]

@@ -127,10 +127,16 @@ def check(sc: Scenario, origins: Origins, file: str) -> list[Problem]:
     """Every problem of the scenario's `assumptions:`, placed at its key's line."""
     data = sc.data()
     found: list[Problem] = []
+    seen: dict[str, str] = {}
     for path, a in sc.assumptions.items():
         f, line = locate(origins, ("assumptions", path), file)
-        found += [Problem(f, line, f"assumptions.{path}", text)
-                  for text in _problems(sc, data, path, a)]
+        texts = list(_problems(sc, data, path, a))
+        if not texts:
+            same = canonical(data, path)
+            if same in seen:
+                texts.append(f"the same value as assumption '{seen[same]}': write one of them")
+            seen.setdefault(same, path)
+        found += [Problem(f, line, f"assumptions.{path}", text) for text in texts]
     return found
 
 
@@ -173,12 +179,13 @@ def _problems(sc: Scenario, data: dict[str, Any], path: str, a: Assumption) -> I
 def _no_path(data: dict[str, Any], path: str, err: PathError) -> str:
     """A typo named with its near miss among the keys (or list names) where it failed."""
     parts = path.split(".")
-    done = err.at.split(".")
-    parent = ".".join(parts[:len(done) - 1])
-    try:
-        node = get_path(data, parent) if parent else data
-    except PathError:
-        node = None
+    node: Any = data
+    for n, part in enumerate(parts):
+        try:
+            node = get_path(node, part)
+        except PathError:
+            break
+    parent = ".".join(parts[:n])
     if isinstance(node, dict):
         options = [str(k) for k in node]
     elif isinstance(node, list):
@@ -186,10 +193,11 @@ def _no_path(data: dict[str, Any], path: str, err: PathError) -> str:
                    if isinstance(i, dict) and (i.get("name") or i.get("role"))]
     else:
         return f"no such path in the scenario ({err.reason} at '{err.at}')"
-    near = difflib.get_close_matches(parts[len(done) - 1], options, n=1, cutoff=0.6)
+    near = difflib.get_close_matches(parts[n], options, n=1, cutoff=0.6)
     hint = f"; did you mean '{near[0]}'?" if near else ""
     where = f" in {parent}" if parent else ""
-    return f"no key '{parts[len(done) - 1]}'{where}{hint}"
+    what = "item" if isinstance(node, list) else "key"
+    return f"no {what} '{parts[n]}'{where}{hint}"
 
 
 def _whole(d: Declared) -> Iterator[str]:
