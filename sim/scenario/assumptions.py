@@ -180,11 +180,10 @@ def _no_path(data: dict[str, Any], path: str, err: PathError) -> str:
     """A typo named with its near miss among the keys (or list names) where it failed."""
     parts = path.split(".")
     node: Any = data
-    for n, part in enumerate(parts):
-        try:
-            node = get_path(node, part)
-        except PathError:
-            break
+    n = 0
+    while n < len(parts) - 1 and _has_step(node, parts[n]):
+        node = get_path(node, parts[n])
+        n += 1
     parent = ".".join(parts[:n])
     if isinstance(node, dict):
         options = [str(k) for k in node]
@@ -198,6 +197,14 @@ def _no_path(data: dict[str, Any], path: str, err: PathError) -> str:
     where = f" in {parent}" if parent else ""
     what = "item" if isinstance(node, list) else "key"
     return f"no {what} '{parts[n]}'{where}{hint}"
+
+
+def _has_step(node: Any, part: str) -> bool:
+    try:
+        get_path(node, part)
+    except PathError:
+        return False
+    return True
 
 
 def _whole(d: Declared) -> Iterator[str]:
