@@ -5,12 +5,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sim import __version__
 from sim.core.metrics import METRICS, applies, label, unit
 from sim.core.results import ReplicationResult
 from sim.core.stats import clip_interval, describe, summarize_metrics, summarize_series
 from sim.core.thresholds import breach_shares
 from sim.core.uncertainty import metric_uncertainty
+from sim.core.version import __version__
 from sim.report.inputs import non_defaults
 from sim.report.model import (
     FORMAT,
