@@ -19,7 +19,7 @@ from sim.report.model import Report
 from sim.scenario.assumptions import declared
 from sim.scenario.loader import load_scenario
 from sim.studies.compare.comparison import build_comparison
-from sim.studies.draws import plan_draws, unit_column
+from sim.studies.draws import plan_draws, summarise, unit_column
 
 KAZBAT = ROOT / "scenarios" / "kazbat_2003.yaml"
 STOCK = "deployments.iraq.theatre.ordnance_stock"
@@ -241,6 +241,10 @@ def test_draws_share_the_nominal_random_numbers_and_any_executor(tmp_path):
     assert drivers["cost_total_usd", VEHICLE_DAY] > 0.5
     p = res.prediction.set_index("metric").loc["cost_total_usd"]
     assert p.p05 <= p.p50 <= p.p95
+    # what another study (a hindcast) reads of any value of a run, the same way
+    found = summarise(res.results, res.report.uncertainty, lambda r: r.metrics["cost_total_usd"])
+    assert found["prediction"] == {"p05": p.p05, "p50": p.p50, "p95": p.p95}
+    assert found["mean"] == res.report.metrics["cost_total_usd"].mean
 
 
 def test_the_stock_drives_items_cleared_and_volunteering_drives_fill(tmp_path):

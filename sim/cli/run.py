@@ -93,9 +93,10 @@ def print_summary(report: Any) -> None:
     table.caption = "\n".join(captions) or None
     console = stdout_console()
     console.print(table)
+    runs = "of the draws' runs" if drawn else "of replications"
     for t in report.thresholds:
         share = "—" if t.breach_share is None else f"{t.breach_share:.0%}"
-        console.print(f"threshold {t.threshold}: breached in {share} of replications")
+        console.print(f"threshold {t.threshold}: breached in {share} {runs}")
     for note in report.notes:
         console.print(f"note: {note}")
 

@@ -63,10 +63,6 @@ class Declared:
         share its drawn values."""
         return f"{self.path} {json.dumps(self.distribution(), sort_keys=True)}"
 
-    @property
-    def categorical(self) -> bool:
-        return self.assumption.kind == "choice"
-
     def value_at(self, u: float) -> Any:
         """The value at the u-quantile of the distribution (u in [0, 1))."""
         a = self.assumption

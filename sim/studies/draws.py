@@ -2,10 +2,12 @@
 
 Any study that propagates what nobody knows uses this (run, compare, hindcast):
 
-    draws = plan_draws(loaded.scenario, count_draws("auto", sc), reps_per_draw=2, seed=seed)
-    tasks = nominal_tasks + draws.tasks()          # one pass on the execution path
-    ... run_tasks(tasks, workers, scheduler) ...   # results carry `draw`
+    sc = loaded.scenario
+    draws = plan_draws(sc, count_draws("auto", bool(sc.assumptions)), 2, seed, loaded.file)
+    tasks = nominal_tasks + (draws.tasks() if draws else [])   # one pass on the execution path
+    results = run_all(tasks, workers, scheduler)               # results carry `draw`
     report = build_report(loaded, results, seed, ..., uncertainty=draws.info())
+    found = summarise(results, draws.info(), lambda r: my_reading(r))  # any value of a run
 
 The design is a Latin hypercube: each assumption's column cuts [0, 1) into as many
 equal strata as there are draws and takes one uniform point in each, in a random order
@@ -22,13 +24,15 @@ refused before anything runs).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sim.core.errors import InputError, Problem
+from sim.core.results import ReplicationResult
+from sim.core.uncertainty import metric_uncertainty
 from sim.execution.runner import Task
 from sim.report.model import AssumptionInfo, DrawValues, Uncertainty
 from sim.scenario.assumptions import Declared, declared, with_values
@@ -128,10 +132,12 @@ def _scenario(sc: Scenario, d: int, values: dict[str, Any], file: str | None) ->
                           for p in err.problems]) from None
 
 
-def draw_keys(plans: Sequence[DrawPlan | None]) -> set[str]:
-    """The keys of the assumptions that several plans share (same path, same distribution)."""
-    seen: dict[str, int] = {}
-    for plan in plans:
-        for a in plan.assumptions if plan else ():
-            seen[a.key] = seen.get(a.key, 0) + 1
-    return {k for k, n in seen.items() if n > 1}
+def summarise(results: Sequence[ReplicationResult], info: Uncertainty,
+              value: Callable[[ReplicationResult], float | None]) -> dict[str, Any]:
+    """Any value read from each run (a metric, a metric at a date) over the draws:
+    `mean` and `ci95` over every run of every draw, `prediction` (p05, p50, p95) and
+    `drivers` (`sim.core.uncertainty.metric_uncertainty`); failed runs left out."""
+    nominal = [value(r) for r in results if r.ok and r.draw is None]
+    runs = {(r.draw, r.index): value(r) for r in results if r.ok and r.draw is not None}
+    return metric_uncertainty(nominal, runs, info.design_columns(), info.draws,
+                              info.replications_per_draw, info.categorical())
