@@ -227,7 +227,7 @@ STYLES = ("-", "--", ":", "-.")
 
 
 def overlay_figure(entries: Sequence[tuple[str, dict[str, SeriesSummary]]],
-                   names: Sequence[str] = OVERLAY) -> FigureJob | None:
+                   names: Sequence[str] = OVERLAY, band: str = BAND) -> FigureJob | None:
     """Mean lines with bands of `names`, one colour and dash style per scenario. People
     deployed are drawn as the most in theatre in each interval, so that every handover
     shows (reports written before that series existed fall back to the dated value)."""
@@ -245,7 +245,7 @@ def overlay_figure(entries: Sequence[tuple[str, dict[str, SeriesSummary]]],
         panels.append({"title": info.label if info else name,
                        "unit": info.unit if info else "", "lines": lines,
                        "zero": info is not None and info.unit != "USD"})
-    return FigureJob("series", f"Series of each scenario ({BAND}; one colour and dash "
+    return FigureJob("series", f"Series of each scenario ({band}; one colour and dash "
                      "style per scenario)", "panels",
                      {"panels": panels, "cols": 2, "width": 11.0, "row_height": 3.0,
                       "legend": "first", "title": "Scenarios over time"})

@@ -11,7 +11,7 @@ from typing import Any
 from sim.report.atomic import atomic_dir
 from sim.report.content import metric_cell
 from sim.report.document import Block, compact, fmt, interval
-from sim.report.figures import forest_figure, overlay_figure
+from sim.report.figures import BAND, BAND_DRAWS, forest_figure, overlay_figure
 from sim.report.model import Report
 from sim.report.writer import draw_figures, figure_failure, write_documents
 from sim.studies.compare.comparison import TINY_COUNT, Comparison, Difference
@@ -122,7 +122,8 @@ def _s(v: Any, limit: int = 80) -> str:
 
 def comparison_figures(c: Comparison, reports: Sequence[Report]) -> list[Any]:
     jobs = []
-    overlay = overlay_figure([(r.name, r.series) for r in reports])
+    band = BAND_DRAWS if any(r.draws for r in reports) else BAND
+    overlay = overlay_figure([(r.name, r.series) for r in reports], band=band)
     if overlay:
         jobs.append(overlay)
     rows = [d.model_dump() for d in c.headline()
