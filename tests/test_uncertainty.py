@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.cli.run import summary_json
 from sim.core.errors import InputError
 from sim.core.uncertainty import crossed_mean_ci, first_order_shares, robust_share
 from sim.execution.limits import estimate_run
@@ -279,6 +280,9 @@ def test_run_cli_with_draws_writes_the_uncertainty(tmp_path):
                  "--reps-per-draw", "1")
     assert res.exit_code == 0, res.output
     assert "90% prediction" in res.stdout and "rests mostly on" in res.stdout
+    summary = summary_json(sim.load_report(out / "report.json"), out)  # --format json
+    assert summary["uncertainty"]["draws"] == 6 and "draw_values" not in summary["uncertainty"]
+    assert set(summary["metrics"]["items_cleared"]) >= {"prediction", "drivers", "nominal"}
     report = json.loads((out / "report.json").read_text())
     assert report["run"]["draws"] == 6 and report["run"]["replications_per_draw"] == 1
     assert report["run"]["replications"] == 2

@@ -112,9 +112,13 @@ def rests_on(m: Any, short: dict[str, str]) -> str:
 
 def summary_json(report: Any, out: Path) -> dict[str, Any]:
     data = report.to_dict()
-    return {"scenario": report.name, "run": data["run"],
-            "metrics": {n: data["metrics"][n] for n in HEADLINE if n in data["metrics"]},
-            "thresholds": data.get("thresholds", []), "report": str(out)}
+    found = {"scenario": report.name, "run": data["run"],
+             "metrics": {n: data["metrics"][n] for n in HEADLINE if n in data["metrics"]},
+             "thresholds": data.get("thresholds", []), "report": str(out)}
+    if "uncertainty" in data:  # the assumptions drawn; each draw's values are in the report
+        found["uncertainty"] = {k: v for k, v in data["uncertainty"].items()
+                                if k != "draw_values"}
+    return found
 
 
 def say_done(report: Any, target: Path, quiet: bool, fmt: str) -> None:
