@@ -140,7 +140,7 @@ def first_order_shares(design: Mapping[str, Sequence[Any]], values: np.ndarray,
     total = float(present.var(ddof=1))
     if not total > 0:
         return []
-    means = np.array([np.nanmean(r) for r in values[rows]])
+    means = _row_means(values)[rows]
     shares: list[dict[str, Any]] = []
     for name, column in design.items():
         x = [v for v, keep in zip(column, rows) if keep]
@@ -179,13 +179,23 @@ def _between(means: np.ndarray, groups: list[np.ndarray]) -> float:
 
 
 def _within(values: np.ndarray) -> float | None:
-    """Mean variance within a draw, over the draws with two or more runs."""
-    parts = [(int(np.isfinite(r).sum()), float(np.nanvar(r, ddof=1)))
-             for r in values if np.isfinite(r).sum() >= 2]
-    if not parts:
+    """Mean variance within a draw, over the draws with two or more runs (pooled)."""
+    ok = np.isfinite(values)
+    n = ok.sum(axis=1)
+    rows = n >= 2
+    if not rows.any():
         return None
-    dof = sum(n - 1 for n, _ in parts)
-    return sum((n - 1) * v for n, v in parts) / dof
+    means = _row_means(values)
+    ss = (np.where(ok, values - means[:, None], 0.0) ** 2).sum(axis=1)
+    return float(ss[rows].sum() / (n[rows] - 1).sum())
+
+
+def _row_means(values: np.ndarray) -> np.ndarray:
+    """Each draw's mean over the runs present (NaN for a draw with none)."""
+    ok = np.isfinite(values)
+    n = ok.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ok, values, 0.0).sum(axis=1) / n
 
 
 def _clip(share: float) -> float:
