@@ -73,7 +73,8 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
                for name, m in summarize_metrics(
                    summarised, [m for m in METRICS if not applies(m, sc)]).items()}
     if uncertainty:
-        metrics = {name: _with_draws(name, m, nominal, summarised, uncertainty)
+        design = (uncertainty.design_columns(), uncertainty.categorical())
+        metrics = {name: _with_draws(name, m, nominal, summarised, uncertainty, design)
                    for name, m in metrics.items()}
     return Report(
         format=FORMAT,
@@ -101,14 +102,15 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
 
 
 def _with_draws(name: str, m: MetricSummary, nominal: Sequence[ReplicationResult],
-                drawn: Sequence[ReplicationResult], u: Uncertainty) -> MetricSummary:
+                drawn: Sequence[ReplicationResult], u: Uncertainty,
+                design: tuple[dict[str, list[Any]], set[str]]) -> MetricSummary:
     """`m` (summarised over the draws' runs) with the mean's interval over the crossed
     design, the nominal scenario's summary, the prediction and the drivers."""
     values = [r.metrics.get(name) for r in nominal if r.ok]
     runs = {(int(r.draw), r.index): r.metrics.get(name) for r in drawn
             if r.ok and r.draw is not None}
-    found = metric_uncertainty(values, runs, u.design_columns(), u.draws,
-                               u.replications_per_draw, u.categorical())
+    found = metric_uncertainty(values, runs, design[0], u.draws, u.replications_per_draw,
+                               design[1])
     ci, clipped = found["ci95"], m.clipped
     if ci is not None:
         ci, was = clip_interval(ci, name)
