@@ -12,7 +12,7 @@ model; the results of the others are kept). Results are pandas DataFrames.
 """
 from __future__ import annotations
 
-from sim.studies.capacity import Capacity, find_capacity
+from sim.studies.capacity.study import Capacity, CapacityPlan, find_capacity, plan_capacity
 from sim.studies.compare.study import (
     ComparePlan,
     CompareResult,
@@ -20,6 +20,17 @@ from sim.studies.compare.study import (
     plan_compare,
 )
 from sim.studies.discover.discovery import Discovery, discover
+from sim.studies.examples import (
+    KIND_WORDS,
+    CopiedExamples,
+    Example,
+    example,
+    examples,
+    find_example,
+    is_bare_name,
+    shipped_examples,
+)
+from sim.studies.hindcast.study import HindcastPlan, HindcastResult, hindcast, plan_hindcast
 from sim.studies.inputs import (
     Validation,
     load_scenario,
@@ -40,12 +51,15 @@ from sim.studies.sweep.study import (
     sweep,
     sweep_design,
 )
+from sim.studies.verify.study import VerifyPlan, VerifyResult, plan_verify, verify
 
 __all__ = [
-    "Capacity", "ComparePlan", "CompareResult", "Discovery", "RunPlan", "RunResult",
-    "SearchResult", "SweepResult", "Validation", "compare", "default_policy_store",
-    "default_store", "discover",
-    "execute_plan", "find_capacity", "load_scenario", "open_sweep", "optimize",
-    "override_texts", "plan_compare", "plan_run", "run", "scenario_schema", "show", "sweep",
-    "sweep_design", "timeline_paths", "validate",
+    "KIND_WORDS", "Capacity", "CapacityPlan", "ComparePlan", "CompareResult", "CopiedExamples",
+    "Discovery", "Example", "HindcastPlan", "HindcastResult", "RunPlan", "RunResult",
+    "SearchResult", "SweepResult", "Validation", "VerifyPlan", "VerifyResult", "compare",
+    "default_policy_store", "default_store", "discover", "example", "examples", "execute_plan",
+    "find_capacity", "find_example", "hindcast", "is_bare_name", "load_scenario", "open_sweep",
+    "optimize", "override_texts", "plan_capacity", "plan_compare", "plan_hindcast", "plan_run",
+    "plan_verify", "run", "scenario_schema", "shipped_examples", "show", "sweep", "sweep_design",
+    "timeline_paths", "validate", "verify",
 ]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_cases import run_model, scenario
 
-from sim.model.people import DEPLOYED, SEPARATED, STATE_NAMES
+from sim.model.people import DEPLOYED, IN_BASIC, SEPARATED, STATE_NAMES
 
 grades = st.fixed_dictionaries({"officer": st.integers(2, 25), "nco": st.integers(0, 20),
                                 "soldier": st.integers(5, 60)})
@@ -55,6 +55,8 @@ def scenarios(draw):
                 "water": {"stations": 1, "litres_per_day": 1000, "operators_per_station": 1},
                 # High incident rates so that casualties, evacuations and replacements happen.
                 "incident_per_1000_items": {"qualified": 0.2, "unqualified": 0.5},
+                # one, the whole team, or a drawn number struck by an incident
+                "incident_harm": {"people": draw(st.sampled_from([1, 3, {"dist": "poisson", "mean": 1.5}]))},
                 # Security moving between regimes (pace, tips, hostile casualties among
                 # anyone in theatre), another task, hard-to-reach ordnance: off or on.
                 **draw(st.sampled_from([{}, {
@@ -62,7 +64,8 @@ def scenarios(draw):
                         "calm": {"level": 0.1, "mean_days": 60, "next": {"hostile": 1}},
                         "hostile": {"level": 0.9, "mean_days": 45, "next": {"calm": 1}}},
                         "workdays_lost_at_hostile": 0.5, "tips_at_hostile": 0.5,
-                        "hostile_per_1000_person_days": 3},
+                        "hostile_per_1000_person_days": 3,
+                        "hostile_harm": {"people": {"dist": "uniform", "low": 0, "high": 6}}},
                     "tasks": {"training": {"unit": "cadets", "team_share": 0.3, "per_team_day": 1}},
                     "ordnance_access_exponent": 1.0}])),
             },
@@ -78,6 +81,18 @@ def scenarios(draw):
              "deployments.op0.theatre.security.hostile_per_1000_person_days": 2.0}]))
         timeline.append({"at": at, "set": change})
     est = draw(grades)
+    recruiting = {"per_month": draw(st.integers(0, 5)), **draw(st.sampled_from([{}, {
+        # force supply (issue 21): a labour market, selection, basic training
+        "applicants_per_month": draw(st.sampled_from([0, 2, 8])),
+        "selection_rate": draw(st.sampled_from([0.3, 1.0]))}, {
+        "market": {"pool": 100_000, "propensity_per_year": draw(st.sampled_from([0.0002, 0.001])),
+                   "pay_elasticity": 1.5},
+        "civilian_wage_usd_per_month": 150}]))}
+    if draw(st.booleans()):
+        recruiting["basic_training"] = {"days": draw(st.sampled_from([20, 90])),
+                                        "seats": draw(st.integers(0, 10)),
+                                        "washout": draw(st.sampled_from([0.0, 0.3]))}
+    budget = draw(st.sampled_from([None, 20_000, 150_000]))
     extras = {}
     if draw(st.booleans()):  # exercises, assistance and NCO acceptance
         extras = {
@@ -103,8 +118,9 @@ def scenarios(draw):
             "contract_years": {"officer": draw(st.sampled_from([1, 3])), "nco": 2, "soldier": 1},
             "reenlist": draw(shares),
             "attrition_per_year": draw(rates),
-            "recruiting": {"per_month": draw(st.integers(0, 5))},
+            "recruiting": recruiting,
             "officer_intake_per_year": draw(st.integers(0, 6)),
+            **({} if budget is None else {"budget": {"personnel_usd_per_year": budget}}),
         },
         "training": {"courses": {
             "nco_course": {"seats": draw(st.integers(1, 8)), "days": 30, "every_days": 60,
@@ -140,13 +156,17 @@ def test_people_are_neither_created_nor_lost(data, seed):
     rep = run_model(sc, seed)
     m = rep.results()[0]
     start = sc.force.initial.total
-    assert start + m["recruited"] == m["strength_end"] + m["separated"] + m["killed"]
+    # recruits count from their first day of basic training, in strength once they finish it
+    assert start + m["recruited"] == (m["strength_end"] + m["in_basic_training_end"]
+                                      + m["separated"] + m["killed"])
     # The census by state and grade matches the rows, and nobody is in two states.
     p = rep.people
     for state in range(len(STATE_NAMES)):
         rows = np.bincount(p.grade[: p.n][p.state[: p.n] == state], minlength=3)
         assert np.array_equal(rows, p.counts[state]), STATE_NAMES[state]
-    assert int((p.state[: p.n] != SEPARATED).sum()) == m["strength_end"]
+    assert int((p.state[: p.n] < SEPARATED).sum()) == m["strength_end"]
+    assert int((p.state[: p.n] == IN_BASIC).sum()) == m["in_basic_training_end"]
+    assert (m["vacancies_unfunded"] is None) == (sc.force.budget is None)
 
 
 @SETTINGS

@@ -16,16 +16,22 @@ class ReplicationResult:
     release with no surplus to release). `trace` holds the event log rows (date, event,
     who, details) when tracing was asked for. Series are sampled at the start of each
     date; `deployed.min`/`deployed.max` cover the time since the previous date.
+    `readings[date]` holds the metrics read by each date asked for (`reads`), as a run
+    ended that day would report them. `draw` is the draw of the scenario's assumptions
+    the replication ran with (None: the nominal scenario); draw d's replication r uses
+    the nominal's replication r's random numbers.
     """
 
     index: int
     seed: list[int]
+    draw: int | None = None  # the draw of the assumptions it ran with; None: the nominal
     metrics: dict[str, float | None] = field(default_factory=dict)
     dates: list[str] = field(default_factory=list)
     series: dict[str, list[float | None]] = field(default_factory=dict)
     unfilled: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     trace: list[tuple[str, str, str, str]] | None = None
+    readings: dict[str, dict[str, float | None]] = field(default_factory=dict)
     wall_seconds: float = 0.0
     events: int = 0
     error: str | None = None

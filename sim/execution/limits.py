@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sim.core.errors import InputError, Problem
@@ -170,18 +170,53 @@ def parallel_workers(workers: int | None, tasks: float) -> float:
 
 # -- commands --------------------------------------------------------------------------
 
-def estimate_run(sc: Scenario, reps: int, workers: int | None = None) -> Estimate:
-    """`run`: `reps` replications on `workers` processes, results held for the report."""
+def estimate_run(sc: Scenario, reps: int, workers: int | None = None,
+                 draws: Sequence[Scenario] = (), reps_per_draw: int = 0) -> Estimate:
+    """`run`: `reps` replications on `workers` processes, results held for the report;
+    and `reps_per_draw` replications of each drawn scenario in `draws`."""
     cost = replication_cost(sc)
-    parallel = parallel_workers(workers, reps)
-    return Estimate(f"{reps:,} replication{'s' if reps != 1 else ''} of '{sc.name}'",
-                    reps * cost.seconds / parallel,
-                    parallel * cost.memory + reps * result_bytes(sc),
+    drawn = [replication_cost(d) for d in draws]
+    runs = reps + reps_per_draw * len(drawn)
+    parallel = parallel_workers(workers, runs)
+    seconds = reps * cost.seconds + reps_per_draw * sum(c.seconds for c in drawn)
+    peak = max([cost.memory, *(c.memory for c in drawn)])
+    what = f"{reps:,} replication{'s' if reps != 1 else ''}"
+    if drawn:
+        what += f" and {len(drawn):,} draws x {reps_per_draw:,}"
+    return Estimate(f"{what} of '{sc.name}'", seconds / parallel,
+                    parallel * peak + runs * result_bytes(sc),
                     f"{cost.events:,.0f} events and {size(cost.memory)} a replication")
 
 
-def estimate_compare(scenarios: Iterable[Scenario], reps: int, workers: int | None = None
+def estimate_compare(scenarios: Iterable[Scenario], reps: int, workers: int | None = None,
+                     draws: Sequence[Sequence[Scenario]] = (), reps_per_draw: int = 0
                      ) -> Estimate:
-    parts = [estimate_run(sc, reps, workers) for sc in scenarios]
-    return Estimate(f"comparing {len(parts)} scenarios at {reps:,} replications each",
+    """`compare`: each scenario at `reps`, and the drawn scenarios of each (`draws[i]`
+    for scenario i, if any) at `reps_per_draw`."""
+    parts = [estimate_run(sc, reps, workers, draws[i] if i < len(draws) else (), reps_per_draw)
+             for i, sc in enumerate(scenarios)]
+    return Estimate(f"comparing {len(parts)} scenarios at {reps:,} replications each"
+                    + (f" and their draws x {reps_per_draw:,}" if any(draws) else ""),
                     sum(p.seconds for p in parts), sum(p.memory for p in parts))
+
+
+def estimate_capacity(scenarios: Sequence[Scenario], searches: int, reps: int, max_reps: int,
+                      ceiling: int, workers: int | None = None) -> Estimate:
+    """`capacity`: `searches` searches (the scenario's, then one for each contour value),
+    each about 2 log2(ceiling) + 3 sizes (doubling, then bisecting up to the force's
+    strength) at `reps` replications, and the boundary and its two neighbours re-checked
+    up to `max_reps`; a replication costed as the dearest of `scenarios` (given with the
+    contingent at the largest size the search may try)."""
+    sizes = 2 * math.ceil(math.log2(ceiling + 1)) + 3
+    per_search = sizes * reps + 3 * (max_reps - reps)
+    costs = [replication_cost(sc) for sc in scenarios]
+    dearest = max(costs, key=lambda c: c.seconds) if costs else Cost(0.0, 0.0, 0.0)
+    parallel = parallel_workers(workers, reps)
+    what = (f"a capacity search of about {sizes} sizes x {reps:,} replications "
+            f"(up to {max_reps:,} near the boundary)")
+    if searches > 1:
+        what += f" for the scenario and each of its {searches - 1:,} contour values"
+    return Estimate(what, searches * per_search * dearest.seconds / parallel,
+                    parallel * max((c.memory for c in costs), default=0.0),
+                    f"{dearest.events:,.0f} events and {size(dearest.memory)} a replication "
+                    "at the largest size")

@@ -138,7 +138,7 @@ class Queues:
         """`Course.eligible` of each of `courses` (a column each) for `ids` (a row each)."""
         p, rules = self.people, self._rules(courses)
         eligible = rules.grades[p.grade[ids]]
-        eligible &= (p.state[ids] != SEPARATED)[:, None]
+        eligible &= (p.state[ids] < SEPARATED)[:, None]  # in strength
         if rules.served is not None:
             eligible &= p.joined[ids][:, None] <= now - rules.served
         if rules.quals:
@@ -218,7 +218,8 @@ class Course:
         f"training.courses.<course>.{key}" for key in (
             "seats", "days", "every_days", "until", "eligible", "min_service_days", "requires",
             "valid_years"))
-    REPORTS: ClassVar[dict[str, float | None]] = {"course_wait_days_mean": None, "promoted_to_nco": 0.0}
+    REPORTS: ClassVar[dict[str, float | None]] = {
+        "course_wait_days_mean": None, "promoted_to_nco": 0.0, "course_graduates": 0.0}
     check: ClassVar[bool] = False  # tests: every update of the queue checked against everyone
 
     def __init__(self, name: str, spec: CourseSpec, clock: Clock, people: People, streams: Streams,
@@ -439,3 +440,4 @@ class Course:
         results.set(f"course_wait_days_mean.{self.name}", total / count if count else None)
         results.mean("course_wait_days_mean", total, count)
         results.add("promoted_to_nco", self.promoted)
+        results.add("course_graduates", self.trained)

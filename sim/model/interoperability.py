@@ -56,7 +56,7 @@ class Interoperability:
         """Who of `ids` (None: everyone) is in the force and meets their grade's criteria."""
         p, now = self.people, self.clock.now
         rows = slice(0, p.n) if ids is None else ids
-        active = p.state[rows] != SEPARATED
+        active = p.state[rows] < SEPARATED  # in strength
         grade = p.grade[rows]
         meets = np.zeros(len(grade), bool)
         for g, quals in self._criteria:

@@ -14,11 +14,11 @@ import numpy as np
 
 from sim.model.clock import Clock, Meter
 from sim.model.log import EventLog
-from sim.model.people import DEPLOYED, HOME, IN_COURSE, PREPARING, People
+from sim.model.people import DEPLOYED, HOME, IN_BASIC, IN_COURSE, PREPARING, STATE_NAMES, People
 from sim.model.record import Results
 from sim.scenario.schema import Costs, GradeRates
 
-AT_HOME = (HOME, IN_COURSE, PREPARING)
+AT_HOME = (HOME, IN_COURSE, PREPARING, IN_BASIC)  # priced at person_day.home
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Ledger:
         "costs.course_seat.<course>", "costs.vehicle_day",
     )
     REPORTS: ClassVar[dict[str, float | None]] = dict.fromkeys(
-        ("cost_total_usd", "cost_deployed_usd", "cost_training_usd"))
+        ("cost_total_usd", "cost_home_usd", "cost_deployed_usd", "cost_training_usd", "cost_purchases_usd"))
 
     def __init__(self, spec: Costs, clock: Clock, people: People, log: EventLog):
         self.spec, self.clock, self.people, self.log = spec, clock, people, log
@@ -58,7 +58,7 @@ class Ledger:
 
     @staticmethod
     def _rate_table(spec: Costs) -> np.ndarray:
-        table = np.zeros((5, 3))
+        table = np.zeros((len(STATE_NAMES), 3))
         for state in AT_HOME:
             table[state] = by_grade(spec.person_day.home)
         table[DEPLOYED] = by_grade(spec.person_day.deployed)
@@ -113,6 +113,18 @@ class Ledger:
         spent = (self.people.person_days() - self._mark) * self._rates
         return self._banked + float(spent.sum()), self._deployed_banked + float(spent[DEPLOYED].sum())
 
+    def personnel_usd(self) -> float:
+        """What a personnel budget pays, so far: person-days (basic training included)
+        and course seats."""
+        return self.person_day_usd()[0] + self.training_usd
+
+    def personnel_usd_per_day(self) -> float:
+        """Person-day cost a day of everyone in the store now, at the rates in force."""
+        return float((self.people.counts * self._rates).sum())
+
+    def home_rate(self, grade: int) -> float:
+        return float(self._rates[HOME, grade])
+
     def vehicle_usd(self) -> float:
         return sum(self.fleet_usd(f.meter) for f in self._fleets)
 
@@ -123,5 +135,7 @@ class Ledger:
         people, deployed = self.person_day_usd()
         vehicles = self.vehicle_usd()
         results.set("cost_total_usd", people + vehicles + self.training_usd + self.purchase_usd)
+        results.set("cost_home_usd", people - deployed)
         results.set("cost_deployed_usd", deployed + vehicles)
         results.set("cost_training_usd", self.training_usd)
+        results.set("cost_purchases_usd", self.purchase_usd)

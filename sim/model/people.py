@@ -22,8 +22,10 @@ import numpy as np
 GRADE_INDEX = {"officer": 0, "nco": 1, "soldier": 2}
 GRADE_NAMES = ("officer", "nco", "soldier")
 
-HOME, IN_COURSE, PREPARING, DEPLOYED, SEPARATED = range(5)
-STATE_NAMES = ("home", "in_course", "preparing", "deployed", "separated")
+HOME, IN_COURSE, PREPARING, DEPLOYED, SEPARATED, IN_BASIC = range(6)
+STATE_NAMES = ("home", "in_course", "preparing", "deployed", "separated", "basic_training")
+# In the force (strength): the states before SEPARATED. Recruits in basic training are
+# people of the store, counted as recruited, but not yet in strength.
 ACTIVE_STATES = (HOME, IN_COURSE, PREPARING, DEPLOYED)
 
 
@@ -60,7 +62,7 @@ class People:
         self._days = np.zeros((len(STATE_NAMES), 3))
         self._t = now()
         self._low = self._high = 0
-        self._version = 0  # bumped by every change of who is in the force or of a grade
+        self._version = 0  # bumped by every change of who is in strength or of a grade
         self._masks: dict[tuple[int, ...], tuple[int, int, np.ndarray]] = {}
         self._journal: list[np.ndarray] = []  # ids added, moved, promoted or granted
         self._changed: tuple[tuple[int, int], np.ndarray] = ((-1, -1), np.zeros(0, np.int64))
@@ -116,8 +118,8 @@ class People:
             self.tables[key] = arr
 
     def add(self, grade: int, count: int, joined: np.ndarray | float,
-            contract_end: np.ndarray | float) -> np.ndarray:
-        """Add `count` people of one grade at home; returns their ids."""
+            contract_end: np.ndarray | float, state: int = HOME) -> np.ndarray:
+        """Add `count` people of one grade at home (or in `state`); returns their ids."""
         self._touch()
         self._version += 1
         self._reserve(count)
@@ -125,7 +127,7 @@ class People:
         new = slice(first, first + count)
         self.n += count
         self.grade[new] = grade
-        self.state[new] = HOME
+        self.state[new] = state
         self.joined[new] = joined
         self.contract_end[new] = contract_end
         self.last_return[new] = -np.inf
@@ -134,7 +136,7 @@ class People:
         for arr in self.tables.values():
             arr[new] = np.nan
         # qualification rows beyond `n` are never written: not held
-        self.counts[HOME, grade] += count
+        self.counts[state, grade] += count
         ids = np.arange(first, first + count)
         self._journal.append(ids)
         return ids
@@ -146,8 +148,6 @@ class People:
         if not k:
             return
         self._touch()
-        if state == SEPARATED:
-            self._version += 1
         self._journal.append(ids.copy())  # any change of state: a rule may look at it
         counts = self.counts
         if k == 1:
@@ -156,14 +156,17 @@ class People:
             counts[old, g] -= 1
             counts[state, g] += 1
             self.state[pid] = state
-            deployed = old == DEPLOYED
+            deployed, outside = old == DEPLOYED, old >= SEPARATED
         else:
             grades = self.grade[ids]
-            cells = np.bincount(self.state[ids] * 3 + grades, minlength=15).reshape(5, 3)
+            cells = np.bincount(self.state[ids] * 3 + grades, minlength=3 * len(STATE_NAMES)).reshape(-1, 3)
             counts -= cells
             counts[state] += np.bincount(grades, minlength=3)
             self.state[ids] = state
             deployed = bool(np.count_nonzero(cells[DEPLOYED]))
+            outside = bool(np.count_nonzero(cells[SEPARATED:]))
+        if outside or state >= SEPARATED:  # into or out of strength
+            self._version += 1
         if deployed or state == DEPLOYED:
             self._watch()
 
@@ -172,8 +175,8 @@ class People:
         self._version += 1
         self._journal.append(np.array(ids, dtype=np.int64))
         states = self.state[ids]
-        self.counts -= np.bincount(states * 3 + self.grade[ids], minlength=15).reshape(5, 3)
-        self.counts[:, grade] += np.bincount(states, minlength=5)
+        self.counts -= np.bincount(states * 3 + self.grade[ids], minlength=3 * len(STATE_NAMES)).reshape(-1, 3)
+        self.counts[:, grade] += np.bincount(states, minlength=len(STATE_NAMES))
         self.grade[ids] = grade
 
     def table(self, name: str, width: int) -> np.ndarray:
@@ -257,7 +260,8 @@ class People:
     # -- queries ------------------------------------------------------------
     @property
     def active(self) -> np.ndarray:
-        return self.state[: self.n] != SEPARATED
+        """Who (first `n` rows) is in strength."""
+        return self.state[: self.n] < SEPARATED
 
     def holds(self, name: str, now: float) -> np.ndarray:
         """Who holds an unexpired qualification (first `n` rows)."""
@@ -287,7 +291,7 @@ class People:
         hit = self._masks.get(grades)
         if hit is None or hit[0] != self._version or hit[1] != self.n:
             mask = self.grade_in(grades)
-            mask &= self.state[: self.n] != SEPARATED
+            mask &= self.state[: self.n] < SEPARATED
             hit = (self._version, self.n, mask)
             self._masks[grades] = hit
         return hit[2].copy()

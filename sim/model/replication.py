@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import ClassVar
 
 from sim.model.acceptance import NcoAcceptance
 from sim.model.assistance import Assistance, Ports
+from sim.model.budget import PersonnelBudget
 from sim.model.clock import Clock
 from sim.model.courses import Course, Queues
 from sim.model.equipment import Equipment
@@ -44,8 +45,9 @@ from sim.scenario.schema import Scenario
 from sim.scenario.timeline import dated_states, initial_scenario
 
 # Components that report metrics (those that accept timeline changes: sim.model.retunable).
-REPORTERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Tours, FirstTour,
-             Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance, Security, Tasks, Harmony)
+REPORTERS = (HomeForce, PersonnelBudget, Ledger, Course, Interoperability, RotationSchedule, Tours,
+             FirstTour, Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance, Security, Tasks,
+             Harmony)
 
 
 def month_dates(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -80,8 +82,12 @@ class Replication:
         people = self.people = People(lambda: clock.env._now, max(64, 2 * posts))
         ledger = self.ledger = Ledger(sc.costs, clock, people, log)
         self.establishment = Establishment(sc.force.establishment, sc.growth, sc.restructure, clock.day)
-        last_growth = max((clock.day(s.at) for s in sc.growth), default=0.0)
-        force = self.force = HomeForce(sc.force, self.establishment, clock, people, streams, log, last_growth)
+        growth_days = [clock.day(s.at) for s in sc.growth]
+        self.budget = None if sc.force.budget is None else PersonnelBudget(
+            sc.force.budget, clock, ledger.personnel_usd, ledger.personnel_usd_per_day)
+        force = self.force = HomeForce(sc.force, self.establishment, clock, people, streams, log,
+                                       max(growth_days, default=0.0), min(growth_days, default=None),
+                                       self.budget, ledger.home_rate)
         self.equipment = Equipment(sc.equipment, clock, log)
         self.exercises = Exercises(sc.exercises, clock, people, streams, log)
         self.interoperability = Interoperability(sc.interoperability, clock, people,
@@ -157,6 +163,10 @@ class Replication:
 
         bus.subscribe("force", HomeForce.TIMELINE, lambda s: force.retune(s.force, s.restructure))
         bus.subscribe("costs", Ledger.TIMELINE, lambda s: ledger.retune(s.costs))
+        budget = self.budget
+        if budget is not None:
+            bus.subscribe("budget", PersonnelBudget.TIMELINE,
+                          lambda s: budget.retune(s.force.budget) if s.force.budget else None)
         bus.subscribe("interoperability", Interoperability.TIMELINE,
                       lambda s: interop.retune(s.interoperability))
         for name in self.courses:
@@ -177,12 +187,15 @@ class Replication:
             strength = p.strength().tolist()
             total = sum(strength)
             low, high = p.deployed_range()
+            posts = est.at(clock.now).tolist()
+            filled = sum(posts)
             return [*map(float, strength), strength[0] / total if total else None,
                     float(sum(p.counts[DEPLOYED].tolist())), float(low), float(high),
-                    *est.at(clock.now).tolist()]
+                    *posts, total / filled if filled else None]
         rec.track_group([*(f"strength.{g}" for g in GRADE_NAMES), "officer_share", "deployed",
-                         "deployed.min", "deployed.max", *(f"establishment.{g}" for g in GRADE_NAMES)],
-                        census)
+                         "deployed.min", "deployed.max", *(f"establishment.{g}" for g in GRADE_NAMES),
+                         "establishment_fill"], census)
+        rec.track("budget_used_share", self.budget.used_share if self.budget else lambda: None)
         rec.track("required", lambda: 0.0)
         rec.track("items_cleared_cum", lambda: 0.0)
         rec.track("ordnance_remaining", lambda: 0.0)
@@ -206,20 +219,25 @@ class Replication:
         return rec
 
     # -- run ---------------------------------------------------------------------------
-    def run(self) -> None:
-        """Run to the end. Python's cyclic garbage collector is paused meanwhile: the
-        run makes little cyclic garbage (it is freed with the replication), and a
-        collection in the middle of it would walk every long-lived object of the
-        process (the scenario, the modules) for nothing, about 5% of a run."""
+    def run(self, reads: Sequence[dt.date] = ()) -> None:
+        """Run to the end. At each date of `reads` (inside the run) the metrics are read
+        as a run ended that day would report them (`readings`, by ISO date): counts to
+        the date, states on it, ratios and means over the window to it; the reading
+        changes nothing, so the run goes on exactly as without it.
+
+        Python's cyclic garbage collector is paused meanwhile: the run makes little
+        cyclic garbage (it is freed with the replication), and a collection in the
+        middle of it would walk every long-lived object of the process (the scenario,
+        the modules) for nothing, about 5% of a run."""
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._run()
+            self._run(reads)
         finally:
             if collecting:
                 gc.enable()
 
-    def _run(self) -> None:
+    def _run(self, reads: Sequence[dt.date]) -> None:
         sc, clock, env = self.scenario, self.clock, self.clock.env
         self.force.build_initial()
         self.force.start()
@@ -233,12 +251,20 @@ class Replication:
         self.acceptance.start()
         self.bus.schedule(dated_states(self.source))
         self.dates = month_dates(sc.start, sc.end)
-        for date in self.dates:
-            day = clock.day(date)
-            if day > env.now:
-                clock.run(day)
-            self.recorder.sample()
-        clock.run(sc.horizon_days + 1e-9)  # what happens on the last day itself
+        # A series value at a date is the state at the start of that day; a reading by a
+        # date, like the end, comes after what happens at the day's start (the 1e-9).
+        stops = sorted([(clock.day(d), "sample", d) for d in self.dates]
+                       + [(clock.day(d) + 1e-9, "read", d) for d in set(reads) if sc.start <= d <= sc.end])
+        self.readings: dict[str, dict[str, Value]] = {}
+        for at, what, date in stops:
+            if at > env.now:
+                clock.run(at)
+            if what == "sample":
+                self.recorder.sample()
+            else:
+                self.readings[date.isoformat()] = self._report([])[0]
+        if sc.horizon_days + 1e-9 > env.now:
+            clock.run(sc.horizon_days + 1e-9)  # what happens on the last day itself
         for theatre in self.theatres.values():
             theatre.close()
 
@@ -252,10 +278,15 @@ class Replication:
 
     def results(self) -> tuple[dict[str, Value], list[dict[str, object]]]:
         """Metrics, and the contingent shortfalls."""
+        return self._report(self.warnings)
+
+    def _report(self, warnings: list[str]) -> tuple[dict[str, Value], list[dict[str, object]]]:
         results, unfilled = Results(), []  # type: tuple[Results, list[dict[str, object]]]
         for kind in (*REPORTERS, Replication):
             results.declare(kind.REPORTS)
-        self.force.report(results, self.warnings)
+        self.force.report(results, warnings)
+        if self.budget is not None:
+            self.budget.report(results)
         self.ledger.report(results)
         self.interoperability.report(results)
         self.exercises.report(results)

@@ -68,9 +68,58 @@ class GradeRates(Model):
     soldier: float = Field(0.0, ge=0)
 
 
+# -- force supply and budget (issue 21): every key off by default --
+class Market(Model):
+    """Applicants a month = pool x propensity_per_year / 12 x (pay / civilian wage) ^
+    pay_elasticity, pay being costs.person_day.home.soldier x 365 / 12."""
+
+    pool: float = Field(ge=0, le=1e10, description="people the force recruits from (young men of enlistment age)")
+    propensity_per_year: float = Field(ge=0, le=1, description=(
+        "share of the pool who apply in a year when soldier pay equals the civilian wage"))
+    pay_elasticity: float = Field(1.0, ge=0, le=10, description=(
+        "applicants scale with (pay / civilian wage) to this power"))
+
+
+class BasicTraining(Model):
+    """Recruits are soldiers, in strength, only after basic training."""
+
+    days: float = Field(gt=0, le=3650, description="length of basic training")
+    seats: int = Field(ge=0, le=10_000_000, description="recruits in basic training at once")
+    washout: float = Field(0.0, ge=0, le=1, description="share of recruits who fail and leave at the end")
+
+
 class Recruiting(Model):
-    per_month: float = Field(10, ge=0, description="contract soldiers recruited a month, into vacancies only")
+    per_month: float = Field(10, ge=0, description="contract soldiers recruited a month, into vacancies only (the intake ceiling)")
     source: str = "35th air assault brigade"
+    applicants_per_month: float | None = Field(None, ge=0, le=1e7, description=(
+        "mean applicants a month (Poisson); none: as many as the intake takes (no labour market)"))
+    market: Market | None = Field(None, description="applicants from a labour market instead of applicants_per_month")
+    civilian_wage_usd_per_month: float | None = Field(None, gt=0, le=1e7, description=(
+        "what the pool earns outside the army; needed by market"))
+    selection_rate: float = Field(1.0, ge=0, le=1, description="share of applicants accepted (below 1 needs applicants)")
+    basic_training: BasicTraining | None = Field(None, description="none: recruits are soldiers on the day they join")
+
+    @model_validator(mode="after")
+    def _one_supply(self) -> Recruiting:
+        if self.applicants_per_month is not None and self.market is not None:
+            raise ValueError("give applicants_per_month or market, not both")
+        if self.market is not None and self.civilian_wage_usd_per_month is None:
+            raise ValueError("market needs civilian_wage_usd_per_month (pay is compared with it)")
+        if self.market is None and self.civilian_wage_usd_per_month is not None:
+            raise ValueError("civilian_wage_usd_per_month is used only by market, which is not given")
+        if self.selection_rate < 1 and not self.has_applicants:
+            raise ValueError("selection_rate selects among applicants: give applicants_per_month or market")
+        return self
+
+    @property
+    def has_applicants(self) -> bool:
+        return self.applicants_per_month is not None or self.market is not None
+
+
+class Budget(Model):
+    personnel_usd_per_year: float = Field(ge=0, le=1e13, description=(
+        "a calendar year's money for pay at home and deployed, course seats and basic training; "
+        "no new intake starts when the year's projected spend would exceed it"))
 
 
 class Foc(Model):
@@ -128,6 +177,7 @@ class Force(Model):
             "a course re-grants it for its own valid_years; unlisted: never expires"))
     medically_non_deployable: float = Field(
         0.0, ge=0, le=1, description="chance a person is medically non-deployable at a call-up")
+    budget: Budget | None = Field(None, description="a personnel budget a year; none: money never limits intake")
 
     @field_validator("qualification_valid_years")
     @classmethod
@@ -219,8 +269,11 @@ class IncidentRates(Model):
 
 
 class IncidentHarm(Model):
-    killed: float = Field(0.1, ge=0, le=1, description="chance each team member is killed in an incident")
-    wounded: float = Field(0.3, ge=0, le=1, description="chance each surviving member is wounded")
+    people: Dist = Field(Constant(value=1), description=(
+        "people of the team a clearance incident strikes (drawn, rounded to a whole number, "
+        "capped at the team); each struck is killed or wounded with the chances below"))
+    killed: float = Field(0.1, ge=0, le=1, description="chance each team member struck is killed in an incident")
+    wounded: float = Field(0.3, ge=0, le=1, description="chance each struck member not killed is wounded")
 
 
 class Water(Model):
@@ -248,7 +301,10 @@ class SecurityRegime(Model):
 
 
 class HostileHarm(Model):
-    killed: float = Field(0.2, ge=0, le=1, description="chance the person struck by a hostile incident is killed")
+    people: Dist = Field(Constant(value=1), description=(
+        "people a hostile incident strikes (drawn, rounded to a whole number, capped at those "
+        "in theatre); each struck is killed or wounded with the chances below"))
+    killed: float = Field(0.2, ge=0, le=1, description="chance a person struck by a hostile incident is killed")
     wounded: float = Field(0.6, ge=0, le=1, description="chance a person struck and not killed is wounded and evacuated")
 
 
@@ -477,9 +533,67 @@ class Acceptance(Model):
     abroad_weight: float = _finite(0.0, ge=0)
 
 
+class LognormalBelief(Model):
+    median: float = Field(gt=0, description="the median of the believed values")
+    sigma: float = Field(gt=0, le=5, description="the spread of their logarithm")
+
+
+Scalar = bool | int | float | str | dt.date
+
+
+class Assumption(Model):
+    """A number nobody knows, as the distribution of values a careful analyst could
+    defend (exactly one of `range`, `triangular`, `lognormal`, `choice`) and why. The
+    scenario's own value at the path is the nominal and lies inside it."""
+
+    range: tuple[float, float] | None = Field(None, description="[low, high]: uniform")
+    triangular: tuple[float, float, float] | None = Field(None, description="[low, mode, high]")
+    lognormal: LognormalBelief | None = None
+    choice: list[Scalar] | None = Field(None, min_length=2, description="equally likely values")
+    source: str = Field(min_length=1, description="why this range: a citation, or ASSUMPTION and the reasoning")
+
+    @model_validator(mode="after")
+    def _one_distribution(self) -> Assumption:
+        given = [k for k in ("range", "triangular", "lognormal", "choice")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError("expected exactly one of range, triangular, lognormal, choice; "
+                             f"found {found}")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range needs low < high, found {list(self.range)}")
+        if self.triangular is not None:
+            low, mode, high = self.triangular
+            if not (low <= mode <= high and low < high):
+                raise ValueError("triangular needs low <= mode <= high and low < high, "
+                                 f"found {list(self.triangular)}")
+        if self.choice is not None and len({repr(v) for v in self.choice}) < len(self.choice):
+            raise ValueError("choice lists a value twice")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("range", "triangular", "lognormal", "choice")
+                    if getattr(self, k) is not None)
+
+    def distribution(self) -> dict[str, Any]:
+        """The distribution alone, as written (JSON-safe): `{"range": [low, high]}`."""
+        return self.model_dump(mode="json", include={self.kind})
+
+
 class TimelineEntry(Model):
     at: dt.date
     set: dict[str, Any] = Field(min_length=1)
+    note: str = ""
+
+
+class Expectation(Model):
+    """A lever and the way it should move a metric: `verify` runs the scenario as it is
+    and with `set` applied, paired with common random numbers, and checks the direction."""
+
+    set: dict[str, Any] = Field(min_length=1, description="dotted paths and values, as --set takes them")
+    metric: str = Field(min_length=1, description="a metric of the catalogue")
+    direction: Literal["up", "down", "same"] = Field(description="how the change moves the metric")
     note: str = ""
 
 
@@ -505,8 +619,14 @@ class Scenario(Model):
     acceptance: Acceptance = Acceptance()
     harmony: Harmony = Harmony()
     timeline: list[TimelineEntry] = Field(default_factory=list)
+    assumptions: dict[str, Assumption] = Field(
+        default_factory=dict, description=(
+            "numbers nobody knows: a dotted path (as --set takes) to the distribution of its "
+            "value and a source; `run --draws` propagates them"))
     thresholds: list[str] = Field(default_factory=list,
                                   description='e.g. "rotation_fill_rate >= 0.95"')
+    expectations: list[Expectation] = Field(
+        default_factory=list, description="the expected effect of each lever, checked by `verify`")
 
     @field_validator("deployments")
     @classmethod

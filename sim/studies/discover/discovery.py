@@ -1,5 +1,5 @@
 """Scenario discovery on a sweep store: in which factor ranges does an outcome of interest
-happen? PRIM boxes (the `prim` package) with their peeling trajectory and each
+happen? PRIM boxes (`prim.py`, kazsim's own) with their peeling trajectory and each
 restriction's quasi-p value, and a classification tree (scikit-learn) as a second view.
 
 The outcome is judged per replication and summarised per design point: a point is a case
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.core.errors import InputError
+from sim.studies.discover.prim import Peeling
 from sim.studies.optimize.policy import OPERATORS
 from sim.studies.sweep.store import NotAStore, Store
 
@@ -84,7 +85,7 @@ class Discovery:
     boxes: list[dict[str, Any]]  # recommended first
     tree_rules: str
     tree_leaves: list[dict[str, Any]] = field(default_factory=list)
-    _prim_box: Any = None
+    _peeling: Peeling | None = None
     _tree: Any = None
 
     def boxes_frame(self) -> Any:
@@ -103,7 +104,7 @@ class Discovery:
         return _restrictions_frame(self._box_at(i))
 
     def _box_at(self, i: int) -> dict[str, Any]:
-        if self._prim_box is None:
+        if self._peeling is None:
             raise ValueError("trajectory boxes exist for --method prim only")
         if not 0 <= i < len(self.trajectory):
             raise IndexError(f"box {i}: the trajectory has boxes 0 to {len(self.trajectory) - 1}")
@@ -171,13 +172,10 @@ def _f1(coverage: float, density: float) -> float:
 
 
 def _prim(result: Discovery, x: Any, y: Any, chosen: int | None) -> None:
-    import prim
-
-    p = prim.Prim(x, y.astype(int), threshold=0.5, threshold_type=">")
-    pbox = p.find_box()
-    result._prim_box = pbox
-    traj = pbox.peeling_trajectory.astype(float).reset_index(drop=True)
-    result.trajectory = traj.rename(columns={"res dim": "restricted"})
+    peeling = Peeling(x, y)
+    result._peeling = peeling
+    traj = peeling.trajectory()
+    result.trajectory = traj
     # recommended: the trajectory's coverage-density frontier, best balance (F1) first
     idx = list(range(len(traj)))
     frontier = [i for i in idx if not any(
@@ -198,21 +196,16 @@ def _prim(result: Discovery, x: Any, y: Any, chosen: int | None) -> None:
                                     f"{len(traj) - 1}")
         order = [chosen, *(i for i in order if i != chosen)]
     result.boxes = [_prim_entry(result, i) for i in order]
-    pbox.select(order[0])
 
 
 def _prim_entry(result: Discovery, i: int) -> dict[str, Any]:
-    pbox = result._prim_box
-    pbox.select(i)
-    limits = pbox.limits  # min, max, qp values of each restricted factor
+    assert result._peeling is not None
     traj = result.trajectory
     restrictions, qp = {}, {}
-    for name, row in limits.iterrows():
-        q = float(row["qp values"])
-        qp[name] = {"low": _plain(row["min"]), "high": _plain(row["max"]), "qp": q}
-        if q < SIGNIFICANCE:
-            restrictions[name] = {"low": _plain(row["min"]), "high": _plain(row["max"]),
-                                  "qp": q}
+    for r in result._peeling.restrictions(i):  # most significant first
+        qp[r.factor] = {"low": _plain(r.low), "high": _plain(r.high), "qp": r.qp}
+        if r.qp < SIGNIFICANCE:
+            restrictions[r.factor] = {"low": _plain(r.low), "high": _plain(r.high), "qp": r.qp}
     return {"index": i, "coverage": float(traj.coverage[i]), "density": float(traj.density[i]),
             "mass": float(traj.mass[i]), "restrictions": restrictions, "qp": qp,
             "not_significant": sorted(set(qp) - set(restrictions))}
