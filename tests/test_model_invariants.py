@@ -286,8 +286,8 @@ def _days_present(rep, name, horizon):
 @st.composite
 def scenarios_with_expiring_skills(draw):
     """The random scenarios, with qualifications that expire, a course that requires one,
-    a course that grants nothing and a dated change of who may take a course: what a
-    course's queue must follow."""
+    a course that grants nothing, recruits in basic training and a dated change of who
+    may take a course: what a course's queue must follow."""
     data = draw(scenarios())
     years = int(data["end"][:4]) - 2001
     data["force"]["qualification_valid_years"] = {"eod": draw(st.sampled_from([0.3, 1.0]))}
@@ -298,6 +298,8 @@ def scenarios_with_expiring_skills(draw):
     data["training"]["courses"]["drill"] = {  # grants nothing: its graduates queue again
         "seats": draw(st.integers(1, 4)), "days": 10, "every_days": 40, "eligible": ["nco", "soldier"]}
     data["interoperability"] = {"criteria": {"officer": ["eod", "advanced"], "nco": ["eod"]}}
+    if draw(st.booleans()):  # recruits outside strength until basic training ends
+        data["force"]["recruiting"]["basic_training"] = {"days": 45, "seats": 8, "washout": 0.2}
     at = f"{2001 + draw(st.integers(0, years - 1))}-0{draw(st.integers(2, 9))}-10"
     data["timeline"] = [*data["timeline"], {"at": at, "set": {
         "training.courses.advanced.eligible": draw(st.sampled_from([["soldier"], ["officer", "nco", "soldier"]])),
