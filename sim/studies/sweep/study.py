@@ -8,7 +8,6 @@ does not hold yet on the one execution path.
 from __future__ import annotations
 
 import io
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,8 +113,8 @@ class SweepResult:
     def _read(self, sql: str) -> pd.DataFrame:
         import pandas as pd
 
-        with sqlite3.connect(self.store) as con:
-            return pd.read_sql(sql, con)
+        with Store(self.store, readonly=True) as s:  # an earlier layout reads converted
+            return pd.read_sql(sql, s.db)
 
     @property
     def experiments(self) -> pd.DataFrame:
