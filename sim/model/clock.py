@@ -81,6 +81,19 @@ class Clock:
         stop = (until, URGENT, next(env._eid))  # where SimPy would schedule its stop event
         while queue and queue[0] < stop:
             env._now, _, _, ev = heappop(queue)
+            kind = type(ev)
+            # this module's own events inline (most of a run's): no callback list to walk
+            if kind is _TimerWake:
+                timer = ev.timer
+                ev.callbacks = None
+                if timer._event is ev:  # not moved or cancelled since
+                    timer._event = timer.at = None
+                    timer.fn()
+                continue
+            if kind is Wake:
+                ev.callbacks = None
+                ev.fn()
+                continue
             callbacks, ev.callbacks = ev.callbacks, None
             for callback in callbacks:
                 callback(ev)
