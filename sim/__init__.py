@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from sim.core.version import __version__
 
 _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", "open_sweep",
         "sweep_design", "discover", "optimize", "find_capacity", "validate", "show",

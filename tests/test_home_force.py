@@ -44,11 +44,19 @@ def test_doubling_nco_course_seats_lowers_the_officer_share_further(reform):
     assert met > sum(r.metrics["officer_share_target_met_days"] is not None for r in reform)
 
 
-def test_doubling_recruiting_brings_the_brigade_to_foc_sooner():
-    base = run("brigade.yaml", 4)
-    fast = run("brigade.yaml", 4, "force.recruiting.per_month=80")
-    days = [r.metrics["days_to_foc"] for r in base]
-    quick = [r.metrics["days_to_foc"] for r in fast]
-    assert all(d is not None for d in quick)
-    horizon = 3653
-    assert np.mean(quick) < np.mean([d if d is not None else horizon for d in days]) - 180
+def test_the_brigade_grows_faster_only_when_applicants_and_intake_rise_together():
+    """The brigade's growth is held back by its applicants (issue 21): a higher intake
+    ceiling alone fills hardly more; twice the applicants with the ceiling and the
+    basic-training seats to take them bring full operational capability within the run."""
+    fill = "establishment_fill_end"
+    base = run("brigade.yaml", 3)
+    ceiling = run("brigade.yaml", 3, "force.recruiting.per_month=80")
+    both = run("brigade.yaml", 3, "force.recruiting.per_month=80",
+               "force.recruiting.market.propensity_per_year=0.001",
+               "force.recruiting.basic_training.seats=240")
+    assert mean(base, "growth_limited_by.applicants") > 0.4
+    assert mean(ceiling, fill) < mean(base, fill) + 0.03
+    assert mean(ceiling, "growth_limited_by.applicants") > 0.6
+    assert all(r.metrics["days_to_foc"] is not None for r in both)
+    assert all(r.metrics["days_to_foc"] is None for r in base)
+    assert mean(both, fill) > mean(base, fill) + 0.1

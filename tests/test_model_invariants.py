@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_cases import run_model, scenario
 
-from sim.model.people import DEPLOYED, SEPARATED, STATE_NAMES
+from sim.model.people import DEPLOYED, IN_BASIC, SEPARATED, STATE_NAMES
 
 grades = st.fixed_dictionaries({"officer": st.integers(2, 25), "nco": st.integers(0, 20),
                                 "soldier": st.integers(5, 60)})
@@ -78,6 +78,18 @@ def scenarios(draw):
              "deployments.op0.theatre.security.hostile_per_1000_person_days": 2.0}]))
         timeline.append({"at": at, "set": change})
     est = draw(grades)
+    recruiting = {"per_month": draw(st.integers(0, 5)), **draw(st.sampled_from([{}, {
+        # force supply (issue 21): a labour market, selection, basic training
+        "applicants_per_month": draw(st.sampled_from([0, 2, 8])),
+        "selection_rate": draw(st.sampled_from([0.3, 1.0]))}, {
+        "market": {"pool": 100_000, "propensity_per_year": draw(st.sampled_from([0.0002, 0.001])),
+                   "pay_elasticity": 1.5},
+        "civilian_wage_usd_per_month": 150}]))}
+    if draw(st.booleans()):
+        recruiting["basic_training"] = {"days": draw(st.sampled_from([20, 90])),
+                                        "seats": draw(st.integers(0, 10)),
+                                        "washout": draw(st.sampled_from([0.0, 0.3]))}
+    budget = draw(st.sampled_from([None, 20_000, 150_000]))
     extras = {}
     if draw(st.booleans()):  # exercises, assistance and NCO acceptance
         extras = {
@@ -103,8 +115,9 @@ def scenarios(draw):
             "contract_years": {"officer": draw(st.sampled_from([1, 3])), "nco": 2, "soldier": 1},
             "reenlist": draw(shares),
             "attrition_per_year": draw(rates),
-            "recruiting": {"per_month": draw(st.integers(0, 5))},
+            "recruiting": recruiting,
             "officer_intake_per_year": draw(st.integers(0, 6)),
+            **({} if budget is None else {"budget": {"personnel_usd_per_year": budget}}),
         },
         "training": {"courses": {
             "nco_course": {"seats": draw(st.integers(1, 8)), "days": 30, "every_days": 60,
@@ -140,13 +153,17 @@ def test_people_are_neither_created_nor_lost(data, seed):
     rep = run_model(sc, seed)
     m = rep.results()[0]
     start = sc.force.initial.total
-    assert start + m["recruited"] == m["strength_end"] + m["separated"] + m["killed"]
+    # recruits count from their first day of basic training, in strength once they finish it
+    assert start + m["recruited"] == (m["strength_end"] + m["in_basic_training_end"]
+                                      + m["separated"] + m["killed"])
     # The census by state and grade matches the rows, and nobody is in two states.
     p = rep.people
     for state in range(len(STATE_NAMES)):
         rows = np.bincount(p.grade[: p.n][p.state[: p.n] == state], minlength=3)
         assert np.array_equal(rows, p.counts[state]), STATE_NAMES[state]
-    assert int((p.state[: p.n] != SEPARATED).sum()) == m["strength_end"]
+    assert int((p.state[: p.n] < SEPARATED).sum()) == m["strength_end"]
+    assert int((p.state[: p.n] == IN_BASIC).sum()) == m["in_basic_training_end"]
+    assert (m["vacancies_unfunded"] is None) == (sc.force.budget is None)
 
 
 @SETTINGS

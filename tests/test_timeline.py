@@ -27,8 +27,13 @@ BASE: dict[str, Any] = {
         "contract_years": {"officer": 3, "nco": 2, "soldier": 1},
         "reenlist": {"officer": 0.8, "nco": 0.6, "soldier": 0.5},
         "attrition_per_year": {"officer": 0.05, "nco": 0.05, "soldier": 0.1},
-        "recruiting": {"per_month": 4}, "officer_intake_per_year": 4,
+        "recruiting": {"per_month": 4,
+                       "market": {"pool": 200_000, "propensity_per_year": 0.0003, "pay_elasticity": 1.0},
+                       "civilian_wage_usd_per_month": 150, "selection_rate": 0.8,
+                       "basic_training": {"days": 30, "seats": 6, "washout": 0.1}},
+        "officer_intake_per_year": 4,
         "foc": {"fill": 0.8, "qualified": {"eod": 0.2}},
+        "budget": {"personnel_usd_per_year": 250_000},
     },
     "training": {"courses": {
         "nco_course": {"seats": 3, "days": 40, "every_days": 60, "eligible": ["soldier"],
@@ -115,14 +120,28 @@ def changed(path: str, value: Any) -> Any:
     raise AssertionError(f"no test value for {path} = {value!r}")
 
 
+# Paths that BASE leaves unset because another setting excludes them: the base they
+# are tried on.
+OTHER_BASE = {"force.recruiting.applicants_per_month": {
+    "force.recruiting.market": None, "force.recruiting.civilian_wage_usd_per_month": None,
+    "force.recruiting.applicants_per_month": 3.0}}
+
+
+def base_for(path: str) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    for key, value in OTHER_BASE.get(path, {}).items():
+        set_path(data, key, value)
+    return data
+
+
 def with_value(path: str, value: Any) -> dict[str, Any]:
-    data = scenario(BASE).data()
+    data = scenario(base_for(path)).data()
     set_path(data, path, value)
     return data
 
 
 def with_entry(path: str, value: Any, at: str) -> dict[str, Any]:
-    data = copy.deepcopy(BASE)
+    data = base_for(path)
     data["timeline"] = [{"at": at, "set": {path: value}}]
     return data
 
@@ -146,7 +165,7 @@ def base():  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("path", PATHS)
 def test_each_path_takes_effect_from_its_date(path, base):
-    value = changed(path, get_path(scenario(BASE).data(), path))
+    value = changed(path, get_path(scenario(base_for(path)).data(), path))
     # On the start day: exactly the scenario with that value from the start.
     from_start = run(with_value(path, value))
     on_start = run(with_entry(path, value, BASE["start"]))
@@ -154,7 +173,8 @@ def test_each_path_takes_effect_from_its_date(path, base):
     # Later: nothing before the date changes, and the owner applies it on the date.
     at = "2000-02-15" if path.endswith(".start") else LATER
     later = run(with_entry(path, value, at), trace=True)
-    for name, values in base.series.items():
+    before_change = run(base_for(path)) if path in OTHER_BASE else base
+    for name, values in before_change.series.items():
         before = [v for d, v in zip(base.dates, values) if d < at]
         assert later.series[name][: len(before)] == before, name
     delivered = [row for row in later.trace if row[1] == "timeline" and path in row[3]]

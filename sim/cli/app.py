@@ -10,10 +10,10 @@ from typing import NoReturn
 
 import click
 
-from sim import __version__
 from sim.cli import capacity, compare, explore, inputs, run, sweep
 from sim.cli.common import KazsimGroup
 from sim.core.gc_policy import lighter_gc
+from sim.core.version import __version__
 
 
 @click.group(cls=KazsimGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,7 +6,7 @@ import os
 import tempfile
 import traceback
 
-from sim import __version__
+from sim.core.version import __version__
 
 
 def write_crash_log(err: BaseException) -> str:

@@ -104,6 +104,12 @@ METRICS: dict[str, MetricInfo] = {
     "assistance_seats_bought": MetricInfo("seats", "course seats paid for by assistance programmes", group=_I),
     "assistance_seats_unbought": MetricInfo("seats", "course seats wanted (candidates waiting, up to the programme's limit) that the money left could not buy", group=_I),
     "assistance_usd_per_point": MetricInfo("USD/point", "assistance spent per percentage point of the interoperability index gained from start to end (none without a gain)", group=_I),
+    # force supply and budget
+    "applicants": MetricInfo("persons", "people who applied to enlist as soldiers (force.recruiting.applicants_per_month or market); none without a labour market", group=_F),
+    "basic_training_washouts": MetricInfo("persons", "recruits who failed basic training and left (counted in separated); none without force.recruiting.basic_training", group=_F),
+    "vacancies_unfunded": MetricInfo("posts", "soldier and officer vacancies the personnel budget could not pay, mean over the monthly intakes of the run; none without force.budget", group=_F),
+    "growth_limited_by.<cause>": MetricInfo("share", "share of the growth period (first growth step to full operational capability or the end) whose days went to this cause: the first stage that held growth back, in the order applicants, selection, intake, basic_training, budget, courses, officers, else nothing; the causes sum to 1; none without growth", group=_F),
+    "in_basic_training_end": MetricInfo("persons", "recruits still in basic training at the end: recruited, not yet in strength (initial strength + recruited = strength_end + in_basic_training_end + separated + killed)", group=_A),
 }
 
 # Human labels and desirable directions, kept apart from the entries above so that the
@@ -177,6 +183,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "assistance_seats_bought": ("Course seats bought by assistance", ""),
     "assistance_seats_unbought": ("Course seats assistance could not pay for", "lower"),
     "assistance_usd_per_point": ("Assistance per point of interoperability gained", "lower"),
+    # force supply and budget
+    "applicants": ("Applicants", "higher"),
+    "basic_training_washouts": ("Basic-training washouts", "lower"),
+    "vacancies_unfunded": ("Vacancies the budget could not pay", "lower"),
+    "growth_limited_by.<cause>": ("Growth limited by {}", ""),
+    "in_basic_training_end": ("In basic training at the end", ""),
 }
 METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
            if name in LABELS and not info.label else info for name, info in METRICS.items()}
@@ -218,6 +230,9 @@ SERIES_INFO: dict[str, SeriesInfo] = {
     "interoperability.exercises": SeriesInfo("share", "Interoperability: exercises", "share of the force with combined-exercise credit"),
     "nco_acceptance": SeriesInfo("share", "NCO acceptance as leaders", "share of the team-leader authority doctrine grants that is used"),
     "assistance_spent_cum_usd": SeriesInfo("USD", "Assistance spent (cumulative)", "assistance money spent so far"),
+    # force supply and budget
+    "establishment_fill": SeriesInfo("share", "Establishment filled", "strength over establishment, all grades"),
+    "budget_used_share": SeriesInfo("share", "Personnel budget used (projected for the year)", "the calendar year's projected personnel spend (spent so far plus everyone's pay to the year's end) over its budget; above 1: over budget, no intake"),
 }
 SERIES = list(SERIES_INFO)
 

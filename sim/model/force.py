@@ -6,6 +6,11 @@ apply to everyone in the force, wherever they are: someone at home or in a cours
 leaves at once; someone selected for a tour or deployed serves it out and leaves on
 return (or on evacuation, or when the rotation is stood down), so that a contingent is
 never thinned by paperwork.
+
+Intake runs through the supply pipeline when the scenario has one (SPEC "Force supply
+and budget"): applicants and selection (`supply`), the `per_month` ceiling, basic-
+training seats (`basic_training`) and the personnel budget (`budget`). Each stage is a
+limit on the month's intake; without them the intake is min(per_month, vacancies).
 """
 from __future__ import annotations
 
@@ -14,18 +19,32 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.model.basic_training import BasicTraining
+from sim.model.budget import PersonnelBudget
 from sim.model.clock import Clock
 from sim.model.establishment import Establishment, counts
+from sim.model.growth import GrowthLimits, binding, first_cause
 from sim.model.log import EventLog
-from sim.model.people import DEPLOYED, GRADE_INDEX, GRADE_NAMES, HOME, PREPARING, SEPARATED, People
+from sim.model.people import (
+    DEPLOYED,
+    GRADE_INDEX,
+    GRADE_NAMES,
+    HOME,
+    IN_BASIC,
+    PREPARING,
+    SEPARATED,
+    People,
+)
 from sim.model.record import Results
 from sim.model.streams import Streams
+from sim.model.supply import LabourMarket
 from sim.model.tempo import reenlist_chance
 from sim.scenario.schema import Force, GradeRates, GradeShares, Restructure
 
 YEAR = 365.25
 MONTH = YEAR / 12
 SHARE_TOLERANCE = 0.01  # the officer-share target counts as met within one percentage point
+OFFICER, NCO, SOLDIER = (GRADE_INDEX[g] for g in GRADE_NAMES)
 
 Leavers = Callable[[np.ndarray], None]
 
@@ -40,17 +59,34 @@ class HomeForce:
         "force.attrition_per_year.<grade>", "force.recruiting.per_month",
         "force.officer_intake_per_year", "force.retention.per_tour_done", "force.foc.fill", "force.foc.qualified.<qualification>",
         "restructure.target_officer_share", "restructure.by", "restructure.officer_release_per_year",
+        "force.recruiting.applicants_per_month", "force.recruiting.selection_rate",
+        "force.recruiting.civilian_wage_usd_per_month",
+        *(f"force.recruiting.market.{k}" for k in ("pool", "propensity_per_year", "pay_elasticity")),
+        *BasicTraining.TIMELINE,
     )
-    REPORTS: ClassVar[dict[str, float | None]] = dict.fromkeys((
+    REPORTS: ClassVar[dict[str, float | None]] = {**dict.fromkeys((
         "strength_end", *(f"strength_end.{g}" for g in GRADE_NAMES), "officer_share_end",
         "establishment_fill_end", "days_to_foc", "officer_share_target_met_days", "recruited",
-        "separated", "officers_released", "officer_share_start"))
+        "separated", "officers_released", "officer_share_start", "applicants",
+        "basic_training_washouts", "in_basic_training_end")), **GrowthLimits.REPORTS}
 
     def __init__(self, spec: Force, establishment: Establishment, clock: Clock, people: People,
-                 streams: Streams, log: EventLog, last_growth_day: float = 0.0):
+                 streams: Streams, log: EventLog, last_growth_day: float = 0.0,
+                 first_growth_day: float | None = None, budget: PersonnelBudget | None = None,
+                 home_rate: Callable[[int], float] = lambda grade: 0.0):
+        """`home_rate(grade)`: a person's cost a day at home (the pay the labour market
+        weighs against civilian wages; what the budget pays for a newcomer)."""
         self.spec, self.establishment = spec, establishment
         self.clock, self.people, self.streams, self.log = clock, people, streams, log
         self.last_growth_day = last_growth_day
+        self.budget, self.home_rate = budget, home_rate
+        self.supply = LabourMarket(streams.get("recruits"), streams.get("enlistment"),
+                                   lambda: home_rate(SOLDIER))
+        bt = spec.recruiting.basic_training
+        self.basic_training = None if bt is None else BasicTraining(
+            bt, clock, people, streams.get("basic_training"), log, self.separate)
+        self.growth = GrowthLimits(first_growth_day)
+        self._held: dict[int, set[str]] = {OFFICER: set(), SOLDIER: set()}  # binding stages
         self.on_leave: list[Leavers] = []            # told of everyone who leaves the force
         self.after_step: list[Callable[[], None]] = []  # after each monthly step
         self.recruited = np.zeros(3, int)
@@ -104,6 +140,8 @@ class HomeForce:
     # -- timeline ---------------------------------------------------------------
     def retune(self, spec: Force, restructure: Restructure | None) -> None:
         self.spec = spec
+        if self.basic_training is not None and spec.recruiting.basic_training is not None:
+            self.basic_training.retune(spec.recruiting.basic_training)
         self.establishment.initial = counts(spec.establishment)
         self.establishment.restructure = restructure
 
@@ -121,11 +159,14 @@ class HomeForce:
         for hook in self.after_step:
             hook()
         self.check_milestones()
+        now = self.clock.now
+        if self.foc_day is None and self.growth.under_way(now):
+            self.growth.note(now, now + dt, self.holding_back())
 
     def _stayers(self) -> np.ndarray:
         """Everyone in the force who has not already decided to leave."""
         p = self.people
-        return np.flatnonzero((p.state[: p.n] != SEPARATED) & np.isnan(p.leaving[: p.n]))
+        return np.flatnonzero((p.state[: p.n] < SEPARATED) & np.isnan(p.leaving[: p.n]))
 
     def _attrition(self, stayers: np.ndarray, dt: float) -> np.ndarray:
         rng = self.streams.get("attrition")
@@ -178,23 +219,59 @@ class HomeForce:
         self.separate(soonest, "released (restructuring)")
 
     def _recruit(self, dt: float) -> None:
-        now, f = self.clock.now, self.spec
-        est = self.establishment.at(now)
-        strength = self.people.strength()
-        intake = {
-            "soldier": f.recruiting.per_month * dt / MONTH,
-            "officer": f.officer_intake_per_year * dt / YEAR,
-        }
-        for name, amount in intake.items():
-            g = GRADE_INDEX[name]
-            self._carry[name] += amount
-            n = min(int(self._carry[name]), int(max(0, est[g] - strength[g])))
-            self._carry[name] = self._carry[name] % 1.0  # capacity unused this month is gone
-            if n > 0:
-                years = getattr(f.contract_years, name)
-                ids = self.people.add(g, n, joined=now, contract_end=now + years * YEAR)
-                self.recruited[g] += n
+        """The month's intake of soldiers, then of academy officers."""
+        f = self.spec
+        soldiers = self._intake(SOLDIER, f.recruiting.per_month * dt / MONTH, dt)
+        officers = self._intake(OFFICER, f.officer_intake_per_year * dt / YEAR, dt)
+        if self.budget is not None:
+            self.budget.note_unfunded(soldiers + officers, dt)
+
+    def _intake(self, g: int, amount: float, dt: float) -> int:
+        """Take in recruits of grade `g`: the vacancies not already filled (or in basic
+        training), limited by every stage of the pipeline the scenario has. Returns the
+        vacancies the budget could not pay."""
+        now, f, name = self.clock.now, self.spec, GRADE_NAMES[g]
+        bt = self.basic_training if g == SOLDIER else None
+        need = int(max(0, self.establishment.at(now)[g] - self.people.strength()[g]
+                       - (bt.in_training() if bt is not None else 0)))
+        self._carry[name] += amount
+        limits = {"intake" if g == SOLDIER else "officers": int(self._carry[name])}
+        self._carry[name] %= 1.0  # capacity unused this month is gone
+        if g == SOLDIER:
+            drawn = self.supply.draw(f.recruiting, dt)
+            if drawn is not None:
+                limits["applicants"], limits["selection"] = drawn
+            if bt is not None:
+                limits["basic_training"] = bt.free_seats()
+        if self.budget is not None:
+            limits["budget"] = self.budget.affordable(self.home_rate(g))
+        n = max(0, min(need, *limits.values()))
+        self._held[g] = binding(limits, n, need)
+        if n > 0:
+            end = now + getattr(f.contract_years, name) * YEAR
+            if bt is not None:
+                bt.enrol(n, end)
+            else:
+                ids = self.people.add(g, n, joined=now, contract_end=end)
                 self.log("recruited", f"{n} {name}s", f"ids {ids[0]}..{ids[-1]}")
+            self.recruited[g] += n
+        return max(0, need - limits["budget"]) if "budget" in limits else 0
+
+    def holding_back(self) -> str:
+        """What holds growth back now, after the month's intake: the first stage, in SPEC
+        order, that kept a grade short of `foc.fill` of its posts; courses for NCO posts
+        (filled only by promotion) and for qualifications; else nothing."""
+        strength = self.people.strength()
+        short = strength < self.spec.foc.fill * self.establishment.at(self.clock.now) - 1e-9
+        causes: set[str] = set()
+        if short[SOLDIER]:
+            in_basic = self.people.counts[IN_BASIC].sum()
+            causes |= self._held[SOLDIER] or ({"basic_training"} if in_basic else set())
+        if short[NCO] or not self._qualified():
+            causes.add("courses")
+        if short[OFFICER]:
+            causes |= self._held[OFFICER]
+        return first_cause(causes)
 
     # -- leaving ----------------------------------------------------------------
     def leave(self, ids: np.ndarray, reason: str) -> None:
@@ -256,13 +333,15 @@ class HomeForce:
             self.log("officer share target met", "force", f"{share:.3f}")
 
     def _at_foc(self, strength: np.ndarray) -> bool:
-        foc, now = self.spec.foc, self.clock.now
-        est = self.establishment.at(now)
-        if np.any(strength < foc.fill * est - 1e-9):
-            return False
-        total = strength.sum()
+        est = self.establishment.at(self.clock.now)
+        return not np.any(strength < self.spec.foc.fill * est - 1e-9) and self._qualified()
+
+    def _qualified(self) -> bool:
+        """Whether the force meets every `foc.qualified` share."""
+        now = self.clock.now
+        total = self.people.strength().sum()
         active = self.people.active
-        for q, share in foc.qualified.items():
+        for q, share in self.spec.foc.qualified.items():
             held = int(self.people.holds(q, now)[active].sum())
             if total == 0 or held / total < share:
                 return False
@@ -285,6 +364,11 @@ class HomeForce:
         results.set("officer_share_target_met_days", self.target_met_day)
         results.set("recruited", int(self.recruited.sum()))
         results.set("separated", int(self.separated.sum()))
+        results.set("in_basic_training_end", int(self.people.counts[IN_BASIC].sum()))
+        results.set("applicants", self.supply.applicants if self.supply.active else None)
+        bt = self.basic_training
+        results.set("basic_training_washouts", bt.washouts if bt is not None else None)
+        self.growth.report(results, self.clock.now)
         start = self.start_strength
         results.set("officer_share_start", float(start[0] / start.sum()) if start.sum() else None)
         r = self.restructure

@@ -14,11 +14,11 @@ import numpy as np
 
 from sim.model.clock import Clock, Meter
 from sim.model.log import EventLog
-from sim.model.people import DEPLOYED, HOME, IN_COURSE, PREPARING, People
+from sim.model.people import DEPLOYED, HOME, IN_BASIC, IN_COURSE, PREPARING, STATE_NAMES, People
 from sim.model.record import Results
 from sim.scenario.schema import Costs, GradeRates
 
-AT_HOME = (HOME, IN_COURSE, PREPARING)
+AT_HOME = (HOME, IN_COURSE, PREPARING, IN_BASIC)  # priced at person_day.home
 
 
 @dataclass
@@ -58,7 +58,7 @@ class Ledger:
 
     @staticmethod
     def _rate_table(spec: Costs) -> np.ndarray:
-        table = np.zeros((5, 3))
+        table = np.zeros((len(STATE_NAMES), 3))
         for state in AT_HOME:
             table[state] = by_grade(spec.person_day.home)
         table[DEPLOYED] = by_grade(spec.person_day.deployed)
@@ -112,6 +112,18 @@ class Ledger:
         """(all, deployed) person-day cost so far."""
         spent = (self.people.person_days() - self._mark) * self._rates
         return self._banked + float(spent.sum()), self._deployed_banked + float(spent[DEPLOYED].sum())
+
+    def personnel_usd(self) -> float:
+        """What a personnel budget pays, so far: person-days (basic training included)
+        and course seats."""
+        return self.person_day_usd()[0] + self.training_usd
+
+    def personnel_usd_per_day(self) -> float:
+        """Person-day cost a day of everyone in the store now, at the rates in force."""
+        return float((self.people.counts * self._rates).sum())
+
+    def home_rate(self, grade: int) -> float:
+        return float(self._rates[HOME, grade])
 
     def vehicle_usd(self) -> float:
         return sum(self.fleet_usd(f.meter) for f in self._fleets)

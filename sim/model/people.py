@@ -15,8 +15,10 @@ import numpy as np
 GRADE_INDEX = {"officer": 0, "nco": 1, "soldier": 2}
 GRADE_NAMES = ("officer", "nco", "soldier")
 
-HOME, IN_COURSE, PREPARING, DEPLOYED, SEPARATED = range(5)
-STATE_NAMES = ("home", "in_course", "preparing", "deployed", "separated")
+HOME, IN_COURSE, PREPARING, DEPLOYED, SEPARATED, IN_BASIC = range(6)
+STATE_NAMES = ("home", "in_course", "preparing", "deployed", "separated", "basic_training")
+# In the force (strength): the states before SEPARATED. Recruits in basic training are
+# people of the store, counted as recruited, but not yet in strength.
 ACTIVE_STATES = (HOME, IN_COURSE, PREPARING, DEPLOYED)
 
 
@@ -92,14 +94,14 @@ class People:
                 table[key] = arr
 
     def add(self, grade: int, count: int, joined: np.ndarray | float,
-            contract_end: np.ndarray | float) -> np.ndarray:
-        """Add `count` people of one grade at home; returns their ids."""
+            contract_end: np.ndarray | float, state: int = HOME) -> np.ndarray:
+        """Add `count` people of one grade at home (or in `state`); returns their ids."""
         self._touch()
         self._reserve(count)
         ids = np.arange(self.n, self.n + count)
         self.n += count
         self.grade[ids] = grade
-        self.state[ids] = HOME
+        self.state[ids] = state
         self.joined[ids] = joined
         self.contract_end[ids] = contract_end
         self.last_return[ids] = -np.inf
@@ -108,7 +110,7 @@ class People:
         for table in (self.quals, self.cols):
             for arr in table.values():
                 arr[ids] = np.nan
-        self.counts[HOME, grade] += count
+        self.counts[state, grade] += count
         return ids
 
     def move(self, ids: np.ndarray | list[int], state: int) -> None:
@@ -148,7 +150,8 @@ class People:
     # -- queries ------------------------------------------------------------
     @property
     def active(self) -> np.ndarray:
-        return self.state[: self.n] != SEPARATED
+        """Who (first `n` rows) is in strength."""
+        return self.state[: self.n] < SEPARATED
 
     def holds(self, name: str, now: float) -> np.ndarray:
         """Who holds an unexpired qualification (first `n` rows)."""
@@ -177,7 +180,7 @@ class People:
         all who ask until the next change (a fresh array each call)."""
         hit = self._masks.get(grades)
         if hit is None or hit[0] != self._version or hit[1] != self.n:
-            mask = self.grade_in(grades) & (self.state[: self.n] != SEPARATED)
+            mask = self.grade_in(grades) & (self.state[: self.n] < SEPARATED)
             hit = (self._version, self.n, mask)
             self._masks[grades] = hit
         return hit[2].copy()

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from sim.model.acceptance import NcoAcceptance
 from sim.model.assistance import Assistance, Ports
+from sim.model.budget import PersonnelBudget
 from sim.model.clock import Clock
 from sim.model.courses import Course
 from sim.model.equipment import Equipment
@@ -43,8 +44,9 @@ from sim.scenario.schema import Scenario
 from sim.scenario.timeline import dated_states, initial_scenario
 
 # Components that report metrics (those that accept timeline changes: sim.model.retunable).
-REPORTERS = (HomeForce, Ledger, Course, Interoperability, RotationSchedule, Tours, FirstTour,
-             Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance, Security, Tasks, Harmony)
+REPORTERS = (HomeForce, PersonnelBudget, Ledger, Course, Interoperability, RotationSchedule, Tours,
+             FirstTour, Ordnance, TipBook, Work, Fleet, Water, Exercises, Assistance, Security, Tasks,
+             Harmony)
 
 
 def month_dates(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -77,8 +79,12 @@ class Replication:
         people = self.people = People(lambda: clock.env.now, max(64, 2 * sc.force.initial.total))
         ledger = self.ledger = Ledger(sc.costs, clock, people, log)
         self.establishment = Establishment(sc.force.establishment, sc.growth, sc.restructure, clock.day)
-        last_growth = max((clock.day(s.at) for s in sc.growth), default=0.0)
-        force = self.force = HomeForce(sc.force, self.establishment, clock, people, streams, log, last_growth)
+        growth_days = [clock.day(s.at) for s in sc.growth]
+        self.budget = None if sc.force.budget is None else PersonnelBudget(
+            sc.force.budget, clock, ledger.personnel_usd, ledger.personnel_usd_per_day)
+        force = self.force = HomeForce(sc.force, self.establishment, clock, people, streams, log,
+                                       max(growth_days, default=0.0), min(growth_days, default=None),
+                                       self.budget, ledger.home_rate)
         self.equipment = Equipment(sc.equipment, clock, log)
         self.exercises = Exercises(sc.exercises, clock, people, streams, log)
         self.interoperability = Interoperability(sc.interoperability, clock, people,
@@ -153,6 +159,10 @@ class Replication:
 
         bus.subscribe("force", HomeForce.TIMELINE, lambda s: force.retune(s.force, s.restructure))
         bus.subscribe("costs", Ledger.TIMELINE, lambda s: ledger.retune(s.costs))
+        budget = self.budget
+        if budget is not None:
+            bus.subscribe("budget", PersonnelBudget.TIMELINE,
+                          lambda s: budget.retune(s.force.budget) if s.force.budget else None)
         bus.subscribe("interoperability", Interoperability.TIMELINE,
                       lambda s: interop.retune(s.interoperability))
         for name in self.courses:
@@ -173,12 +183,14 @@ class Replication:
             strength = p.strength()
             total = strength.sum()
             low, high = p.deployed_range()
+            posts = est.at(clock.now)
             return [*(float(x) for x in strength), float(strength[0] / total) if total else None,
                     float(p.counts[DEPLOYED].sum()), float(low), float(high),
-                    *(float(x) for x in est.at(clock.now))]
+                    *(float(x) for x in posts), float(total / posts.sum()) if posts.sum() else None]
         rec.track_group([*(f"strength.{g}" for g in GRADE_NAMES), "officer_share", "deployed",
-                         "deployed.min", "deployed.max", *(f"establishment.{g}" for g in GRADE_NAMES)],
-                        census)
+                         "deployed.min", "deployed.max", *(f"establishment.{g}" for g in GRADE_NAMES),
+                         "establishment_fill"], census)
+        rec.track("budget_used_share", self.budget.used_share if self.budget else lambda: None)
         rec.track("required", lambda: 0.0)
         rec.track("items_cleared_cum", lambda: 0.0)
         rec.track("ordnance_remaining", lambda: 0.0)
@@ -240,6 +252,8 @@ class Replication:
         for kind in (*REPORTERS, Replication):
             results.declare(kind.REPORTS)
         self.force.report(results, self.warnings)
+        if self.budget is not None:
+            self.budget.report(results)
         self.ledger.report(results)
         self.interoperability.report(results)
         self.exercises.report(results)

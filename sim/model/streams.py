@@ -18,6 +18,8 @@ SUBSYSTEMS = {
     "release": 16, "exercises": 17,
     # theatre over time / tempo / harmony
     "security": 18, "hostile": 19, "skills": 20, "medical": 21,
+    # force supply (applicants are drawn on "recruits")
+    "enlistment": 22, "basic_training": 23,
 }
 
 

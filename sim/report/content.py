@@ -1,6 +1,7 @@
 """What report.md / report.html say about a run, as document blocks."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sim.core.metrics import HEADLINE, label
@@ -17,7 +18,6 @@ def ci_text(ci: list[float] | None) -> str:
 
 
 def metric_cell(name: str, m: MetricSummary | None = None) -> Cell:
-
     shown = (m.label if m is not None and m.label else "") or label(name)
     return Cell(shown, f"{name}: {m.description}" if m is not None and m.description else name)
 
@@ -70,6 +70,9 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
     if report.notes:
         blocks += [("h2", "Notes from the model"), ("ul", report.notes)]
     clipped = any(m.clipped for m in metrics.values())
+    growth = growth_text(report)
+    if growth:
+        blocks += [("h2", "What limited growth"), ("p", growth)]
     blocks += [("h2", "Headline results"),
                ("table", HEAD, [metric_row(n, metrics[n]) for n in HEADLINE if n in metrics],
                 CLIPPED_NOTE if any(metrics[n].clipped for n in HEADLINE if n in metrics)
@@ -105,6 +108,57 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
     if report.warnings:
         blocks += [("h2", "Warnings"), ("ul", report.warnings)]
     return blocks
+
+
+CAUSE_WORDS = {
+    "applicants": "too few applicants",
+    "selection": "selection (too few applicants accepted)",
+    "intake": "the monthly intake ceiling",
+    "basic_training": "basic-training seats and time",
+    "budget": "the personnel budget",
+    "courses": "courses (NCO promotion, qualifications)",
+    "officers": "officer intake",
+    "nothing": "nothing (every grade filled, awaiting the next growth step)",
+}
+
+
+def growth_text(report: Report) -> str | None:
+    """What held growth back, in words (`growth_limited_by.<cause>`, means over
+    replications), and whether and when full operational capability came."""
+    head = "growth_limited_by."
+    shares = {k[len(head):]: m.mean for k, m in report.metrics.items()
+              if k.startswith(head) and m.mean is not None}
+    if not shares:
+        return None
+    order = list(shares)
+    ranked = sorted((c for c, v in shares.items() if v >= 0.005),
+                    key=lambda c: (-shares[c], order.index(c)))
+    steps = sorted(str(g.get("at")) for g in report.scenario.resolved.get("growth") or [])
+    since = f", {steps[0]}," if steps else ""
+    words = [f"{CAUSE_WORDS.get(c, c)} ({shares[c]:.0%})" for c in ranked[1:4]]
+    text = (f"Growth, from the first growth step{since} to full operational capability or the "
+            f"end, was held back by {CAUSE_WORDS.get(ranked[0], ranked[0])} "
+            f"{shares[ranked[0]]:.0%} of the time" if ranked else "Growth was held back by nothing")
+    if words:
+        text += ", then by " + (", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0])
+    text += " (the first stage that held growth back each day, means over replications)."
+    foc = report.metrics.get("days_to_foc")
+    if foc is not None and foc.happened is not None:
+        fill = ((report.scenario.resolved.get("force") or {}).get("foc") or {}).get("fill")
+        what = f" (at least {fill:.0%} of the posts of every grade filled" if fill is not None else " ("
+        what += ", the qualified shares met)" if fill is not None else "the foc criteria met)"
+        if foc.happened == 0 or foc.mean is None:
+            text += f" Full operational capability{what} was reached by the end in no replication."
+        else:
+            start = report.horizon[0]
+            when = ""
+            if start:
+                day = dt.date.fromisoformat(start) + dt.timedelta(days=round(foc.mean))
+                when = f" (about {day:%B %Y})"
+            text += (f" Full operational capability{what} was reached by the end in "
+                     f"{foc.happened:.0%} of replications; where reached, on average "
+                     f"{foc.mean:,.0f} days after the start{when}.")
+    return text
 
 
 def _short(v: Any, limit: int = 120) -> str:

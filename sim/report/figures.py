@@ -62,6 +62,7 @@ def report_figures(report: Report) -> list[FigureJob]:
         jobs.append(_single("officer_share", label("officer_share"), "share",
                             [_line(series["officer_share"], label("officer_share"),
                                    COLOURS["officer"])], caption, zero=True, hlines=hlines))
+    jobs += _supply(report)
     if _has(series, "deployed"):
         jobs.append(_deployed(series))
     singles = [("items_cleared_cum", "items_cleared"), ("ordnance_remaining", "ordnance"),
@@ -85,6 +86,35 @@ def report_figures(report: Report) -> list[FigureJob]:
     histograms = _histograms(report)
     if histograms:
         jobs.append(histograms)
+    return jobs
+
+
+def _supply(report: Report) -> list[FigureJob]:
+    """Establishment fill of a force that grows or has a supply pipeline, against the
+    fill that full operational capability asks; the personnel budget's use."""
+    series, resolved = report.series, report.scenario.resolved
+    force = resolved.get("force") or {}
+    recruiting = force.get("recruiting") or {}
+    grows = bool(resolved.get("growth")) or any(
+        recruiting.get(k) is not None for k in ("applicants_per_month", "market", "basic_training"))
+    jobs = []
+    if _has(series, "establishment_fill") and (grows or force.get("budget")):
+        fill = (force.get("foc") or {}).get("fill")
+        hlines = [] if fill is None else [
+            {"y": fill, "label": f"full operational capability {fill:.0%}", "colour": "#c00000"}]
+        s = series["establishment_fill"]
+        jobs.append(_single("establishment_fill", label("establishment_fill"), "share",
+                            [_line(s, label("establishment_fill"), "#548235")],
+                            f"Strength over establishment, all grades ({BAND})"
+                            + ("; red dashed: the fill full operational capability asks in "
+                               "every grade" if hlines else ""), zero=True, hlines=hlines))
+    if _has(series, "budget_used_share"):
+        s = series["budget_used_share"]
+        jobs.append(_single("budget_used", label("budget_used_share"), "share",
+                            [_line(s, label("budget_used_share"), "#bf9000")],
+                            f"The calendar year's projected personnel spend over its budget "
+                            f"({BAND}); at 1 no new intake starts", zero=True,
+                            hlines=[{"y": 1.0, "label": "the year's budget", "colour": "#c00000"}]))
     return jobs
 
 

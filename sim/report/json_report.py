@@ -5,11 +5,11 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sim import __version__
 from sim.core.metrics import METRICS, applies, label, unit
 from sim.core.results import ReplicationResult
 from sim.core.stats import summarize_metrics, summarize_series
 from sim.core.thresholds import breach_shares
+from sim.core.version import __version__
 from sim.report.inputs import non_defaults
 from sim.report.model import (
     FORMAT,

@@ -22,7 +22,7 @@ def check(scenario: Scenario) -> list[Problem]:
     """Every cross-field problem of a validated scenario, errors and warnings."""
     found: list[Problem] = []
     for rule in (_dates, _deployments, _courses, _promotion_cycles, _growth, _costs,
-                 _slots, _timeline, _thresholds, _assistance):
+                 _slots, _timeline, _thresholds, _assistance, _budget):
         found.extend(rule(scenario))
     return found
 
@@ -244,7 +244,6 @@ def _keys_or_none(data: dict, path: str) -> tuple | None:
 
 
 def _thresholds(sc: Scenario) -> Iterator[Problem]:
-
     for i, text in enumerate(sc.thresholds):
         try:
             metric = parse_threshold(text).metric
@@ -289,3 +288,14 @@ def _assistance(sc: Scenario) -> Iterator[Problem]:
             yield from named(f"{at}.exercises.{i}.exercise", "an exercise", paid.exercise, sorted(sc.exercises))
         if p.equipment is not None and sc.equipment.sets == 0:
             yield warning(f"{at}.equipment", "equipment.sets is 0: no kit is needed, so none is bought")
+
+
+def _budget(sc: Scenario) -> Iterator[Problem]:
+    """A personnel budget pays what the costs charge for people; if they charge nothing
+    it can never stop an intake."""
+    if sc.force.budget is None:
+        return
+    rates = sc.costs.person_day
+    if not any(getattr(r, g) > 0 for r in (rates.home, rates.deployed) for g in GRADES):
+        yield warning("force.budget", "costs.person_day charges nothing for people: the budget "
+                      "pays nothing and never limits intake (set costs.person_day)")

@@ -68,9 +68,58 @@ class GradeRates(Model):
     soldier: float = Field(0.0, ge=0)
 
 
+# -- force supply and budget (issue 21): every key off by default --
+class Market(Model):
+    """Applicants a month = pool x propensity_per_year / 12 x (pay / civilian wage) ^
+    pay_elasticity, pay being costs.person_day.home.soldier x 365 / 12."""
+
+    pool: float = Field(ge=0, le=1e10, description="people the force recruits from (young men of enlistment age)")
+    propensity_per_year: float = Field(ge=0, le=1, description=(
+        "share of the pool who apply in a year when soldier pay equals the civilian wage"))
+    pay_elasticity: float = Field(1.0, ge=0, le=10, description=(
+        "applicants scale with (pay / civilian wage) to this power"))
+
+
+class BasicTraining(Model):
+    """Recruits are soldiers, in strength, only after basic training."""
+
+    days: float = Field(gt=0, le=3650, description="length of basic training")
+    seats: int = Field(ge=0, le=10_000_000, description="recruits in basic training at once")
+    washout: float = Field(0.0, ge=0, le=1, description="share of recruits who fail and leave at the end")
+
+
 class Recruiting(Model):
-    per_month: float = Field(10, ge=0, description="contract soldiers recruited a month, into vacancies only")
+    per_month: float = Field(10, ge=0, description="contract soldiers recruited a month, into vacancies only (the intake ceiling)")
     source: str = "35th air assault brigade"
+    applicants_per_month: float | None = Field(None, ge=0, le=1e7, description=(
+        "mean applicants a month (Poisson); none: as many as the intake takes (no labour market)"))
+    market: Market | None = Field(None, description="applicants from a labour market instead of applicants_per_month")
+    civilian_wage_usd_per_month: float | None = Field(None, gt=0, le=1e7, description=(
+        "what the pool earns outside the army; needed by market"))
+    selection_rate: float = Field(1.0, ge=0, le=1, description="share of applicants accepted (below 1 needs applicants)")
+    basic_training: BasicTraining | None = Field(None, description="none: recruits are soldiers on the day they join")
+
+    @model_validator(mode="after")
+    def _one_supply(self) -> Recruiting:
+        if self.applicants_per_month is not None and self.market is not None:
+            raise ValueError("give applicants_per_month or market, not both")
+        if self.market is not None and self.civilian_wage_usd_per_month is None:
+            raise ValueError("market needs civilian_wage_usd_per_month (pay is compared with it)")
+        if self.market is None and self.civilian_wage_usd_per_month is not None:
+            raise ValueError("civilian_wage_usd_per_month is used only by market, which is not given")
+        if self.selection_rate < 1 and not self.has_applicants:
+            raise ValueError("selection_rate selects among applicants: give applicants_per_month or market")
+        return self
+
+    @property
+    def has_applicants(self) -> bool:
+        return self.applicants_per_month is not None or self.market is not None
+
+
+class Budget(Model):
+    personnel_usd_per_year: float = Field(ge=0, le=1e13, description=(
+        "a calendar year's money for pay at home and deployed, course seats and basic training; "
+        "no new intake starts when the year's projected spend would exceed it"))
 
 
 class Foc(Model):
@@ -128,6 +177,7 @@ class Force(Model):
             "a course re-grants it for its own valid_years; unlisted: never expires"))
     medically_non_deployable: float = Field(
         0.0, ge=0, le=1, description="chance a person is medically non-deployable at a call-up")
+    budget: Budget | None = Field(None, description="a personnel budget a year; none: money never limits intake")
 
     @field_validator("qualification_valid_years")
     @classmethod

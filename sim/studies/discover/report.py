@@ -38,7 +38,6 @@ def box_tables(d: Discovery, limit: int = 3) -> list[tuple[str, list[str], list[
 
 
 def write_report(d: Discovery, out: str | Path, command: str = "") -> None:
-
     with atomic_dir(out, MARKER) as tmp:
         (tmp / MARKER).write_text(json.dumps({**d.to_json(), "command": command}, indent=2)
                                   + "\n")

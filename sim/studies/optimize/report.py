@@ -44,7 +44,6 @@ def headline(result: SearchResult) -> str:
 
 
 def write_report(result: SearchResult, out: str | Path, command: str = "") -> None:
-
     with atomic_dir(out, MARKER) as tmp:
         (tmp / MARKER).write_text(json.dumps({**result.to_json(), "command": command},
                                              indent=2, default=str) + "\n")

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
 from sim.core.errors import InputError, Problem
 from sim.core.results import ReplicationResult
+from sim.core.version import __version__
 from sim.execution.executor import default_workers
 from sim.execution.runner import Replicate, Task, run_tasks
 from sim.report.provenance import git_commit

@@ -406,7 +406,6 @@ def bars(a: SweepAnalysis, out: str) -> dict[str, Any] | None:
 
 
 def series_figure(a: SweepAnalysis, name: str) -> FigureJob | None:
-
     per_point = a.series.get(name) or {}
     if not per_point:
         return None
