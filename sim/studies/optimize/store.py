@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from sim.scenario.yamlio import excerpt
 from sim.studies import store_check
+from sim.studies.optimize.policy import Settings
 from sim.studies.store_check import MAX_META, Layout, Table, integer, number, one_of, text
 
 _SCHEMA = """
@@ -34,7 +34,7 @@ class StoreError(Exception):
     """A file that is not a policy-search store, or holds another search."""
 
 
-def candidate_key(settings: dict[str, Any]) -> str:
+def candidate_key(settings: Settings) -> str:
     """A candidate's identity: its settings as canonical JSON."""
     return json.dumps(settings, sort_keys=True)
 
