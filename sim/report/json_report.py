@@ -71,7 +71,7 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
                                         **({"notes": notes} if (notes := _notes(r)) else {}))
                       for r in results],
         thresholds=[ThresholdResult(**t) for t in breach_shares(sc.thresholds, results)],
-        unfilled=[Unfilled(**u) for u in unfilled_summary(results)],
+        unfilled=unfilled_summary(results),
         warnings=[str(w) for w in loaded.warnings]
                  + sorted({w for r in results for w in r.warnings}),
         notes=sorted({n for r in results for n in _notes(r)}),
@@ -84,14 +84,13 @@ def _notes(result: ReplicationResult) -> list[str]:
     return list(getattr(result, "notes", None) or [])
 
 
-def unfilled_summary(results: Sequence[ReplicationResult]) -> list[dict[str, Any]]:
+def unfilled_summary(results: Sequence[ReplicationResult]) -> list[Unfilled]:
     """Unfilled contingent posts by deployment, role and reason: mean per replication."""
     ok = [r for r in results if r.ok]
     total: Counter[tuple[str, str, str]] = Counter()
     for r in ok:
         for u in r.unfilled:
-            key = (str(u.get("deployment", "")), str(u.get("role", "")), str(u.get("reason", "")))
-            total[key] += int(u.get("missing", 1) or 0)
-    return [{"deployment": d, "role": role, "reason": reason, "missing_total": n,
-             "missing_per_replication": n / len(ok)}
+            total[(u.deployment, u.role, u.reason)] += u.missing
+    return [Unfilled(deployment=d, role=role, reason=reason, missing_total=n,
+                     missing_per_replication=n / len(ok))
             for (d, role, reason), n in sorted(total.items())]

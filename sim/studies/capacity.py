@@ -101,10 +101,8 @@ def _binding(probe: Probe, scenario: Scenario, deployment: str) -> tuple[str, st
     weight: dict[tuple[str, str], int] = {}
     for r in probe.results:
         for u in r.unfilled:
-            if u["deployment"] != deployment:
-                continue
-            key = (str(u["reason"]), str(u["role"]))
-            weight[key] = weight.get(key, 0) + int(str(u["missing"]))
+            if u.deployment == deployment:
+                weight[(u.reason, u.role)] = weight.get((u.reason, u.role), 0) + u.missing
     if not weight:
         return "strength", "no post went unfilled: replications fell short only by losses in theatre"
     (reason, role), _ = max(weight.items(), key=lambda kv: (kv[1], kv[0]))
