@@ -7,7 +7,7 @@ from typing import Any
 
 from sim.core.metrics import METRICS, applies, label, unit
 from sim.core.results import ReplicationResult
-from sim.core.stats import summarize_metrics, summarize_series
+from sim.core.stats import MetricStats, summarize_metrics, summarize_series
 from sim.core.thresholds import breach_shares
 from sim.core.version import __version__
 from sim.report.inputs import non_defaults
@@ -59,10 +59,11 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
                               start=sc.start.isoformat(), end=sc.end.isoformat(),
                               resolved=finite(sc.model_dump(mode="json"))),
         run=run,
-        metrics={name: MetricSummary(**{**m, "unit": task_units.get(name, m["unit"])})
+        metrics={name: _metric(m, task_units.get(name, m.unit))
                  for name, m in summarize_metrics(
                      results, [m for m in METRICS if not applies(m, sc)]).items()},
-        series={name: SeriesSummary(**s, unit=unit(name), label=label(name))
+        series={name: SeriesSummary(dates=s.dates, mean=s.mean, p10=s.p10, p90=s.p90,
+                                    unit=unit(name), label=label(name))
                 for name, s in summarize_series(results).items()},
         replications=[ReplicationRecord(index=r.index, seed=list(r.seed),
                                         metrics=finite(r.metrics),
@@ -82,6 +83,15 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
 def _notes(result: ReplicationResult) -> list[str]:
     """Human notes the model left on a replication ("officer release never bound")."""
     return list(getattr(result, "notes", None) or [])
+
+
+def _metric(m: MetricStats, unit: str) -> MetricSummary:
+    """A metric's summary as report.json keeps it: `clipped` only when the interval was
+    clipped, `happened` only for a time-to-event metric."""
+    return MetricSummary(mean=m.mean, sd=m.sd, ci95=m.ci95, p10=m.p10, p50=m.p50, p90=m.p90,
+                         min=m.min, max=m.max, n=m.n, unit=unit, description=m.description,
+                         label=m.label, **({"clipped": True} if m.clipped else {}),
+                         **({"happened": m.happened} if m.time_to_event else {}))
 
 
 def unfilled_summary(results: Sequence[ReplicationResult]) -> list[Unfilled]:

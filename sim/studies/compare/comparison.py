@@ -107,19 +107,19 @@ def difference(base: Report, other: Report, metric: str, paired: bool) -> Differ
     pb, po = base.per_replication(metric), other.per_replication(metric)
     d = paired_difference(pb, po) if paired else welch_difference(list(pb.values()),
                                                                   list(po.values()))
-    ci = d["diff_ci95"]
+    ci = d.diff_ci95
     info = metric_info(metric)
     # the report's unit first: it may be the scenario's (another task's output unit)
     unit = (base.metrics[metric].unit if metric in base.metrics and base.metrics[metric].unit
             else info.unit if info else "")
-    significant = bool(ci) and (ci[0] > 0 or ci[1] < 0)
+    significant = ci is not None and (ci[0] > 0 or ci[1] < 0)
     return Difference(
         scenario=other.name, metric=metric, baseline_mean=bm, mean=om,
-        diff_mean=d["diff_mean"], diff_ci95=ci,
-        relative=(d["diff_mean"] / bm) if bm and d["diff_mean"] is not None else None,
+        diff_mean=d.diff_mean, diff_ci95=ci,
+        relative=(d.diff_mean / bm) if bm and d.diff_mean is not None else None,
         significant=significant, paired=paired, unit=unit, label=label(metric),
         relative_shown=relative_shown(bm, unit),
-        verdict=verdict(metric, d["diff_mean"], significant))
+        verdict=verdict(metric, d.diff_mean, significant))
 
 
 def horizon_warnings(reports: Sequence[Report]) -> list[str]:
