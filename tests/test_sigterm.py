@@ -79,6 +79,23 @@ def _runs(db: Path) -> int:
         return 0
 
 
+def test_sigterm_inside_a_command_is_exit_143_with_its_message(tmp_path, monkeypatch):
+    import sim.studies.inputs
+    from sim.cli import main
+    from sim.core.errors import Terminated
+
+    def terminated(file: str, allow_large: bool) -> list:
+        raise Terminated
+
+    monkeypatch.setattr(sim.studies.inputs, "_validate_one", terminated)
+    monkeypatch.setattr(signal, "signal", lambda *a: None)  # leave the test runner's handlers
+    path = tmp_path / "x.yaml"
+    path.write_text("name: x\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 143
+    assert result.output.strip() == "Terminated (SIGTERM)."
+
+
 def test_sigterm_to_a_sweep_stops_its_workers_keeps_its_runs_and_resumes(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(SWEEP)

@@ -8,6 +8,7 @@ that holds the traceback, never exit 1.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -50,12 +51,15 @@ def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
     except KazsimError as err:
         if isinstance(err, Interrupted):
             _ignore_further_interrupts()
+            if err.terminated:
+                _stop_figure_server()
         if isinstance(err, OutputError) and err.resume is None and ctx.meta.get(RESUME):
             err = OutputError(err.path, err.reason, ctx.meta[RESUME])
         raise Failure(str(err), err.exit_code) from None
     except KeyboardInterrupt as stop:
         _ignore_further_interrupts()  # a second Ctrl-C must not cut the message short
         if isinstance(stop, Terminated):
+            _stop_figure_server()
             stopped = Interrupted("Terminated (SIGTERM).", ctx.meta.get(RESUME), terminated=True)
         else:
             stopped = Interrupted(resume=ctx.meta.get(RESUME))
@@ -63,6 +67,14 @@ def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
     except Exception as err:  # noqa: BLE001 - a crash, reported as one
         raise Failure(f"error: unexpected failure ({one_line(err)}); {where_logged(err)}",
                       EXIT_MODEL) from None
+
+
+def _stop_figure_server() -> None:
+    """After SIGTERM, the figure workers stop now, whichever way the command leaves (the
+    `kazsim` entry point has no `run_and_exit` to stop them)."""
+    render = sys.modules.get("sim.report.render")  # loaded only if this command drew
+    if render is not None:
+        render.shutdown()
 
 
 def _ignore_further_interrupts() -> None:
