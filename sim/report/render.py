@@ -148,8 +148,8 @@ def _start_workers() -> None:
         pool = _get_pool()
         for _ in range(default_workers()):
             pool.submit(_ready)
-    except (OSError, RuntimeError, BrokenProcessPool):
-        _drop_pool()  # no workers here (a sandbox, a daemon process): draw in-process
+    except (OSError, EOFError, RuntimeError, BrokenProcessPool):
+        _drop_pool()  # no workers here (a sandbox, a daemon process, a stopped server)
 
 
 def _draw(job: FigureJob, folder: str) -> None:
@@ -172,7 +172,7 @@ def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) 
             order = sorted(jobs, key=lambda j: -len(j.spec.get("panels", ())))
             submitted = {id(job): pool.submit(_draw, job, str(folder)) for job in order}
             futures = [(job, submitted[id(job)]) for job in jobs]
-        except (OSError, RuntimeError, BrokenProcessPool):
+        except (OSError, EOFError, RuntimeError, BrokenProcessPool):
             _drop_pool()
             futures = []
             parallel = False
@@ -197,14 +197,16 @@ def shutdown() -> None:
     """Stop the drawing workers (waiting for them, unless after SIGTERM), as the
     interpreter's exit would."""
     global _pool
+    if terminating():
+        # the server first: a worker being started waits on it (it may still be importing
+        # matplotlib), and the pool's shutdown on that start
+        _stop_server()
     with _lock:
         if _pool is not None:
             if terminating():
                 stop_workers(_pool)
             _pool.shutdown(wait=True, cancel_futures=True)
         _pool = None
-        if terminating():
-            _stop_server()
 
 
 def _stop_server() -> None:
