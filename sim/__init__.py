@@ -10,6 +10,8 @@ The Python API (see docs/api.md):
     sw = sim.sweep("sweeps/nco_reform_nolh.yaml", store="results/x.db")
     d = sim.discover("results/x.db", "rotation_fill_rate < 0.95")   # PRIM boxes
     best = sim.optimize("policies/nco_reform_cheapest.yaml", store="results/p.db")
+    sim.examples("my-study")              # the shipped scenarios, sweeps, policies, records
+    sc = sim.load_scenario(sim.example("kazbat_2003"))   # a shipped scenario by name
 
 Names are imported on first use, so `import sim` (and `kazsim --help`) stays light.
 """
@@ -20,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from sim.core.version import __version__
 
 _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", "open_sweep",
-        "sweep_design", "discover", "optimize", "find_capacity", "validate", "show",
-        "scenario_schema", "timeline_paths", "RunResult", "CompareResult", "SweepResult")
+        "sweep_design", "discover", "optimize", "find_capacity", "plan_capacity", "validate",
+        "show", "scenario_schema", "timeline_paths", "examples", "example", "RunResult",
+        "CompareResult", "SweepResult")
 _ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
               "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
@@ -36,10 +39,13 @@ if TYPE_CHECKING:
         SweepResult,
         compare,
         discover,
+        example,
+        examples,
         find_capacity,
         load_scenario,
         open_sweep,
         optimize,
+        plan_capacity,
         plan_compare,
         plan_run,
         run,

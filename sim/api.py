@@ -12,7 +12,7 @@ model; the results of the others are kept). Results are pandas DataFrames.
 """
 from __future__ import annotations
 
-from sim.studies.capacity import Capacity, find_capacity
+from sim.studies.capacity.study import Capacity, CapacityPlan, find_capacity, plan_capacity
 from sim.studies.compare.study import (
     ComparePlan,
     CompareResult,
@@ -20,6 +20,16 @@ from sim.studies.compare.study import (
     plan_compare,
 )
 from sim.studies.discover.discovery import Discovery, discover
+from sim.studies.examples import (
+    KIND_WORDS,
+    CopiedExamples,
+    Example,
+    example,
+    examples,
+    find_example,
+    is_bare_name,
+    shipped_examples,
+)
 from sim.studies.inputs import (
     Validation,
     load_scenario,
@@ -42,10 +52,11 @@ from sim.studies.sweep.study import (
 )
 
 __all__ = [
-    "Capacity", "ComparePlan", "CompareResult", "Discovery", "RunPlan", "RunResult",
-    "SearchResult", "SweepResult", "Validation", "compare", "default_policy_store",
-    "default_store", "discover",
-    "execute_plan", "find_capacity", "load_scenario", "open_sweep", "optimize",
-    "override_texts", "plan_compare", "plan_run", "run", "scenario_schema", "show", "sweep",
-    "sweep_design", "timeline_paths", "validate",
+    "KIND_WORDS", "Capacity", "CapacityPlan", "ComparePlan", "CompareResult", "CopiedExamples",
+    "Discovery", "Example", "RunPlan", "RunResult", "SearchResult", "SweepResult", "Validation",
+    "compare", "default_policy_store", "default_store", "discover", "example", "examples",
+    "execute_plan", "find_capacity", "find_example", "is_bare_name", "load_scenario",
+    "open_sweep", "optimize", "override_texts", "plan_capacity", "plan_compare", "plan_run",
+    "run", "scenario_schema", "shipped_examples", "show", "sweep", "sweep_design",
+    "timeline_paths", "validate",
 ]

@@ -23,9 +23,10 @@ _GUARD = "KAZSIM_BOOTSTRAPPED"
 REQUIREMENTS = {"numpy": "numpy", "simpy": "simpy", "click": "click", "pydantic": "pydantic",
                 "PyYAML": "yaml", "rich": "rich", "matplotlib": "matplotlib",
                 "scipy": "scipy", "SALib": "SALib", "pandas": "pandas", "optuna": "optuna",
-                "scikit-learn": "sklearn", "PRIM": "prim"}
+                "scikit-learn": "sklearn"}
 TEST_REQUIREMENTS = {"pytest": "pytest", "hypothesis": "hypothesis",
-                     "dask[distributed]": "distributed", "pypdf": "pypdf"}
+                     "dask[distributed]": "distributed", "pypdf": "pypdf",
+                     "setuptools": "setuptools"}  # builds the wheel in tests/test_package.py
 
 
 def missing(modules: dict[str, str]) -> list[str]:

@@ -67,3 +67,20 @@ def test_the_command_and_the_figure_server_collect_garbage_less_often(monkeypatc
                              "print(gc.get_threshold()[0])"], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
     assert server.stdout.strip() == str(YOUNG_OBJECTS)
+
+
+@pytest.mark.parametrize("args", [["schema", "--timeline-paths"], ["examples", "--list"]])
+def test_a_reader_that_stops_early_is_no_crash(args):
+    """`kazsim ... | head -1`: the reader closes the pipe before the command is done
+    writing. That ends the command quietly (exit 0), not as a crash with a log file."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before the first line
+    try:
+        done = subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

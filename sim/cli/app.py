@@ -16,8 +16,19 @@ from sim.core.gc_policy import lighter_gc
 from sim.core.version import __version__
 
 
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from sim.report.provenance import git_commit  # lazy: git is asked only for --version
+
+    commit = git_commit()
+    click.echo(f"kazsim {__version__}" + (f" (commit {commit})" if commit else ""))
+    ctx.exit()
+
+
 @click.group(cls=KazsimGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kazsim")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version (and the commit of the code, where there is one) and exit.")
 def main() -> None:
     """kazsim: what-if simulation of a small peacekeeping force.
 

@@ -7,6 +7,9 @@ that holds the traceback, never exit 1.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import select
 import signal
 import sys
 import threading
@@ -65,6 +68,8 @@ def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
             stopped = Interrupted(resume=ctx.meta.get(RESUME))
         raise Failure(str(stopped), stopped.exit_code) from None
     except Exception as err:  # noqa: BLE001 - a crash, reported as one
+        if isinstance(err, BrokenPipeError) and _reader_gone():
+            raise click.exceptions.Exit(0) from None  # `| head` stopped reading: no crash
         raise Failure(f"error: unexpected failure ({one_line(err)}); {where_logged(err)}",
                       EXIT_MODEL) from None
 
@@ -75,6 +80,30 @@ def _stop_figure_server() -> None:
     render = sys.modules.get("sim.report.render")  # loaded only if this command drew
     if render is not None:
         render.shutdown()
+
+
+def _reader_gone() -> bool:
+    """Whether the pipe that broke is stdout's (its reader left, as `head` does); if so,
+    stdout goes to the null device so that nothing more fails on the way out. A pipe of
+    our own that broke (a figure worker's) leaves stdout writable: that is a crash."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return False
+    if hasattr(select, "poll"):  # POSIX: a pipe without a reader polls as an error
+        poll = select.poll()
+        poll.register(fd, select.POLLOUT)
+        gone = any(event & (select.POLLERR | select.POLLHUP) for _, event in poll.poll(0))
+    else:  # Windows: what is still buffered cannot be written
+        try:
+            sys.stdout.flush()
+            gone = False
+        except BrokenPipeError:
+            gone = True
+    if gone:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+    return gone
 
 
 def _ignore_further_interrupts() -> None:
@@ -184,3 +213,36 @@ def allow_large_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--allow-large", is_flag=True,
                         help="Run even if the work estimate is over the limits (about 4 GB "
                              "or an hour; see docs/limits.md).")(f)
+
+
+class InputFile(click.ParamType):
+    """An input file; or, when no file of that name is here, the bare name of an example
+    shipped with kazsim (`kazbat_2003`, with or without .yaml) in `kinds` (searched in
+    order): the shipped file is used and named on stderr."""
+
+    name = "file"
+
+    def __init__(self, *kinds: str):
+        self.kinds = kinds
+        self.path = click.Path(exists=True, dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not os.path.exists(value):
+            from sim import api  # lazy: only when the name is not a file here
+
+            if api.is_bare_name(value):
+                found = api.find_example(value, self.kinds)
+                if found is None:
+                    shipped = sorted({e.name for e in api.shipped_examples()
+                                      if e.kind in self.kinds})
+                    self.fail(f"no file {value!r} here, and no shipped example of that name"
+                              + (f" (shipped: {', '.join(shipped)})" if shipped else ""),
+                              param, ctx)
+                click.echo(f"kazsim: no file {value!r} here; using the shipped "
+                           f"{api.KIND_WORDS[found.kind]} {found.path}", err=True)
+                return str(found.path)
+        return self.path.convert(value, param, ctx)
+
+
+SCENARIO_FILE = InputFile("scenarios")

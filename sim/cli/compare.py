@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from sim.cli.common import (
+    SCENARIO_FILE,
     KazsimCommand,
     allow_large_option,
     check_targets,
@@ -27,7 +28,7 @@ from sim.cli.tables import stdout_console
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=SCENARIO_FILE)
 @reps_option
 @seed_option
 @set_option

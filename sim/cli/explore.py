@@ -10,6 +10,7 @@ import click
 
 from sim.cli.common import (
     RESUME,
+    InputFile,
     KazsimCommand,
     check_targets,
     command_text,
@@ -27,7 +28,7 @@ from sim.core.errors import InputError
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("policy_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("policy_file", type=InputFile("policies"))
 @click.option("--out", default=None, metavar="DB",
               help="SQLite file of every evaluation (default: results/<policy-stem>.db).")
 @click.option("--resume", is_flag=True, help="Continue a stored search; nothing is re-run.")

@@ -1,15 +1,22 @@
-"""Commands about input files: `validate`, `show`, `schema` (over `sim.api`)."""
+"""Commands about input files: `validate`, `show`, `schema`, `examples` (over `sim.api`)."""
 from __future__ import annotations
 
 import click
 
-from sim.cli.common import KazsimCommand, allow_large_option, set_option
+from sim.cli.common import (
+    SCENARIO_FILE,
+    InputFile,
+    KazsimCommand,
+    allow_large_option,
+    set_option,
+)
 from sim.cli.run import warn
 from sim.core.errors import InputError
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True,
+                type=InputFile("scenarios", "sweeps", "policies", "records"))
 @allow_large_option
 def validate(files: tuple[str, ...], allow_large: bool) -> None:
     """Check scenario, sweep and policy files; print every problem with file:line and
@@ -30,7 +37,7 @@ def validate(files: tuple[str, ...], allow_large: bool) -> None:
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
+@click.argument("scenario", type=SCENARIO_FILE)
 @set_option
 def show(scenario: str, overrides: tuple[str, ...]) -> None:
     """Print the resolved scenario (after extends, --set and defaults) as YAML."""
@@ -57,4 +64,49 @@ def schema(timeline_paths: bool) -> None:
     click.echo(json.dumps(api.scenario_schema(), indent=2))
 
 
-COMMANDS = [validate, show, schema]
+@click.command(cls=KazsimCommand)
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True,
+              help="Replace files already there that differ from the shipped ones.")
+@click.option("--list", "list_only", is_flag=True,
+              help="List the shipped examples (each usable by its bare name) and copy nothing.")
+def examples(directory: str, force: bool, list_only: bool) -> None:
+    """Copy the scenarios, sweeps, policies and records shipped with kazsim into DIRECTORY
+    (default: here) to start from, keeping their folders.
+
+    Files already there with the same content are left alone; if any differs, nothing is
+    copied (exit 1) unless --force. Any command also takes a shipped example by its bare
+    name when no such file is here: `kazsim run kazbat_2003`.
+    """
+    from sim import api  # lazy: keeps --help fast
+
+    if list_only:
+        shipped = api.shipped_examples()
+        if not shipped:
+            raise InputError.single("this installation of kazsim has no examples")
+        for ex in shipped:
+            click.echo(f"{ex.relative}\t{ex.path}")
+        return
+    done = api.examples(directory, overwrite=force)
+    where = "here" if directory in (".", "./") else directory
+    kinds = ", ".join(f"{n} {kind if n != 1 else api.KIND_WORDS[kind]}"
+                      for kind, n in done.by_kind().items())
+    copied = len(done.written) + len(done.replaced)
+    said = (f"Copied {_files(copied)} into {where} ({kinds})" if copied else
+            f"Nothing to copy into {where}")
+    if done.replaced:
+        said += f"; {len(done.replaced)} of them replaced a file that differed"
+    if done.unchanged:
+        said += f"; {_files(len(done.unchanged))} already there, unchanged"
+    click.echo(said + ".")
+    if (directory not in (".", "./")) and copied:
+        click.echo(f"Start with: cd {directory} && kazsim run scenarios/kazbat_2003.yaml")
+    elif copied:
+        click.echo("Start with: kazsim run scenarios/kazbat_2003.yaml")
+
+
+def _files(n: int) -> str:
+    return f"{n} file{'s' if n != 1 else ''}"
+
+
+COMMANDS = [validate, show, schema, examples]

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from sim.cli.common import (
+    SCENARIO_FILE,
     KazsimCommand,
     allow_large_option,
     check_targets,
@@ -107,7 +108,7 @@ def say_done(report: Any, target: Path, quiet: bool, fmt: str) -> None:
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
+@click.argument("scenario", type=SCENARIO_FILE)
 @reps_option
 @click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=0.05,
               show_default=True, help="With --reps auto: target CI half-width over |mean|.")

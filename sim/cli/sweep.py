@@ -13,6 +13,7 @@ import click
 from sim.cli.common import (
     ARGV,
     RESUME,
+    InputFile,
     KazsimCommand,
     allow_large_option,
     check_targets,
@@ -30,7 +31,7 @@ from sim.cli.tables import stdout_console
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("sweep_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("sweep_file", type=InputFile("sweeps"))
 @click.option("--out", default=None, metavar="DB",
               help="SQLite file for the runs (default: results/<sweep-stem>.db).")
 @click.option("--resume", is_flag=True, help="Continue a stored sweep, skipping finished runs.")

@@ -124,6 +124,30 @@ def _t975(df: float) -> float:
     return t_quantile(0.975, df)
 
 
+def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval (95% by default) of a share of `k` in `n` trials;
+    (0, 1) when there is no trial."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    lo = 0.0 if k <= 0 else max(0.0, centre - half)
+    hi = 1.0 if k >= n else min(1.0, centre + half)
+    return lo, hi
+
+
+def share_at_least(k: int, n: int, p: float) -> float:
+    """How sure `k` successes in `n` trials make us that the true share is at least `p`:
+    the posterior probability under Jeffreys' prior, Beta(k + 1/2, n - k + 1/2)."""
+    if p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0
+    return 1.0 - _betainc(k + 0.5, n - k + 0.5, p)
+
+
 def clip_interval(ci: Sequence[float], name: str) -> tuple[list[float], bool]:
     """`ci` clipped to what metric `name` can take (a share to [0, 1], a count to >= 0);
     and whether clipping changed it."""

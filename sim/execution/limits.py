@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sim.core.errors import InputError, Problem
@@ -185,3 +185,25 @@ def estimate_compare(scenarios: Iterable[Scenario], reps: int, workers: int | No
     parts = [estimate_run(sc, reps, workers) for sc in scenarios]
     return Estimate(f"comparing {len(parts)} scenarios at {reps:,} replications each",
                     sum(p.seconds for p in parts), sum(p.memory for p in parts))
+
+
+def estimate_capacity(scenarios: Sequence[Scenario], searches: int, reps: int, max_reps: int,
+                      ceiling: int, workers: int | None = None) -> Estimate:
+    """`capacity`: `searches` searches (the scenario's, then one for each contour value),
+    each about 2 log2(ceiling) + 3 sizes (doubling, then bisecting up to the force's
+    strength) at `reps` replications, and the boundary and its two neighbours re-checked
+    up to `max_reps`; a replication costed as the dearest of `scenarios` (given with the
+    contingent at the largest size the search may try)."""
+    sizes = 2 * math.ceil(math.log2(ceiling + 1)) + 3
+    per_search = sizes * reps + 3 * (max_reps - reps)
+    costs = [replication_cost(sc) for sc in scenarios]
+    dearest = max(costs, key=lambda c: c.seconds) if costs else Cost(0.0, 0.0, 0.0)
+    parallel = parallel_workers(workers, reps)
+    what = (f"a capacity search of about {sizes} sizes x {reps:,} replications "
+            f"(up to {max_reps:,} near the boundary)")
+    if searches > 1:
+        what += f" for the scenario and each of its {searches - 1:,} contour values"
+    return Estimate(what, searches * per_search * dearest.seconds / parallel,
+                    parallel * max((c.memory for c in costs), default=0.0),
+                    f"{dearest.events:,.0f} events and {size(dearest.memory)} a replication "
+                    "at the largest size")

@@ -10,14 +10,19 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+BUILT_FROM = ROOT / "sim" / "COMMIT"  # written by the build (setup.py) into an installed copy
 
 
 @functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
     """The commit of the checkout kazsim runs from (with "+dirty" when files differ from
-    it), or None when it is not a git checkout (an installed copy) or git is missing."""
+    it); in an installed copy, the commit it was built from, if the build knew it; else
+    None (or when git is missing)."""
     if not (ROOT / ".git").exists():
-        return None
+        try:
+            return BUILT_FROM.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
     try:
         head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
                               capture_output=True, text=True, timeout=5)

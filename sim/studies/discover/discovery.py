@@ -1,5 +1,5 @@
 """Scenario discovery on a sweep store: in which factor ranges does an outcome of interest
-happen? PRIM boxes (the `prim` package) with their peeling trajectory and each
+happen? PRIM boxes (`prim.py`, kazsim's own) with their peeling trajectory and each
 restriction's quasi-p value, and a classification tree (scikit-learn) as a second view.
 
 The outcome is judged per replication and summarised per design point: a point is a case
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from sim.core.errors import InputError
+from sim.studies.discover.prim import Peeling
 from sim.studies.optimize.policy import OPERATORS
 from sim.studies.sweep.store import NotAStore, Store
 
@@ -168,7 +169,7 @@ class Discovery:
     boxes: list[Box]  # recommended first
     tree_rules: str
     tree_leaves: list[Box] = field(default_factory=list)
-    _prim_box: Any = None
+    _peeling: Peeling | None = None
     _tree: Any = None
 
     def boxes_frame(self) -> Any:
@@ -187,7 +188,7 @@ class Discovery:
         return _restrictions_frame(self._box_at(i))
 
     def _box_at(self, i: int) -> Box:
-        if self._prim_box is None:
+        if self._peeling is None:
             raise ValueError("trajectory boxes exist for --method prim only")
         if not 0 <= i < len(self.trajectory):
             raise IndexError(f"box {i}: the trajectory has boxes 0 to {len(self.trajectory) - 1}")
@@ -256,13 +257,10 @@ def _f1(coverage: float, density: float) -> float:
 
 
 def _prim(result: Discovery, x: Any, y: Any, chosen: int | None) -> None:
-    import prim
-
-    p = prim.Prim(x, y.astype(int), threshold=0.5, threshold_type=">")
-    pbox = p.find_box()
-    result._prim_box = pbox
-    traj = pbox.peeling_trajectory.astype(float).reset_index(drop=True)
-    result.trajectory = traj.rename(columns={"res dim": "restricted"})
+    peeling = Peeling(x, y)
+    result._peeling = peeling
+    traj = peeling.trajectory()
+    result.trajectory = traj
     # recommended: the trajectory's coverage-density frontier, best balance (F1) first
     idx = list(range(len(traj)))
     frontier = [i for i in idx if not any(
@@ -283,20 +281,17 @@ def _prim(result: Discovery, x: Any, y: Any, chosen: int | None) -> None:
                                     f"{len(traj) - 1}")
         order = [chosen, *(i for i in order if i != chosen)]
     result.boxes = [_prim_entry(result, i) for i in order]
-    pbox.select(order[0])
 
 
 def _prim_entry(result: Discovery, i: int) -> Box:
-    pbox = result._prim_box
-    pbox.select(i)
-    limits = pbox.limits  # min, max, qp values of each restricted factor
+    assert result._peeling is not None
     traj = result.trajectory
     restrictions, qp = {}, {}
-    for name, row in limits.iterrows():
-        limit = Restriction(_plain(row["min"]), _plain(row["max"]), float(row["qp values"]))
-        qp[str(name)] = limit
-        if float(row["qp values"]) < SIGNIFICANCE:
-            restrictions[str(name)] = limit
+    for r in result._peeling.restrictions(i):  # most significant first
+        limit = Restriction(_plain(r.low), _plain(r.high), r.qp)
+        qp[r.factor] = limit
+        if r.qp < SIGNIFICANCE:
+            restrictions[r.factor] = limit
     return Box(i, float(traj.coverage[i]), float(traj.density[i]), float(traj.mass[i]),
                restrictions, qp=qp, not_significant=sorted(set(qp) - set(restrictions)))
 
