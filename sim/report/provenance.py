@@ -9,6 +9,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.core.version import __version__
+from sim.report.model import finite
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILT_FROM = ROOT / "sim" / "COMMIT"  # written by the build (setup.py) into an installed copy
 
@@ -65,3 +68,21 @@ def api_command(function: str, target: str, **options: Any) -> str:
     shown = ", ".join([repr(target), *(f"{k}={v!r}" for k, v in options.items()
                                        if v is not None)])
     return f"python: sim.{function}({shown})"
+
+
+def provenance(loaded: Any, replications: int, seed: int, started: str, wall_seconds: float,
+               command: str | None, failed: Sequence[Any] = ()) -> dict[str, Any]:
+    """The `scenario` and `run` sections of report.json, for the reports of other studies
+    (hindcast, verify): the scenario's name, file, sha256, start, end and resolved
+    input; the replications, seed, version, commit, start time, wall time, failures,
+    command line and `--set` overrides. `loaded` is a LoadedScenario."""
+    sc = loaded.scenario
+    return {
+        "scenario": {"name": sc.name, "file": str(loaded.file), "sha256": loaded.sha256,
+                     "start": sc.start.isoformat(), "end": sc.end.isoformat(),
+                     "resolved": finite(sc.model_dump(mode="json"))},
+        "run": {"replications": replications, "seed": seed, "version": __version__,
+                "commit": git_commit(), "started": started, "wall_seconds": round(wall_seconds, 3),
+                "failed": [{"index": r.index, "error": r.error} for r in failed],
+                "command": command, "overrides": override_texts(getattr(loaded, "origins", {}))},
+    }
