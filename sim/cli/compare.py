@@ -37,15 +37,21 @@ from sim.cli.tables import stdout_console
 @workers_option
 @scheduler_option
 @quiet_option
+@click.option("--horizon", type=click.Choice(["common", "own"]), default="common",
+              show_default=True,
+              help="common: every scenario runs to the earliest end among the inputs; own: "
+                   "each keeps its end (then only values at the end get a verdict).")
 @format_option
 @allow_large_option
 def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
             overrides: tuple[str, ...], out: str | None, workers: int | None,
-            scheduler: str | None, quiet: bool, fmt: str, allow_large: bool) -> None:
+            scheduler: str | None, horizon: str, quiet: bool, fmt: str,
+            allow_large: bool) -> None:
     """Compare scenarios or saved report.json files against the first (the baseline).
 
     Scenario files run with the same seed and replications (common random numbers) and
     are compared per replication; saved reports of other seeds use Welch's interval.
+    Every scenario runs to the common horizon (the earliest end) unless `--horizon own`.
     `--set` applies to every scenario file (not to saved reports).
     """
     from sim.report.render import prewarm, start_server  # lazy: keeps --help fast
@@ -65,7 +71,8 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     target = Path(out) if out else Path("reports") / f"compare-{stems}"
     # every input is read (and a bad one refused) before the target is checked or anything runs
     plan = api.plan_compare(list(files), n if isinstance(n, int) else None, seed,
-                            set=overrides, workers=workers, allow_large=allow_large)
+                            set=overrides, workers=workers, allow_large=allow_large,
+                            horizon=horizon)
     warn(plan.warnings)
     check_targets(target, "comparison.json")
     prewarm()
@@ -92,8 +99,12 @@ def print_comparison(comparison: Any) -> None:
     from rich import box
     from rich.table import Table
 
-    from sim.report.document import compact, interval  # lazy: keeps --help fast
     from sim.studies.compare.report import (  # lazy: keeps --help fast
+        change_interval,
+        change_text,
+        findings_sentences,
+        horizon_title,
+        mean_text,
         relative_text,
         significance_text,
     )
@@ -102,20 +113,24 @@ def print_comparison(comparison: Any) -> None:
               else "NOT paired for some: Welch's unpaired interval")
     console = stdout_console()
     rows = comparison.headline()
-    base = comparison.scenarios[0]
     for name in dict.fromkeys(d.scenario for d in rows):
-        table = Table(title=f"{name} against {comparison.baseline} ({base.start} to "
-                            f"{base.end}): {method}", box=box.SIMPLE_HEAD, pad_edge=False)
+        table = Table(title=f"{name} against {comparison.baseline}, "
+                            f"{horizon_title(comparison, name)}: {method}",
+                      box=box.SIMPLE_HEAD, pad_edge=False)
         for col in ("metric", "unit", "baseline", name, "difference", "95% CI", "relative",
                     "significant"):
             table.add_column(col, justify="left" if col in ("metric", "unit", "significant")
-                             else "right", no_wrap=col != name)
+                             else "right", no_wrap=col not in ("metric", name, "significant"),
+                             min_width=16 if col == "metric" else None)
         for d in rows:
             if d.scenario == name:
-                table.add_row(d.metric, d.unit, compact(d.baseline_mean), compact(d.mean),
-                              compact(d.diff_mean), interval(d.diff_ci95, short=True),
-                              relative_text(d), significance_text(d))
+                table.add_row(d.label or d.metric, d.unit, mean_text(comparison, d, "baseline"),
+                              mean_text(comparison, d, "mean"), change_text(d.diff_mean, d.unit),
+                              change_interval(d.diff_ci95, d.unit), relative_text(d),
+                              significance_text(d))
         console.print(table)
+    for sentence in findings_sentences(comparison):
+        console.print(f"- {sentence}")
     n = len(comparison.inputs_diff)
     click.echo(f"{n} input{'s' if n != 1 else ''} differ"
                + ("" if n == 0 else ": " + ", ".join(

@@ -53,7 +53,9 @@ def print_summary(report: Any) -> None:
     from rich import box
     from rich.table import Table
 
-    from sim.report.document import compact  # lazy: keeps --help fast
+    # lazy: keeps --help fast
+    from sim.report.content import metric_rows
+    from sim.report.findings import run_findings
 
     run = report.run
     start, end = report.horizon
@@ -61,14 +63,13 @@ def print_summary(report: Any) -> None:
                         f"{start} to {end}", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in ("metric", "mean", "95% CI", "unit", ""):
         table.add_column(col, justify="right" if col in ("mean", "95% CI") else "left",
-                         no_wrap=col != "unit")
+                         no_wrap=col in ("mean", "95% CI"))
     for name in HEADLINE:
-        m = report.metrics.get(name)
-        if m is None:
+        if name not in report.metrics:
             continue
-        note = f"reached {m.happened:.0%}" if m.happened is not None else ""
-        ci = "—" if not m.ci95 else f"[{compact(m.ci95[0])}, {compact(m.ci95[1])}]"
-        table.add_row(name, compact(m.mean), ci + (" †" if m.clipped else ""), m.unit, note)
+        for row in metric_rows(report, name):
+            cell, mean, ci, _p10, _p90, unit, note = row
+            table.add_row(str(cell), mean, ci, unit, note)
     if any(m.clipped for m in report.metrics.values()):
         table.caption = "† interval clipped to the metric's possible range"
     console = stdout_console()
@@ -78,6 +79,10 @@ def print_summary(report: Any) -> None:
         console.print(f"threshold {t.threshold}: breached in {share} of replications")
     for note in report.notes:
         console.print(f"note: {note}")
+    _, sentences = run_findings(report)
+    console.print("Findings:")
+    for sentence in sentences:
+        console.print(f"- {sentence}")
 
 
 def summary_json(report: Any, out: Path) -> dict[str, Any]:

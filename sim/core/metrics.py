@@ -69,8 +69,10 @@ METRICS: dict[str, MetricInfo] = {
     "interoperability_end": MetricInfo("share", "interoperability index at the end: weighted mean of its parts (interoperability.weights; default the people part alone, the share of personnel meeting the NATO criteria for their grade)", group=_F),
     # cost
     "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
+    "cost_home_usd": MetricInfo("USD", "person-days at home (in courses and preparing included)", group=_C),
     "cost_deployed_usd": MetricInfo("USD", "deployed person-days and theatre vehicle-days", group=_C),
     "cost_training_usd": MetricInfo("USD", "course seats filled", group=_C),
+    "cost_purchases_usd": MetricInfo("USD", "one-off purchases (costs.purchases)", group=_C),
     "cost_per_item_usd": MetricInfo("USD/item", "total cost over items cleared", group=_C),
     # seed calibration (first deployment, first tour)
     "first_tour.items_cleared_day120": MetricInfo("items", "items cleared by day 120 of the first tour of the first deployment", group=_V),
@@ -152,7 +154,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "interoperability_end": ("Interoperability at the end", "higher"),
     "cost_total_usd": ("Total cost", "lower"),
     "cost_deployed_usd": ("Deployed cost", "lower"),
+    "cost_home_usd": ("Cost at home", ""),
     "cost_training_usd": ("Training cost", ""),
+    "cost_purchases_usd": ("Purchases", ""),
     "cost_per_item_usd": ("Cost per item cleared", "lower"),
     "first_tour.items_cleared_day120": ("Items cleared by day 120 of the first tour", "higher"),
     "first_tour.cost_deployed_usd": ("Deployed cost of the first tour", "lower"),
@@ -192,6 +196,10 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
            if name in LABELS and not info.label else info for name, info in METRICS.items()}
+
+# The parts that cost_total_usd is the sum of, on every replication (SPEC "Reports
+# brief"); cost_per_item_usd and first_tour.* are not parts, donor money is apart.
+COST_PARTS = ("cost_home_usd", "cost_deployed_usd", "cost_training_usd", "cost_purchases_usd")
 
 # The few shown in the terminal summary, in order.
 HEADLINE = [

@@ -1,31 +1,61 @@
-"""What report.md / report.html say about a run, as document blocks."""
+"""What report.md / report.html say about a run, as document blocks: Findings first
+(`sim.report.findings`), then how the report was made, the tables and figures, and the
+reporting-checklist annex last (`sim.report.annex`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sim.core.metrics import HEADLINE, label
+from sim.report.annex import run_annex
 from sim.report.document import Block, Cell, fmt, interval
+from sim.report.findings import CAUSE_WORDS, EVENTS, event_share, not_applicable, run_findings
 from sim.report.model import MetricSummary, Report
 
 CLIPPED = "†"
 CLIPPED_NOTE = (f"{CLIPPED} 95% CI clipped to what the metric can take (a share to "
                 "[0, 1], a count or amount to 0 and above): the t-interval crossed it.")
+EVENT_NOTE = ("A time-to-event metric is given twice: the share of runs in which the event "
+              "happened by the end (with its Wilson 95% interval), then the time it took "
+              "where it happened.")
 
 
-def ci_text(ci: list[float] | None) -> str:
-    return interval(ci)
+def ci_text(ci: Sequence[float | None] | None, unit: str = "") -> str:
+    return interval(ci, unit=unit)
 
 
-def metric_cell(name: str, m: MetricSummary | None = None) -> Cell:
-    shown = (m.label if m is not None and m.label else "") or label(name)
+def metric_cell(name: str, m: MetricSummary | None = None, text: str = "") -> Cell:
+    shown = text or (m.label if m is not None and m.label else "") or label(name)
     return Cell(shown, f"{name}: {m.description}" if m is not None and m.description else name)
 
 
 def metric_row(name: str, m: MetricSummary) -> list[Any]:
-    note = f"reached in {m.happened:.0%}" if m.happened is not None else ""
-    ci = ci_text(m.ci95) + (f" {CLIPPED}" if m.clipped else "")
-    return [metric_cell(name, m), fmt(m.mean), ci, fmt(m.p10), fmt(m.p90), m.unit, note]
+    ci = ci_text(m.ci95, m.unit) + (f" {CLIPPED}" if m.clipped else "")
+    note = ("" if m.happened is None else
+            f"where reached ({fmt(m.happened, unit='share')} of runs)")
+    return [metric_cell(name, m), fmt(m.mean, unit=m.unit), ci, fmt(m.p10, unit=m.unit),
+            fmt(m.p90, unit=m.unit), m.unit, note]
+
+
+def metric_rows(report: Report, name: str) -> list[list[Any]]:
+    """A metric's rows: one; for a time-to-event metric, the share of runs in which the
+    event happened by the end, then the time where it did; words instead of numbers where
+    the metric would mislead ("no growth step")."""
+    m = report.metrics[name]
+    instead = not_applicable(report).get(name)
+    if instead:
+        return [[metric_cell(name, m), instead, "—", "—", "—", m.unit, ""]]
+    event = event_share(report, name)
+    if event is None:
+        return [metric_row(name, m)]
+    share, ci, n = event
+    happened = [metric_cell(name, m, EVENTS.get(name, f"{m.label or label(name)}: happened")),
+                fmt(share, unit="share"), interval(ci, unit="share"), "—", "—", "share",
+                f"Wilson interval, {n} runs"]
+    if not share:
+        return [happened, [metric_cell(name, m), "never reached", "—", "—", "—", m.unit, ""]]
+    return [happened, metric_row(name, m)]
 
 
 HEAD = ["metric", "mean", "95% CI", "p10", "p90", "unit", "note"]
@@ -36,6 +66,7 @@ def provenance_blocks(report: Report) -> list[Block]:
     start, end = report.horizon
     commit = f" (commit {run.commit})" if run.commit else ""
     blocks: list[Block] = [
+        ("h2", "How this report was made"),
         ("p", f"Scenario file {sc.file} (sha256 {sc.sha256[:12]}…), {start} to {end}. "
               f"{run.replications} replications, seed {run.seed}. kazsim {run.version}"
               f"{commit}, started {run.started}, {fmt(run.wall_seconds)} s wall time."),
@@ -48,20 +79,30 @@ def provenance_blocks(report: Report) -> list[Block]:
     return blocks
 
 
+def findings_blocks(report: Report) -> list[Block]:
+    asked, sentences = run_findings(report)
+    return [("h2", "Findings"),
+            ("p", f"The question: {asked}" if asked else "The scenario states no question "
+                  "(add `question:` or a description); the headline results:"),
+            ("findings", sentences)]
+
+
 def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]:
     run, metrics = report.run, report.metrics
-    blocks: list[Block] = [("h1", f"kazsim report: {report.name}"), *provenance_blocks(report)]
-    description = report.scenario.resolved.get("description")
-    if description:
-        blocks.append(("p", str(description).strip()))
+    start, end = report.horizon
+    blocks: list[Block] = [("h1", f"kazsim report: {report.name}, {start} to {end}"),
+                           *findings_blocks(report), *provenance_blocks(report)]
+    resolved = report.scenario.resolved
+    if resolved.get("question") and resolved.get("description"):
+        blocks.append(("p", " ".join(str(resolved["description"]).split())))
     if run.reps_auto:
         a = run.reps_auto
         verdict = ("precision met" if a.met else
                    f"precision NOT met, no value for {', '.join(a.no_values)}"
                    if a.no_values else "cap reached, precision NOT met")
         blocks.append(("p", f"--reps auto: {run.replications} replications ({verdict}: "
-                            f"95% CI half-width within {a.precision:.1%} of the mean for "
-                            f"{', '.join(a.metrics)})."))
+                            f"95% CI half-width within {fmt(a.precision, unit='share')} of "
+                            f"the mean for {', '.join(a.metrics)})."))
     if run.failed:
         blocks += [("h2", "Failed replications"),
                    ("table", ["replication", "error"],
@@ -69,18 +110,19 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
                      for f in run.failed])]
     if report.notes:
         blocks += [("h2", "Notes from the model"), ("ul", report.notes)]
-    clipped = any(m.clipped for m in metrics.values())
     growth = growth_text(report)
     if growth:
         blocks += [("h2", "What limited growth"), ("p", growth)]
+    headline = [n for n in HEADLINE if n in metrics]
     blocks += [("h2", "Headline results"),
-               ("table", HEAD, [metric_row(n, metrics[n]) for n in HEADLINE if n in metrics],
-                CLIPPED_NOTE if any(metrics[n].clipped for n in HEADLINE if n in metrics)
-                else "")]
+               ("table", *without_empty(HEAD, [row for n in headline
+                                               for row in metric_rows(report, n)]),
+                _notes(report, headline))]
+    blocks += cost_blocks(report)
     if report.thresholds:
         blocks += [("h2", "Thresholds"),
                    ("table", ["threshold", "breached in", "breaches", "evaluated", "n/a"],
-                    [[t.threshold, "—" if t.breach_share is None else f"{t.breach_share:.0%}",
+                    [[t.threshold, fmt(t.breach_share, unit="share"),
                       t.breaches, t.evaluated, t.not_applicable] for t in report.thresholds])]
     if report.unfilled:
         blocks += [("h2", "Unfilled contingent posts"),
@@ -91,8 +133,9 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
         blocks.append(("h2", "Figures"))
         blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
     blocks += [("h2", "All metrics"),
-               ("table", HEAD, [metric_row(n, m) for n, m in metrics.items()],
-                CLIPPED_NOTE if clipped else "")]
+               ("table", *without_empty(HEAD, [row for n in metrics
+                                               for row in metric_rows(report, n)]),
+                _notes(report, list(metrics)))]
     blocks += [("h2", "Metric definitions"),
                ("ul", [f"{m.label or n} ({n}, {m.unit}): {m.description}"
                        for n, m in metrics.items() if m.description])]
@@ -103,23 +146,72 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
         blocks += [("p", "Resolved inputs that differ from the schema defaults "
                          "(required inputs included); \"--set\" marks an override:"),
                    ("table", ["input", "value", "set by"],
-                    [[i["path"], _short(i["value"]), "--set" if i.get("set_by") else "file"]
+                    [[i["path"], value_text(i["value"]), "--set" if i.get("set_by") else "file"]
                      for i in inputs])]
     if report.warnings:
         blocks += [("h2", "Warnings"), ("ul", report.warnings)]
-    return blocks
+    return blocks + run_annex(report)
 
 
-CAUSE_WORDS = {
-    "applicants": "too few applicants",
-    "selection": "selection (too few applicants accepted)",
-    "intake": "the monthly intake ceiling",
-    "basic_training": "basic-training seats and time",
-    "budget": "the personnel budget",
-    "courses": "courses (NCO promotion, qualifications)",
-    "officers": "officer intake",
-    "nothing": "nothing (every grade filled, awaiting the next growth step)",
-}
+def without_empty(head: Sequence[Any], rows: Sequence[Sequence[Any]]
+                  ) -> tuple[list[Any], list[list[Any]]]:
+    """A table without the columns that are empty in every row (a narrow page keeps its
+    width for the others)."""
+    keep = [i for i in range(len(head)) if any(str(r[i]) for r in rows)]
+    return [head[i] for i in keep], [[r[i] for i in keep] for r in rows]
+
+
+def _notes(report: Report, names: Sequence[str]) -> str:
+    notes = []
+    if any(report.metrics[n].clipped for n in names):
+        notes.append(CLIPPED_NOTE)
+    if any(event_share(report, n) is not None for n in names):
+        notes.append(EVENT_NOTE)
+    return " ".join(notes)
+
+
+def cost_blocks(report: Report) -> list[Block]:
+    """The total cost and the parts it is the sum of (`cost_parts`), with each part's
+    share of the total, and whether they add up on every replication."""
+    parts = [p for p in report.cost_parts if p in report.metrics]
+    total = report.metrics.get("cost_total_usd")
+    if not parts or total is None or total.mean is None:
+        return []
+    rows = []
+    for p in parts:
+        m = report.metrics[p]
+        share = m.mean / total.mean if m.mean is not None and total.mean else None
+        rows.append([metric_cell(p, m), fmt(m.mean), ci_text(m.ci95), fmt(share, unit="share")])
+    rows.append([metric_cell("cost_total_usd", total), fmt(total.mean), ci_text(total.ci95),
+                 "100%"])
+    off = [r.index for r in report.ok_replications()
+           if (t := r.metrics.get("cost_total_usd")) is not None
+           and abs(sum(r.metrics.get(p) or 0.0 for p in parts) - t) > 1e-6 * max(1.0, abs(t))]
+    check = ("The parts add up to the total on every replication." if not off else
+             f"The parts do NOT add up to the total on replications {off[:5]}.")
+    donor = report.metrics.get("assistance_spent_usd")
+    if donor is not None and donor.mean:
+        check += f" Donor money is apart: {fmt(donor.mean)} USD of assistance spent."
+    return [("h2", "Cost"),
+            ("table", ["cost", "mean (USD)", "95% CI", "share of total"], rows, check)]
+
+
+def value_text(v: Any, limit: int = 160) -> str:
+    """An input's value for people: a list as "a; b", a mapping as "k: v", numbers by
+    `fmt` (never a Python repr), nothing as "not set"."""
+    if v is None:
+        text = "not set"
+    elif isinstance(v, bool):
+        text = "yes" if v else "no"
+    elif isinstance(v, (int, float)):
+        text = fmt(v, 4)
+    elif isinstance(v, dict):
+        text = ", ".join(f"{k}: {value_text(x)}" for k, x in v.items()) or "none"
+    elif isinstance(v, (list, tuple)):
+        text = "; ".join(value_text(x) for x in v) or "none"
+    else:
+        text = str(v)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def growth_text(report: Report) -> str | None:
@@ -159,8 +251,3 @@ def growth_text(report: Report) -> str | None:
                      f"{foc.happened:.0%} of replications; where reached, on average "
                      f"{foc.mean:,.0f} days after the start{when}.")
     return text
-
-
-def _short(v: Any, limit: int = 120) -> str:
-    s = str(v)
-    return s if len(s) <= limit else s[:limit] + "…"

@@ -1,13 +1,19 @@
-"""How a result was made: the command line, the `--set` overrides, the code's commit."""
+"""How a result was made: the command line, the `--set` overrides, the code's commit,
+the software and machine it ran on."""
 from __future__ import annotations
 
 import functools
+import os
+import platform
 import shlex
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+# the libraries whose versions a result depends on (the model, its numbers, its figures)
+LIBRARIES = ("simpy", "numpy", "pydantic", "matplotlib", "scipy")
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT_FROM = ROOT / "sim" / "COMMIT"  # written by the build (setup.py) into an installed copy
@@ -65,3 +71,20 @@ def api_command(function: str, target: str, **options: Any) -> str:
     shown = ", ".join([repr(target), *(f"{k}={v!r}" for k, v in options.items()
                                        if v is not None)])
     return f"python: sim.{function}({shown})"
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> dict[str, Any]:
+    """What the run ran on: Python, the platform, the machine's cores and the versions
+    of the libraries in `LIBRARIES` (from their installed metadata, nothing imported)."""
+    from importlib import metadata
+
+    versions: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"python": platform.python_version(),
+            "platform": platform.platform(terse=True),
+            "cores": os.cpu_count(), "libraries": versions}

@@ -19,6 +19,7 @@ from sim.report.model import Report, ReportFormatError, load_report
 from sim.report.provenance import api_command
 from sim.scenario.loader import LoadedScenario
 from sim.studies.compare.comparison import Comparison, build_comparison
+from sim.studies.compare.horizon import Cut, check_mode, common_end, cut_to
 from sim.studies.compare.report import write_comparison
 from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
 from sim.studies.run import RunPlan, RunResult, execute_plan, plan_run
@@ -37,6 +38,8 @@ class ComparePlan:
 
     items: list[Report | RunResult | RunPlan]
     files: list[str]
+    horizon: str = "common"
+    cuts: tuple[Cut | None, ...] = ()
 
     @property
     def warnings(self) -> list[Problem]:
@@ -72,18 +75,21 @@ class ComparePlan:
                 else:
                     runs.append(None)
                     reports.append(item)
-        comparison = build_comparison(reports, self.files, command)
+        comparison = build_comparison(reports, self.files, command, self.horizon, self.cuts)
         return CompareResult(comparison, reports, runs)
 
 
 def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
                  seed: int | None = None, *, set: Overrides = None,  # noqa: A002
                  workers: int | None = None, allow_large: bool = False,
-                 files: Sequence[str] | None = None) -> ComparePlan:
+                 files: Sequence[str] | None = None, horizon: str = "common") -> ComparePlan:
     """Read every item (a saved report.json path, a Report, a RunResult, or a scenario)
     and check the work's size; raise InputError before anything runs. Scenarios run
     with the baseline's seed and replication count unless `seed`, `reps` are given.
-    `set` applies to every scenario (not to saved reports or results)."""
+    `set` applies to every scenario (not to saved reports or results). `horizon`
+    "common" runs every scenario to the earliest end among the items; "own" keeps each
+    end (then only states get a verdict where the horizons differ)."""
+    check_mode(horizon)
     if len(items) < 2:
         raise InputError.single("compare needs at least two items: a baseline and another")
     if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
@@ -101,6 +107,13 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
         else:
             read.append(load_scenario(item, set))
         names.append(_name(item))
+    cuts: list[Cut | None] = [None] * len(read)
+    if horizon == "common":
+        end = common_end([r.scenario.end if isinstance(r, LoadedScenario) else _report(r).horizon[1]
+                          for r in read])
+        for i, r in enumerate(read):
+            if isinstance(r, LoadedScenario) and end is not None:
+                read[i], cuts[i] = cut_to(r, end)
     scenarios = [r for r in read if isinstance(r, LoadedScenario)]
     if set and not scenarios:
         raise InputError.single("`set` changes scenarios, and every item is a saved result")
@@ -115,7 +128,11 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
     planned: list[Report | RunResult | RunPlan] = [
         plan_run(r, count, base_seed if seed is None else seed, allow_large=True)
         if isinstance(r, LoadedScenario) else r for r in read]
-    return ComparePlan(planned, list(files or names))
+    return ComparePlan(planned, list(files or names), horizon, tuple(cuts))
+
+
+def _report(item: Report | RunResult) -> Report:
+    return item.report if isinstance(item, RunResult) else item
 
 
 def _name(item: Any) -> str:
@@ -129,19 +146,21 @@ def compare(items: Sequence[CompareItem], reps: int | None = None, seed: int | N
             workers: int | None = None, scheduler: str | None = None, *,
             set: Overrides = None, progress: ProgressCallback | None = None,  # noqa: A002
             command: str | None = None, files: Sequence[str] | None = None,
-            allow_large: bool = False) -> CompareResult:
+            allow_large: bool = False, horizon: str = "common") -> CompareResult:
     """Compare scenarios (or saved reports, or earlier results) against the first.
 
     Scenarios are run with the baseline's seed and replication count (or `seed`,
     `reps`): common random numbers, so differences are paired per replication. Saved
     reports of other seeds use Welch's unpaired interval. `set` applies to every
-    scenario (not to saved reports or results). Work over the limits is refused
-    (InputError) unless `allow_large`.
+    scenario (not to saved reports or results). `horizon`: "common" (the default) runs
+    every scenario to the earliest end among the items, "own" keeps each scenario's end
+    and gives verdicts only on states where the horizons differ. Work over the limits
+    is refused (InputError) unless `allow_large`.
     """
     plan = plan_compare(items, reps, seed, set=set, workers=workers,
-                        allow_large=allow_large, files=files)
+                        allow_large=allow_large, files=files, horizon=horizon)
     command = command or api_command("compare", ", ".join(plan.files), reps=reps, seed=seed,
-                                     set=set)
+                                     set=set, horizon=None if horizon == "common" else horizon)
     return plan.execute(workers=workers, scheduler=scheduler, progress=progress,
                         command=command)
 
