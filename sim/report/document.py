@@ -42,7 +42,7 @@ p,li{overflow-wrap:anywhere}
 .findings li{margin:.35em 0}
 .scroll{max-width:100%;overflow-x:auto;margin:.6em 0}
 table{border-collapse:collapse;margin:0;font-size:.88em;max-width:100%}
-caption{caption-side:bottom;text-align:left;font-size:.85em;color:#555;padding-top:.3em}
+p.caption{font-size:.78em;color:#555;margin:-.3em 0 .8em}
 th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top;
 overflow-wrap:break-word}
 th{background:#e8eef5}th[title]{text-decoration:underline dotted;cursor:help}
@@ -63,14 +63,16 @@ tr{page-break-inside:avoid}table{font-size:8.5pt}td.n{white-space:normal}}
 
 def sig(x: float, digits: int = 3) -> str:
     """`x` to `digits` significant figures in plain decimal notation with thousands
-    separators: never "1e+05", never trailing zeros ("1.4", not "1.40")."""
+    separators: never "1e+05", never trailing zeros ("1.4", not "1.40"; 398,687 to three
+    figures is "399,000")."""
     if x == 0 or not math.isfinite(x):
         return "0" if x == 0 else "—"
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
-    rounded = round(x, decimals)
+    places = digits - 1 - math.floor(math.log10(abs(x)))
+    rounded = round(x, places)
     if rounded and math.floor(math.log10(abs(rounded))) != math.floor(math.log10(abs(x))):
-        decimals = max(0, decimals - 1)  # 9.996 rounds up to 10.0: one decimal fewer
-    text = f"{rounded:,.{decimals}f}"
+        places -= 1  # 9.996 rounds up to 10.0: one decimal fewer
+        rounded = round(x, places)
+    text = f"{rounded:,.{max(0, places)}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -216,10 +218,11 @@ def to_html(blocks: Sequence[Block], title: str, root: Path) -> str:
         elif kind == "table":
             head = "".join(_th(h) for h in b[1])
             body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in b[2])
-            caption = f"<caption>{esc(b[3])}</caption>" if len(b) > 3 and b[3] else ""
+            # the note below the box, not in it: it wraps to the page, not to the table
+            caption = f"<p class=\"caption\">{esc(b[3])}</p>" if len(b) > 3 and b[3] else ""
             # a table wider than a phone scrolls inside its own box, never the page
-            parts.append(f"<div class=\"scroll\"><table>{caption}<thead><tr>{head}</tr></thead>"
-                         f"<tbody>{body}</tbody></table></div>")
+            parts.append(f"<div class=\"scroll\"><table><thead><tr>{head}</tr></thead>"
+                         f"<tbody>{body}</tbody></table></div>{caption}")
         elif kind == "img":
             data = base64.b64encode((root / b[1]).read_bytes()).decode("ascii")
             parts.append(f"<figure><img alt=\"{esc(b[2])}\" src=\"data:image/png;base64,{data}\">"
