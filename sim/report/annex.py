@@ -18,7 +18,7 @@ from sim.report.model import Report
 ANALYST = "[for the analyst to write: {}]"
 CITATION = ("Monks T, Currie CSM, Onggo BS, Robinson S, Kunc M, Taylor SJE (2018). "
             "Strengthening the reporting of empirical simulation studies: Introducing the "
-            "STRESS guidelines. Journal of Simulation 13(1): 55-67.")
+            "STRESS guidelines. Journal of Simulation 13(1), 2019: 55-67 (online 2018).")
 HEAD = ["STRESS-DES item", "in this study"]
 
 
