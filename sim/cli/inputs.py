@@ -19,8 +19,8 @@ from sim.core.errors import InputError
                 type=InputFile("scenarios", "sweeps", "policies", "records"))
 @allow_large_option
 def validate(files: tuple[str, ...], allow_large: bool) -> None:
-    """Check scenario, sweep and policy files; print every problem with file:line and
-    key path.
+    """Check scenario, sweep, policy and record files; print every problem with file:line
+    and key path (a record is checked alone: against a scenario by `hindcast`).
 
     Exit 1 if any file has an error (warnings alone do not fail), or if running it (a
     scenario at its `replications`, a sweep's design) is over the work limits.

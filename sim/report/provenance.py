@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.core.version import __version__
+from sim.report.model import finite
+
 # the libraries whose versions a result depends on (the model, its numbers, its figures)
 LIBRARIES = ("simpy", "numpy", "pydantic", "matplotlib", "scipy")
 
@@ -88,3 +91,22 @@ def environment() -> dict[str, Any]:
     return {"python": platform.python_version(),
             "platform": platform.platform(terse=True),
             "cores": os.cpu_count(), "libraries": versions}
+
+
+def provenance(loaded: Any, replications: int, seed: int, started: str, wall_seconds: float,
+               command: str | None, failed: Sequence[Any] = ()) -> dict[str, Any]:
+    """The `scenario` and `run` sections of report.json, for the reports of other studies
+    (hindcast, verify): the scenario's name, file, sha256, start, end and resolved
+    input; the replications, seed, version, commit, start time, wall time, failures,
+    command line and `--set` overrides. `loaded` is a LoadedScenario."""
+    sc = loaded.scenario
+    return {
+        "scenario": {"name": sc.name, "file": str(loaded.file), "sha256": loaded.sha256,
+                     "start": sc.start.isoformat(), "end": sc.end.isoformat(),
+                     "resolved": finite(sc.model_dump(mode="json"))},
+        "run": {"replications": replications, "seed": seed, "version": __version__,
+                "commit": git_commit(), "started": started, "wall_seconds": round(wall_seconds, 3),
+                "failed": [{"index": r.index, "error": r.error} for r in failed],
+                "command": command, "overrides": override_texts(getattr(loaded, "origins", {})),
+                **environment()},
+    }
