@@ -95,18 +95,16 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
 
 def print_comparison(comparison: Any) -> None:
     """One table per scenario: both means with units, the difference, its CI, the
-    relative change (where meaningful) and whether it is better or worse."""
+    relative change (where meaningful) and whether it is better or worse; then the
+    findings."""
     from rich import box
     from rich.table import Table
 
     from sim.studies.compare.report import (  # lazy: keeps --help fast
-        change_interval,
-        change_text,
+        APART,
+        diff_row,
         findings_sentences,
         horizon_title,
-        mean_text,
-        relative_text,
-        significance_text,
     )
 
     method = ("paired (common random numbers)" if comparison.paired
@@ -118,16 +116,18 @@ def print_comparison(comparison: Any) -> None:
                             f"{horizon_title(comparison, name)}: {method}",
                       box=box.SIMPLE_HEAD, pad_edge=False)
         for col in ("metric", "unit", "baseline", name, "difference", "95% CI", "relative",
-                    "significant"):
-            table.add_column(col, justify="left" if col in ("metric", "unit", "significant")
-                             else "right", no_wrap=col not in ("metric", name, "significant"),
+                    "verdict"):
+            table.add_column(col, justify="left" if col in ("metric", "unit", "verdict")
+                             else "right", no_wrap=col in ("difference", "95% CI", "relative"),
                              min_width=16 if col == "metric" else None)
-        for d in rows:
-            if d.scenario == name:
-                table.add_row(d.label or d.metric, d.unit, mean_text(comparison, d, "baseline"),
-                              mean_text(comparison, d, "mean"), change_text(d.diff_mean, d.unit),
-                              change_interval(d.diff_ci95, d.unit), relative_text(d),
-                              significance_text(d))
+        mine = [d for d in rows if d.scenario == name]
+        for d in mine:
+            cells = [str(c) for c in diff_row(comparison, d)[1:]]
+            if d.verdict == APART:
+                cells[-1] = "no verdict"
+            table.add_row(*cells)
+        if any(d.verdict == APART for d in mine):
+            table.caption = "no verdict: a total over different horizons is not like for like"
         console.print(table)
     for sentence in findings_sentences(comparison):
         console.print(f"- {sentence}")

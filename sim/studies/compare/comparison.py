@@ -21,7 +21,7 @@ from sim.report.model import Doc, Report, dumps
 from sim.studies.compare.horizon import Cut, verdict_kept
 
 FORMAT = "kazsim-comparison/1"
-NOT_INPUTS = ("name", "description", "question", "extends", "sources")
+NOT_INPUTS = ("name", "description", "question", "extends", "sources", "expectations")
 # Relative changes of counts of rare events mislead ("killed +36%" of 0.37): below this
 # many on average in the baseline, a count's relative change is not shown.
 EVENT_UNITS = ("persons", "incidents", "tips", "rotations", "tours", "items")

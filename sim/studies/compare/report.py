@@ -20,6 +20,9 @@ from sim.report.model import Report
 from sim.report.writer import draw_figures, figure_failure, write_documents
 from sim.studies.compare.comparison import APART, TINY_COUNT, Comparison, Difference
 
+__all__ = ["APART", "comparison_blocks", "diff_row", "findings_sentences", "horizon_title",
+           "write_comparison"]
+
 # -- numbers and words --------------------------------------------------------------------
 
 DIFF_HEAD = ["scenario", "metric", "unit", "baseline mean", "mean", "difference", "95% CI",
