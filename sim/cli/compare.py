@@ -14,7 +14,9 @@ from sim.cli.common import (
     allow_large_option,
     check_targets,
     command_text,
+    draws_options,
     format_option,
+    parse_draws,
     quiet_option,
     reps_option,
     scheduler_option,
@@ -30,6 +32,7 @@ from sim.cli.tables import stdout_console
 @click.command(cls=KazsimCommand)
 @click.argument("files", nargs=-1, required=True, type=SCENARIO_FILE)
 @reps_option
+@draws_options
 @seed_option
 @set_option
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -43,16 +46,19 @@ from sim.cli.tables import stdout_console
                    "each keeps its end (then only values at the end get a verdict).")
 @format_option
 @allow_large_option
-def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
-            overrides: tuple[str, ...], out: str | None, workers: int | None,
-            scheduler: str | None, horizon: str, quiet: bool, fmt: str,
+def compare(files: tuple[str, ...], reps: str | None, draws: str | None, reps_per_draw: int,
+            seed: int | None, overrides: tuple[str, ...], out: str | None,
+            workers: int | None, scheduler: str | None, horizon: str, quiet: bool, fmt: str,
             allow_large: bool) -> None:
     """Compare scenarios or saved report.json files against the first (the baseline).
 
     Scenario files run with the same seed and replications (common random numbers) and
     are compared per replication; saved reports of other seeds use Welch's interval.
     Every scenario runs to the common horizon (the earliest end) unless `--horizon own`.
-    `--set` applies to every scenario file (not to saved reports).
+    `--set` applies to every scenario file (not to saved reports). With
+    `assumptions:`, the scenarios run over the same draws (--draws) and each difference
+    says whether it holds across them: better/worse, "depends on <assumption>" or "no
+    clear difference".
     """
     from sim.report.render import prewarm, start_server  # lazy: keeps --help fast
 
@@ -70,9 +76,12 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     stems = "-".join(Path(f).stem for f in files)
     target = Path(out) if out else Path("reports") / f"compare-{stems}"
     # every input is read (and a bad one refused) before the target is checked or anything runs
+    source = click.get_current_context().get_parameter_source("reps_per_draw")
+    given = source is not None and source.name != "DEFAULT"  # else the baseline's, if saved
     plan = api.plan_compare(list(files), n if isinstance(n, int) else None, seed,
                             set=overrides, workers=workers, allow_large=allow_large,
-                            horizon=horizon)
+                            draws=parse_draws(draws),
+                            reps_per_draw=reps_per_draw if given else None, horizon=horizon)
     warn(plan.warnings)
     check_targets(target, "comparison.json")
     prewarm()
@@ -111,23 +120,32 @@ def print_comparison(comparison: Any) -> None:
               else "NOT paired for some: Welch's unpaired interval")
     console = stdout_console()
     rows = comparison.headline()
+    drawn = any(d.robust_share is not None for d in rows)
+    if drawn:
+        method += f", over {max(s.draws for s in comparison.scenarios)} draws"
     for name in dict.fromkeys(d.scenario for d in rows):
         table = Table(title=f"{name} against {comparison.baseline}, "
                             f"{horizon_title(comparison, name)}: {method}",
                       box=box.SIMPLE_HEAD, pad_edge=False)
-        for col in ("metric", "unit", "baseline", name, "difference", "95% CI", "relative",
-                    "verdict"):
+        columns = ["metric", "unit", "baseline", name, "difference", "95% CI", "relative",
+                   *(["robust"] if drawn else []), "verdict"]
+        for col in columns:
             table.add_column(col, justify="left" if col in ("metric", "unit", "verdict")
                              else "right", no_wrap=col in ("difference", "95% CI", "relative"),
                              min_width=16 if col == "metric" else None)
         mine = [d for d in rows if d.scenario == name]
         for d in mine:
-            cells = [str(c) for c in diff_row(comparison, d)[1:]]
+            cells = [str(c) for c in diff_row(comparison, d, drawn)[1:]]
             if d.verdict == APART:
                 cells[-1] = "no verdict"
             table.add_row(*cells)
+        captions = []
         if any(d.verdict == APART for d in mine):
-            table.caption = "no verdict: a total over different horizons is not like for like"
+            captions.append("no verdict: a total over different horizons is not like for like")
+        if drawn:
+            captions.append("robust: the share of draws in which the difference keeps its "
+                            "sign; better/worse needs a CI excluding 0 and 90% of the draws")
+        table.caption = "\n".join(captions) or None
         console.print(table)
     for sentence in findings_sentences(comparison):
         console.print(f"- {sentence}")

@@ -10,8 +10,16 @@ from typing import Any
 from sim.core.metrics import HEADLINE, label
 from sim.report.annex import run_annex
 from sim.report.document import Block, Cell, fmt, interval
-from sim.report.findings import CAUSE_WORDS, EVENTS, event_share, not_applicable, run_findings
-from sim.report.model import MetricSummary, Report
+from sim.report.findings import (
+    CAUSE_WORDS,
+    EVENTS,
+    amount,
+    event_share,
+    not_applicable,
+    run_findings,
+    span,
+)
+from sim.report.model import MetricSummary, Report, Uncertainty
 
 CLIPPED = "†"
 CLIPPED_NOTE = (f"{CLIPPED} 95% CI clipped to what the metric can take (a share to "
@@ -39,37 +47,80 @@ def metric_row(name: str, m: MetricSummary) -> list[Any]:
 
 
 def metric_rows(report: Report, name: str) -> list[list[Any]]:
-    """A metric's rows: one; for a time-to-event metric, the share of runs in which the
-    event happened by the end, then the time where it did; words instead of numbers where
-    the metric would mislead ("no growth step")."""
+    """A metric's rows (`HEAD`'s columns, or `HEAD_DRAWS`' where the assumptions were
+    drawn): one; for a time-to-event metric, the share of runs in which the event
+    happened by the end, then the time where it did; words instead of numbers where the
+    metric would mislead ("no growth step")."""
     m = report.metrics[name]
+    u = report.uncertainty
+    short = u.short_names() if u is not None else None
+
+    def row(cells: list[Any]) -> list[Any]:  # [cell, mean, ci, unit, note] in the table's columns
+        cell, mean, ci, unit, note = cells
+        return ([cell, mean, ci, "—", "—", unit, note] if short is None
+                else [cell, mean, ci, "—", "—", unit, note, "—"])
+
+    def the_metric() -> list[Any]:
+        return metric_row(name, m) if short is None else metric_row_draws(name, m, short)
+
     instead = not_applicable(report).get(name)
     if instead:
-        return [[metric_cell(name, m), instead, "—", "—", "—", m.unit, ""]]
+        return [row([metric_cell(name, m), instead, "—", m.unit, ""])]
     event = event_share(report, name)
     if event is None:
-        return [metric_row(name, m)]
+        return [the_metric()]
     share, ci, n = event
-    happened = [metric_cell(name, m, EVENTS.get(name, f"{m.label or label(name)}: happened")),
-                fmt(share, unit="share"), interval(ci, unit="share"), "—", "—", "share",
-                f"Wilson interval, {n} runs"]
+    happened = row([metric_cell(name, m, EVENTS.get(name, f"{m.label or label(name)}: happened")),
+                    fmt(share, unit="share"), interval(ci, unit="share"), "share",
+                    f"Wilson interval, {n} runs"])
     if not share:
-        return [happened, [metric_cell(name, m), "never reached", "—", "—", "—", m.unit, ""]]
-    return [happened, metric_row(name, m)]
+        return [happened, row([metric_cell(name, m), "never reached", "—", m.unit, ""])]
+    return [happened, the_metric()]
 
 
 HEAD = ["metric", "mean", "95% CI", "p10", "p90", "unit", "note"]
+HEAD_DRAWS = ["metric", "mean", "95% CI", "90% prediction", "nominal", "unit", "note",
+              "rests mostly on"]
+
+
+def metric_row_draws(name: str, m: MetricSummary, short: dict[str, str]) -> list[Any]:
+    """A metric over the draws: mean and CI over every run, the 90% prediction, the
+    nominal scenario's mean, and the driver with the largest share."""
+    note = ("" if m.happened is None else
+            f"where reached ({fmt(m.happened, unit='share')} of runs)")
+    ci = ci_text(m.ci95, m.unit) + (f" {CLIPPED}" if m.clipped else "")
+    p = m.prediction
+    return [metric_cell(name, m), fmt(m.mean, unit=m.unit), ci,
+            interval([p.p05, p.p95], unit=m.unit) if p else "—",
+            fmt(m.nominal.mean, unit=m.unit) if m.nominal else "—", m.unit, note,
+            top_driver(m, short)]
+
+
+def top_driver(m: MetricSummary, short: dict[str, str]) -> str:
+    top = m.drivers[0] if m.drivers else None
+    if top is None or top.share <= 0:
+        return "—"
+    return f"{short.get(top.assumption, top.assumption)} ({fmt(top.share, 2, 'share')})"
+
+
+DRAWS_NOTE = ("Mean and 95% CI over every run of every draw of the assumptions (the "
+              "expected value given what is not known); 90% prediction: where one "
+              "realised history falls; nominal: the scenario at its own values; rests "
+              "mostly on: the largest share of the metric's variance over the draws.")
 
 
 def provenance_blocks(report: Report) -> list[Block]:
     sc, run = report.scenario, report.run
     start, end = report.horizon
     commit = f" (commit {run.commit})" if run.commit else ""
+    draws = (f", and {run.draws} draws of its assumptions x {run.replications_per_draw} "
+             "replications" if run.draws else "")
     blocks: list[Block] = [
         ("h2", "How this report was made"),
         ("p", f"Scenario file {sc.file} (sha256 {sc.sha256[:12]}…), {start} to {end}. "
-              f"{run.replications} replications, seed {run.seed}. kazsim {run.version}"
-              f"{commit}, started {run.started}, {fmt(run.wall_seconds)} s wall time."),
+              f"{run.replications} replications{draws}, seed {run.seed}. kazsim "
+              f"{run.version}{commit}, started {run.started}, {fmt(run.wall_seconds)} s "
+              "wall time."),
     ]
     if run.command:
         blocks += [("p", "Command:"), ("code", run.command)]
@@ -105,8 +156,9 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
                             f"the mean for {', '.join(a.metrics)})."))
     if run.failed:
         blocks += [("h2", "Failed replications"),
-                   ("table", ["replication", "error"],
-                    [[f.index, (f.error or "").splitlines()[0] if f.error else ""]
+                   ("table", ["replication", "draw", "error"],
+                    [[f.index, "nominal" if f.draw is None else f.draw,
+                      (f.error or "").splitlines()[0] if f.error else ""]
                      for f in run.failed])]
     if report.notes:
         blocks += [("h2", "Notes from the model"), ("ul", report.notes)]
@@ -114,8 +166,10 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
     if growth:
         blocks += [("h2", "What limited growth"), ("p", growth)]
     headline = [n for n in HEADLINE if n in metrics]
+    u = report.uncertainty
+    head = HEAD if u is None else HEAD_DRAWS
     blocks += [("h2", "Headline results"),
-               ("table", *without_empty(HEAD, [row for n in headline
+               ("table", *without_empty(head, [row for n in headline
                                                for row in metric_rows(report, n)]),
                 _notes(report, headline))]
     blocks += cost_blocks(report)
@@ -129,11 +183,14 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
                    ("table", ["deployment", "role", "reason", "missing per replication"],
                     [[u.deployment, u.role, u.reason, fmt(u.missing_per_replication)]
                      for u in report.unfilled])]
+    if u is not None:
+        blocks += rests_on_blocks(report, u, [f for f in figures if f[0] == "drivers.png"])
+    figures = [f for f in figures if f[0] != "drivers.png"]
     if figures:
         blocks.append(("h2", "Figures"))
         blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
     blocks += [("h2", "All metrics"),
-               ("table", *without_empty(HEAD, [row for n in metrics
+               ("table", *without_empty(head, [row for n in metrics
                                                for row in metric_rows(report, n)]),
                 _notes(report, list(metrics)))]
     blocks += [("h2", "Metric definitions"),
@@ -162,7 +219,7 @@ def without_empty(head: Sequence[Any], rows: Sequence[Sequence[Any]]
 
 
 def _notes(report: Report, names: Sequence[str]) -> str:
-    notes = []
+    notes = [DRAWS_NOTE] if report.uncertainty is not None else []
     if any(report.metrics[n].clipped for n in names):
         notes.append(CLIPPED_NOTE)
     if any(event_share(report, n) is not None for n in names):
@@ -212,6 +269,59 @@ def value_text(v: Any, limit: int = 160) -> str:
     else:
         text = str(v)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def rests_on_blocks(report: Report, u: Uncertainty, figures: list[tuple[str, str]]
+                    ) -> list[Block]:
+    """"What the answer rests on": the assumptions (range, nominal, source), what each
+    headline metric rests on in words, and the drivers figure."""
+    short = u.short_names()
+    blocks: list[Block] = [
+        ("h2", "What the answer rests on"),
+        ("p", f"The scenario writes {len(u.assumptions)} number"
+              f"{'s' if len(u.assumptions) != 1 else ''} that no source gives as ranges "
+              f"(below). The run drew them {u.draws} times (a Latin hypercube, seed "
+              f"{report.run.seed}) and ran each draw {u.replications_per_draw} times with "
+              "the same random numbers as the nominal scenario's first replications, so "
+              "that draws differ by the assumptions, not the dice. A share is the part of "
+              "a metric's variance over the draws that one assumption explains alone; "
+              "noise is the part between replications of one draw."),
+        ("table", ["assumption", "distribution", "nominal", "source"],
+         [[Cell(short[a.path], a.path), distribution_text(a.distribution), fmt(a.nominal),
+           a.source] for a in u.assumptions])]
+    said = [rests_sentence(n, report.metrics[n], short) for n in HEADLINE
+            if n in report.metrics and report.metrics[n].drivers]
+    if said:
+        blocks.append(("ul", said))
+    blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
+    return blocks
+
+
+def distribution_text(dist: dict[str, Any]) -> str:
+    """`{"range": [2e6, 1.6e7]}` as "range 2,000,000 to 16,000,000"."""
+    kind, spec = next(iter(dist.items()))
+    if kind == "range":
+        return f"uniform {fmt(spec[0])} to {fmt(spec[1])}"
+    if kind == "triangular":
+        return f"triangular {fmt(spec[0])} to {fmt(spec[2])}, most likely {fmt(spec[1])}"
+    if kind == "lognormal":
+        return f"lognormal, median {fmt(spec['median'])}, sigma {fmt(spec['sigma'])}"
+    return "one of " + ", ".join(fmt(v) for v in spec)
+
+
+def rests_sentence(name: str, m: MetricSummary, short: dict[str, str]) -> str:
+    """"Items cleared: 5.2 M expected, 90% of histories 3.1 M to 7.3 M; it rests mostly
+    on ordnance_stock (78%), then noise (10%)."""
+    drivers = [d for d in m.drivers or [] if d.share >= 0.005]
+    head = f"{m.label or label(name)}: {amount(m.mean, m.unit)} expected"
+    if m.prediction:
+        head += f", 90% of histories {span([m.prediction.p05, m.prediction.p95], m.unit)}"
+    if not drivers:
+        return head + "; it does not vary over the draws."
+    parts = [f"{short.get(d.assumption, d.assumption)} ({fmt(d.share, 2, 'share')})"
+             for d in drivers[:3]]
+    return head + f"; it rests mostly on {parts[0]}" + (
+        f", then {', '.join(parts[1:])}." if parts[1:] else ".")
 
 
 def growth_text(report: Report) -> str | None:

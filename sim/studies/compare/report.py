@@ -14,7 +14,7 @@ from sim.report.annex import compare_annex
 from sim.report.atomic import atomic_dir
 from sim.report.content import metric_cell, value_text
 from sim.report.document import Block, Cell, fmt, interval
-from sim.report.figures import forest_figure, overlay_figure
+from sim.report.figures import BAND, BAND_DRAWS, forest_figure, overlay_figure
 from sim.report.findings import amount
 from sim.report.model import Report
 from sim.report.writer import draw_figures, figure_failure, write_documents
@@ -48,6 +48,14 @@ def change_interval(ci: list[float] | None, unit: str = "") -> str:
     return interval(ci)
 
 
+DIFF_HEAD_DRAWS = [*DIFF_HEAD[:-1], "robust", "verdict"]
+ROBUST_NOTE = ("Robust: the share of the draws of the assumptions in which the difference "
+               "keeps its sign. Better or worse: the 95% CI excludes 0 and the difference "
+               "keeps its sign in at least 90% of the draws; \"depends on\" names the "
+               "assumption that moves it most when it does not; \"no clear difference\": "
+               "the CI includes 0.")
+
+
 def relative_text(d: Difference) -> str:
     if d.relative is None or not d.relative_shown:
         return "—"
@@ -55,10 +63,14 @@ def relative_text(d: Difference) -> str:
 
 
 def significance_text(d: Difference) -> str:
+    """The verdict in words: "yes, better", "no", "no verdict: horizons differ", or with
+    draws "depends on ..." and "no clear difference" as they are."""
     if d.verdict == APART:
         return "no verdict: horizons differ"
     if not d.verdict:
         return "—"
+    if d.robust_share is not None and d.verdict not in ("better", "worse", "changed"):
+        return d.verdict
     return {"better": "yes, better", "worse": "yes, worse", "changed": "yes"}.get(
         d.verdict, "no")
 
@@ -77,13 +89,19 @@ def mean_text(c: Comparison, d: Difference, which: str) -> str:
     return fmt(d.baseline_mean if which == "baseline" else d.mean, unit=d.unit)
 
 
-def diff_row(c: Comparison, d: Difference) -> list[Any]:
+def robust_text(d: Difference) -> str:
+    return "—" if d.robust_share is None else fmt(d.robust_share, unit="share")
+
+
+def diff_row(c: Comparison, d: Difference, drawn: bool = False) -> list[Any]:
+    """A difference's cells (`DIFF_HEAD`, or `DIFF_HEAD_DRAWS` when `drawn`)."""
     shown = bool(d.verdict)  # no verdict, no difference to show (a metric that does not apply)
     return [d.scenario, metric_cell(d.metric, None, d.label), d.unit,
             mean_text(c, d, "baseline"), mean_text(c, d, "mean"),
             change_text(d.diff_mean, d.unit) if shown else "—",
             change_interval(d.diff_ci95, d.unit) if shown else "—",
-            relative_text(d) if shown else "—", significance_text(d)]
+            relative_text(d) if shown else "—", *([robust_text(d)] if drawn else []),
+            significance_text(d)]
 
 
 def horizon_title(c: Comparison, name: str | None = None) -> str:
@@ -105,14 +123,16 @@ def comparison_csv(c: Comparison) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["scenario", "metric", "label", "unit", "baseline", "baseline_mean", "mean",
                 "diff_mean", "diff_low", "diff_high", "relative", "significant", "verdict",
-                "paired"])
+                "paired", "robust_share", "depends_on"])
     for d in c.differences:
         lo, hi = d.diff_ci95 if d.diff_ci95 else (None, None)
         w.writerow([d.scenario, d.metric, d.label, d.unit, c.baseline,
                     *(_csv_number(v) for v in
                       (d.baseline_mean, d.mean, d.diff_mean, lo, hi,
                        d.relative if d.relative_shown else None)),
-                    str(d.significant).lower(), d.verdict, str(d.paired).lower()])
+                    str(d.significant).lower(), d.verdict, str(d.paired).lower(),
+                    _csv_number(d.robust_share),
+                    d.depends_on or ""])
     return buf.getvalue()
 
 
@@ -236,18 +256,22 @@ def comparison_blocks(c: Comparison, figures: list[tuple[str, str]],
     ]
     if c.command:
         blocks += [("p", "Command:"), ("code", c.command)]
-    blocks.append(("table", ["scenario", "file", "from", "to", "replications", "seed",
-                             "failed", "overrides (--set)"],
+    blocks.append(("table", ["scenario", "file", "from", "to", "replications", "draws",
+                             "seed", "failed", "overrides (--set)"],
                    [[s.name, s.file, s.start or "—",
                      (s.end or "—") + (f" (file: {s.end_as_written})" if s.end_as_written else ""),
-                     s.replications, s.seed, s.failed, "; ".join(s.overrides) or "—"]
-                    for s in c.scenarios]))
+                     s.replications,
+                     f"{s.draws} x {s.replications_per_draw}" if s.draws else "—", s.seed,
+                     s.failed, "; ".join(s.overrides) or "—"] for s in c.scenarios]))
     if c.warnings:
         blocks += [("h2", "Warnings"), ("ul", c.warnings)]
-    head = DIFF_HEAD if several else DIFF_HEAD[1:]
+    drawn = any(d.robust_share is not None for d in c.differences)
+    full = DIFF_HEAD_DRAWS if drawn else DIFF_HEAD
+    head = full if several else full[1:]
     trim = (lambda row: row) if several else (lambda row: row[1:])  # noqa: E731
+    note = TINY_NOTE + (" " + ROBUST_NOTE if drawn else "")
     blocks += [("h2", "Headline differences"),
-               ("table", head, [trim(diff_row(c, d)) for d in c.headline()], TINY_NOTE)]
+               ("table", head, [trim(diff_row(c, d, drawn)) for d in c.headline()], note)]
     resolved = {r.name: r.scenario.resolved for r in others}
     blocks += [("h2", "Inputs that differ"),
                ("table", ["scenario", "input", "baseline", "value"] if several
@@ -262,7 +286,7 @@ def comparison_blocks(c: Comparison, figures: list[tuple[str, str]],
         blocks.append(("h2", "Figures"))
         blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
     blocks += [("h2", "All differences"),
-               ("table", head, [trim(diff_row(c, d)) for d in c.differences], TINY_NOTE)]
+               ("table", head, [trim(diff_row(c, d, drawn)) for d in c.differences], note)]
     if reports:
         blocks += compare_annex(c, reports)
     return blocks
@@ -270,7 +294,8 @@ def comparison_blocks(c: Comparison, figures: list[tuple[str, str]],
 
 def comparison_figures(c: Comparison, reports: Sequence[Report]) -> list[Any]:
     jobs = []
-    overlay = overlay_figure([(r.name, r.series) for r in reports])
+    band = BAND_DRAWS if any(r.draws for r in reports) else BAND
+    overlay = overlay_figure([(r.name, r.series) for r in reports], band=band)
     if overlay:
         jobs.append(overlay)
     forest = forest_figure([d.model_dump() for d in forest_rows(c)], several=len(reports) > 2)
