@@ -124,21 +124,23 @@ def print_comparison(comparison: Any) -> None:
     if drawn:
         method += f", over {max(s.draws for s in comparison.scenarios)} draws"
     for name in dict.fromkeys(d.scenario for d in rows):
+        # a column short of the console: rich's layout crops the last character of a
+        # table that fills the width exactly ("differenc")
         table = Table(title=f"{name} against {comparison.baseline}, "
                             f"{horizon_title(comparison, name)}: {method}",
-                      box=box.SIMPLE_HEAD, pad_edge=False)
-        columns = ["metric", "unit", "baseline", name, "difference", "95% CI", "relative",
+                      box=box.SIMPLE_HEAD, pad_edge=False, width=console.width - 1)
+        columns = ["metric (unit)", "baseline", name, "difference", "95% CI", "relative",
                    *(["robust"] if drawn else []), "verdict"]
         for col in columns:
-            table.add_column(col, justify="left" if col in ("metric", "unit", "verdict")
+            table.add_column(col, justify="left" if col in ("metric (unit)", "verdict")
                              else "right", no_wrap=col in ("difference", "95% CI", "relative"),
-                             min_width=16 if col == "metric" else None)
+                             min_width={"metric (unit)": 16, "verdict": 10}.get(col))
         mine = [d for d in rows if d.scenario == name]
         for d in mine:
-            cells = [str(c) for c in diff_row(comparison, d, drawn)[1:]]
+            _, metric, unit, *cells = [str(c) for c in diff_row(comparison, d, drawn)]
             if d.verdict == APART:
                 cells[-1] = "no verdict"
-            table.add_row(*cells)
+            table.add_row(f"{metric} ({unit})" if unit else metric, *cells)
         captions = []
         if any(d.verdict == APART for d in mine):
             captions.append("no verdict: a total over different horizons is not like for like")

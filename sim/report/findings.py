@@ -117,7 +117,7 @@ def _with_ci(m: MetricSummary, unit: str | None = None) -> str:
     extra = [f"95% CI {ci}"] if ci and m.ci95 and m.ci95[0] != m.ci95[1] else []
     p = getattr(m, "prediction", None)
     if p is not None:
-        extra.append(f"one history: {span([p.p05, p.p95], u)} in 90% of them")
+        extra.append(f"90% of histories {span([p.p05, p.p95], u)}")
     return text + (f" ({'; '.join(extra)})" if extra else "")
 
 
@@ -286,22 +286,32 @@ def threshold_sentence(report: Report) -> str | None:
     return "Thresholds breached: " + "; ".join(said) + "."
 
 
+KEY_METRIC = {"clearance": "items_cleared", "growth": "establishment_fill_end",
+              "rotation": "rotation_fill_rate", "force": "officer_share_end",
+              "casualties": "killed", "cost": "cost_total_usd",
+              "interoperability": "interoperability_end"}
+
+
 def rests_on_sentence(report: Report, topics: Sequence[str]) -> str | None:
     """What the answer rests on most (with draws of the assumptions): the top driver of
-    the first headline metrics that have drivers."""
+    the key metric of the first three topics, in the question's order."""
     u = getattr(report, "uncertainty", None)
     if u is None:
         return None
     short = u.short_names() if hasattr(u, "short_names") else {}
     said = []
-    for name in ("items_cleared", "days_to_foc", "rotation_fill_rate", "cost_total_usd",
-                 "officer_share_end", "killed"):
+    for topic in topics:
+        name = KEY_METRIC.get(topic, "")
         m = report.metrics.get(name)
         drivers = [d for d in (getattr(m, "drivers", None) or []) if d.share > 0] if m else []
-        if drivers:
-            top = drivers[0]
-            said.append(f"{label(name).lower()} on {short.get(top.assumption, top.assumption)} "
-                        f"({fmt(top.share, unit='share')} of its variance)")
+        if not drivers:
+            continue
+        top = drivers[0]
+        share = fmt(top.share, 2, "share")
+        said.append(f"{label(name).lower()} mostly on chance between runs ({share} of its "
+                    "variance is noise)" if top.assumption == "noise" else
+                    f"{label(name).lower()} on {short.get(top.assumption, top.assumption)} "
+                    f"({share} of its variance)")
         if len(said) == 3:
             break
     if not said:

@@ -18,7 +18,13 @@ from sim.report.figures import BAND, BAND_DRAWS, forest_figure, overlay_figure
 from sim.report.findings import amount
 from sim.report.model import Report
 from sim.report.writer import draw_figures, figure_failure, write_documents
-from sim.studies.compare.comparison import APART, TINY_COUNT, Comparison, Difference
+from sim.studies.compare.comparison import (
+    APART,
+    NO_CLEAR,
+    TINY_COUNT,
+    Comparison,
+    Difference,
+)
 
 __all__ = ["APART", "comparison_blocks", "diff_row", "findings_sentences", "horizon_title",
            "write_comparison"]
@@ -189,8 +195,8 @@ def findings_sentences(c: Comparison) -> list[str]:
             if not d.verdict:
                 continue
             key = ("depends" if d.verdict.startswith("depends on") else d.verdict)
-            groups.setdefault(key, []).append(_said(d) if key != "unsure" else
-                                              (d.label or d.metric).lower())
+            groups.setdefault(key, []).append(
+                (d.label or d.metric).lower() if key in ("unsure", NO_CLEAR) else _said(d))
         said = [f"{s.name} against {base.name}:"]
         for key, words in (("better", "better on"), ("worse", "worse on"),
                            ("changed", "changed (neither better nor worse) on")):
@@ -199,9 +205,9 @@ def findings_sentences(c: Comparison) -> list[str]:
         if groups.get("depends"):
             said.append(f"significant but resting on the assumptions for "
                         f"{_listing(groups['depends'])};")
-        if groups.get("unsure") or groups.get("no clear difference"):
+        if groups.get("unsure") or groups.get(NO_CLEAR):
             said.append("no clear difference in "
-                        f"{_listing(groups.get('unsure', []) + groups.get('no clear difference', []))};")
+                        f"{_listing(groups.get('unsure', []) + groups.get(NO_CLEAR, []))};")
         if groups.get(APART):
             said.append(f"no verdict on {len(groups[APART])} totals over different horizons;")
         sentence = " ".join(said).rstrip(";") + "."
