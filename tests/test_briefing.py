@@ -209,3 +209,24 @@ def test_report_blocks_begin_with_findings():
     r = report("r", {"items_cleared": [1.0, 2.0]})
     kinds = [b[:2] for b in report_blocks(r, [])[:3]]
     assert kinds[0][0] == "h1" and kinds[1] == ("h2", "Findings")
+
+
+def test_findings_with_draws_give_the_prediction_and_what_the_answer_rests_on():
+    r = report("drawn", {"items_cleared": [100.0, 120.0, 110.0]},
+               {"deployments": [{"name": "iraq"}]})
+    data = r.to_dict()
+    data["metrics"]["items_cleared"] |= {
+        "ci95": [90.0, 130.0], "prediction": {"p05": 80.0, "p50": 110.0, "p95": 140.0},
+        "drivers": [{"assumption": "deployments.iraq.theatre.ordnance_stock", "share": 0.78},
+                    {"assumption": "noise", "share": 0.2}]}
+    data["run"] |= {"draws": 8, "replications_per_draw": 2}
+    data["uncertainty"] = {"draws": 8, "replications_per_draw": 2, "assumptions": [
+        {"path": "deployments.iraq.theatre.ordnance_stock", "distribution": {"range": [1, 9]},
+         "nominal": 5, "source": "ASSUMPTION"}]}
+    drawn = Report.model_validate(data)
+    _, sentences = run_findings(drawn)
+    assert any("cleared 110 items (95% CI 90 to 130 items; 90% of histories 80 to 140 items)"
+               in s for s in sentences), sentences
+    assert any("items cleared on ordnance_stock (78% of its variance)" in s
+               for s in sentences), sentences
+    assert any("8 draws of the assumptions" in s for s in sentences)

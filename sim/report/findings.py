@@ -329,17 +329,16 @@ def run_findings(report: Report) -> tuple[str, list[str]]:
         n = len(run.failed)
         sentences.append(f"{n} replication{'s' if n != 1 else ''} failed inside the model "
                          "(see Failed replications): the numbers are over the others.")
-    order = ranked_topics(asked)
-    said = 0
-    for name in order:
+    said: list[str] = []
+    for name in ranked_topics(asked):
         make = next(f for n, _, f in TOPICS if n == name)
         sentence = make(report)
         if sentence:
             sentences.append(sentence)
-            said += 1
-        if said == MOST_TOPICS:
+            said.append(name)
+        if len(said) == MOST_TOPICS:
             break
-    for extra in (threshold_sentence(report), rests_on_sentence(report, order)):
+    for extra in (threshold_sentence(report), rests_on_sentence(report, said)):
         if extra:
             sentences.append(extra)
     reps = f"{run.replications} replications"
