@@ -106,7 +106,8 @@ def diff_row(c: Comparison, d: Difference, drawn: bool = False) -> list[Any]:
             mean_text(c, d, "baseline"), mean_text(c, d, "mean"),
             change_text(d.diff_mean, d.unit) if shown else "—",
             change_interval(d.diff_ci95, d.unit) if shown else "—",
-            relative_text(d) if shown else "—", *([robust_text(d)] if drawn else []),
+            relative_text(d) if shown else "—",
+            *([robust_text(d) if shown else "—"] if drawn else []),
             significance_text(d)]
 
 
