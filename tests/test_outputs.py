@@ -57,8 +57,8 @@ def test_compare_states_the_horizon_and_writes_a_csv_and_a_table_with_both_means
     assert comp["scenarios"][1]["overrides"] == ["end=2004-03-01"]
     assert "2004-03-01" in (tmp_path / "c" / "comparison.md").read_text()
     csv = pd.read_csv(tmp_path / "c" / "comparison.csv")
-    assert {"scenario", "metric", "unit", "baseline_mean", "mean", "diff_mean", "diff_lo",
-            "diff_hi", "significant"} <= set(csv.columns)
+    assert {"scenario", "metric", "unit", "baseline_mean", "mean", "diff_mean", "diff_low",
+            "diff_high", "significant"} <= set(csv.columns)
     items = csv[csv.metric == "items_cleared"].iloc[0]
     assert items["unit"] == "items" and items["mean"] < items["baseline_mean"]
     assert "baseline" in res.stdout and "items" in res.stdout  # both means and units
