@@ -91,6 +91,18 @@ def test_a_box_is_chosen_by_its_trajectory_index(store):
     assert chosen.boxes[0]["coverage"] == pytest.approx(d.trajectory.coverage[first - 3])
 
 
+def test_boxes_are_typed_records_also_read_by_key(store):
+    for method in ("prim", "cart"):
+        d = discover(store, WHERE, method=method)
+        best = d.boxes[0]
+        assert best["coverage"] == best.coverage and best["index"] == best.index
+        assert best["restrictions"] == {k: r.to_json() for k, r in best.restrictions.items()}
+        assert set(best.restrictions) <= {VP, RECRUITS}
+        assert (best.qp is None) == (method == "cart")  # PRIM's every limit, with its qp
+        assert all((r.qp is None) == (method == "cart") for r in best.restrictions.values())
+        assert d.to_json()["boxes"][0] == best.to_json(qp=False)
+
+
 @pytest.mark.parametrize("args,message", [
     (["--where", "no_metric < 1"], "no metric 'no_metric'"),
     (["--where", "rotation_fill_rate is low"], "METRIC OP VALUE"),

@@ -350,3 +350,20 @@ def test_a_file_that_is_not_a_policy_store_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["optimize", other, "--out", str(tmp_path / "p.db"),
                                        "--resume", "--model", "explore_models:two_levers"])
     assert result.exit_code == 1 and "holds another search" in result.output
+
+
+def test_a_date_lever_is_a_date_in_the_scenario_and_iso_text_in_the_store_and_report(tmp_path):
+    import datetime as dt
+
+    levels = [dt.date(2000, 10, 1), dt.date(2001, 3, 1)]  # written as YAML dates
+    path = write_policy(tmp_path, rotation_case(10, 3, 100, 150, 6),
+                        levers={"deployments.op.end": levels},
+                        objectives=[{"minimize": "cost_total_usd"}], replications=1,
+                        budget=2, rerun_candidates=0)
+    policy = load_policy(path)
+    assert policy.scenario({"deployments.op.end": "2000-10-01"}).deployments[0].end == levels[0]
+    result = CliRunner().invoke(main, ["optimize", path, "--out", str(tmp_path / "p.db"),
+                                       "--workers", "1", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    tried = {c["levers"]["deployments.op.end"] for c in json.loads(result.output)["pareto"]}
+    assert tried <= {"2000-10-01", "2001-03-01"} and tried

@@ -91,11 +91,11 @@ def test_intervals_stay_inside_what_is_possible():
     from sim.core.stats import describe
 
     share = describe([1.0, 1.0, 0.99, 1.0], "rotation_fill_rate")
-    assert share["ci95"][1] == 1.0 and share["clipped"]
+    assert share.ci95 is not None and share.ci95[1] == 1.0 and share.clipped
     count = describe([0.0, 0.0, 3.0], "killed")
-    assert count["ci95"][0] == 0.0 and count["clipped"]
+    assert count.ci95 is not None and count.ci95[0] == 0.0 and count.clipped
     plain = describe([10.0, 11.0, 12.0], "items_cleared")
-    assert "clipped" not in plain
+    assert not plain.clipped
 
 
 def test_sweep_point_intervals_stay_inside_what_is_possible(tmp_path):

@@ -1,8 +1,9 @@
 """What every command shares: the mapping of errors to exit codes, and common options.
 
 Errors leave through click's exception mechanism: a `KazsimError` becomes its message
-and its exit code (1 input, 3 model, 130 interrupted); anything unexpected is exit 3
-with one line naming a log file that holds the traceback, never exit 1.
+and its exit code (1 input, 3 model, 130 interrupted, 143 after SIGTERM, which stops a
+command as Ctrl-C does); anything unexpected is exit 3 with one line naming a log file
+that holds the traceback, never exit 1.
 """
 from __future__ import annotations
 
@@ -19,7 +20,15 @@ from typing import IO, Any
 import click
 
 from sim.core.crashlog import one_line, where_logged
-from sim.core.errors import EXIT_MODEL, InputError, Interrupted, KazsimError, OutputError
+from sim.core.errors import (
+    EXIT_MODEL,
+    InputError,
+    Interrupted,
+    KazsimError,
+    OutputError,
+    Terminated,
+)
+from sim.core.lifetime import sigterm_raises, terminating
 
 RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
 ARGV = "kazsim.argv"  # ctx.meta key: the arguments the command line gave
@@ -38,24 +47,39 @@ class Failure(click.ClickException):
 
 def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
     try:
-        return invoke(ctx)
+        with sigterm_raises():  # SIGTERM stops the command as Ctrl-C does
+            return invoke(ctx)
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except KazsimError as err:
         if isinstance(err, Interrupted):
             _ignore_further_interrupts()
+            if err.terminated:
+                _stop_figure_server()
         if isinstance(err, OutputError) and err.resume is None and ctx.meta.get(RESUME):
             err = OutputError(err.path, err.reason, ctx.meta[RESUME])
         raise Failure(str(err), err.exit_code) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         _ignore_further_interrupts()  # a second Ctrl-C must not cut the message short
-        raise Failure(str(Interrupted(resume=ctx.meta.get(RESUME))),
-                      Interrupted.exit_code) from None
+        if isinstance(stop, Terminated):
+            _stop_figure_server()
+            stopped = Interrupted("Terminated (SIGTERM).", ctx.meta.get(RESUME), terminated=True)
+        else:
+            stopped = Interrupted(resume=ctx.meta.get(RESUME))
+        raise Failure(str(stopped), stopped.exit_code) from None
     except Exception as err:  # noqa: BLE001 - a crash, reported as one
         if isinstance(err, BrokenPipeError) and _reader_gone():
             raise click.exceptions.Exit(0) from None  # `| head` stopped reading: no crash
         raise Failure(f"error: unexpected failure ({one_line(err)}); {where_logged(err)}",
                       EXIT_MODEL) from None
+
+
+def _stop_figure_server() -> None:
+    """After SIGTERM, the figure workers stop now, whichever way the command leaves (the
+    `kazsim` entry point has no `run_and_exit` to stop them)."""
+    render = sys.modules.get("sim.report.render")  # loaded only if this command drew
+    if render is not None:
+        render.shutdown()
 
 
 def _reader_gone() -> bool:
@@ -85,6 +109,8 @@ def _reader_gone() -> bool:
 def _ignore_further_interrupts() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if terminating():  # the SIGTERM handler is gone with its block: keep ignoring
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class KazsimCommand(click.Command):

@@ -2,7 +2,7 @@
 
 Each carries the exit code the CLI ends with (SPEC "Exit codes"): 1 for the user's
 input (and nothing else), 3 for a failure inside the model, 4 when `verify` found a
-failing check, 130 after Ctrl-C. The
+failing check, 130 after Ctrl-C, 143 after SIGTERM. The
 Python API raises the same exceptions; `sim.cli` maps them to exit codes through
 click's own exception mechanism. Anything else is a crash: exit 3 and a log file.
 """
@@ -14,6 +14,7 @@ EXIT_INPUT = 1
 EXIT_MODEL = 3
 EXIT_CHECK_FAILED = 4
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process ended by it
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,31 @@ class CheckFailed(KazsimError):
     exit_code = EXIT_CHECK_FAILED
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the command's main thread (`sim.core.lifetime`): a
+    KeyboardInterrupt, so that everything that stops cleanly after Ctrl-C stops so."""
+
+
 class Interrupted(KazsimError):
-    """Stopped by the user (Ctrl-C); `resume` is the command that continues, if any."""
+    """Stopped by the user (Ctrl-C) or by SIGTERM (`terminated`: exit 143); `resume` is
+    the command that continues, if any."""
 
     exit_code = EXIT_INTERRUPTED
 
-    def __init__(self, message: str = "Interrupted.", resume: str | None = None):
+    def __init__(self, message: str = "Interrupted.", resume: str | None = None,
+                 terminated: bool = False):
         self.resume = resume
+        self.terminated = terminated
+        if terminated:
+            self.exit_code = EXIT_TERMINATED
         super().__init__(message + (f" Resume with:\n  {resume}" if resume else ""))
+
+    @classmethod
+    def by(cls, stop: KeyboardInterrupt, done: str, resume: str | None = None) -> Interrupted:
+        """The error for `stop` (Ctrl-C or SIGTERM), saying what is kept (`done`)."""
+        terminated = isinstance(stop, Terminated)
+        how = "Terminated (SIGTERM)" if terminated else "Interrupted"
+        return cls(f"\n{how}: {done}", resume, terminated)
 
 
 class OutputError(KazsimError):

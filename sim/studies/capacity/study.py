@@ -294,8 +294,8 @@ def _evaluator(sc: Scenario, deployment: str, seed: int, workers: int | None,
         for r in results:
             missing: Counter[tuple[str, str]] = Counter()
             for u in r.unfilled:
-                if u["deployment"] == deployment:
-                    missing[(str(u["reason"]), str(u["role"]))] += int(str(u["missing"]))
+                if u.deployment == deployment:
+                    missing[(u.reason, u.role)] += u.missing
             out.append((r.metrics.get(key), missing))
         return out
 

@@ -21,12 +21,13 @@ two (`sim.studies.compare.horizon`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sim.core.metrics import HEADLINE, label, metric_info
-from sim.core.stats import paired_difference, welch_difference
+from sim.core.stats import DifferenceCI, paired_difference, welch_difference
 from sim.core.uncertainty import NOISE, crossed_mean_ci, first_order_shares, grid, robust_share
 from sim.report.findings import not_applicable, question
 from sim.report.inputs import diff_inputs
@@ -201,7 +202,16 @@ def _design(base: Report, other: Report) -> tuple[dict[str, list[Any]], set[str]
     return columns, categorical
 
 
-def drawn_difference(base: Report, other: Report, metric: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DrawnDifference(DifferenceCI):
+    """A difference over the draws' runs (`n` of them paired): with the share of draws
+    that agree on its sign, and the assumption it depends on most."""
+
+    robust_share: float | None = None
+    depends_on: str | None = None
+
+
+def drawn_difference(base: Report, other: Report, metric: str) -> DrawnDifference:
     """The difference over the draws' runs, paired by draw and replication: its mean and
     95% CI (`crossed_mean_ci`, the nominal scenarios' paired differences standing for
     one run's noise), `robust_share` and `depends_on`."""
@@ -219,10 +229,8 @@ def drawn_difference(base: Report, other: Report, metric: str) -> dict[str, Any]
     mean, ci = crossed_mean_ci(y, var, len(nominal))
     columns, categorical = _design(base, other)
     drivers = first_order_shares(columns, y, categorical, var)
-    top = next((d["assumption"] for d in drivers
-                if d["assumption"] != NOISE and d["share"] > 0), None)
-    return {"diff_mean": mean, "diff_ci95": ci, "robust_share": robust_share(y, mean),
-            "depends_on": top}
+    top = next((d.assumption for d in drivers if d.assumption != NOISE and d.share > 0), None)
+    return DrawnDifference(mean, ci, len(diffs), robust_share(y, mean), top)
 
 
 def drawn_verdict(metric: str, diff_mean: float | None, significant: bool,
@@ -241,30 +249,31 @@ def difference(base: Report, other: Report, metric: str, paired: bool,
     bm = base.metrics[metric].mean if metric in base.metrics else None
     om = other.metrics[metric].mean if metric in other.metrics else None
     pb, po = base.per_replication(metric), other.per_replication(metric)
+    d: DifferenceCI
     if drawn:
         d = drawn_difference(base, other, metric)
     elif paired:
         d = paired_difference(pb, po)
     else:
         d = welch_difference(list(pb.values()), list(po.values()))
-    ci = d["diff_ci95"]
+    ci = d.diff_ci95
     info = metric_info(metric)
     # the report's unit first: it may be the scenario's (another task's output unit)
     unit = (base.metrics[metric].unit if metric in base.metrics and base.metrics[metric].unit
             else info.unit if info else "")
-    significant = bool(ci) and (ci[0] > 0 or ci[1] < 0)
+    significant = ci is not None and (ci[0] > 0 or ci[1] < 0)
     return Difference(
         scenario=other.name, metric=metric, baseline_mean=bm, mean=om,
-        diff_mean=d["diff_mean"], diff_ci95=ci,
-        relative=(d["diff_mean"] / bm) if bm and d["diff_mean"] is not None else None,
+        diff_mean=d.diff_mean, diff_ci95=ci,
+        relative=(d.diff_mean / bm) if bm and d.diff_mean is not None else None,
         significant=significant, paired=paired, unit=unit, label=label(metric),
         relative_shown=relative_shown(bm, unit),
-        verdict=(APART if not verdict_kept(metric, alike) and d["diff_mean"] is not None
-                 else drawn_verdict(metric, d["diff_mean"], significant, d["robust_share"],
-                                    d["depends_on"]) if drawn
-                 else verdict(metric, d["diff_mean"], significant)),
-        **({"robust_share": d["robust_share"], "depends_on": d["depends_on"]}
-           if drawn else {}))
+        verdict=(APART if not verdict_kept(metric, alike) and d.diff_mean is not None
+                 else drawn_verdict(metric, d.diff_mean, significant, d.robust_share,
+                                    d.depends_on) if isinstance(d, DrawnDifference)
+                 else verdict(metric, d.diff_mean, significant)),
+        **({"robust_share": d.robust_share, "depends_on": d.depends_on}
+           if isinstance(d, DrawnDifference) else {}))
 
 
 def _without_verdict(d: Difference) -> Difference:

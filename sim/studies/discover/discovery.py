@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from sim.core.errors import InputError
 from sim.studies.discover.prim import Peeling
@@ -73,6 +73,90 @@ def read_sweep_store(path: str | Path) -> tuple[Any, Any]:
     return experiments, outcomes
 
 
+class RestrictionJson(TypedDict, total=False):
+    low: float
+    high: float
+    qp: float
+
+
+class BoxJson(TypedDict, total=False):
+    index: int
+    case: bool
+    coverage: float
+    density: float
+    mass: float
+    restrictions: dict[str, RestrictionJson]
+    qp: dict[str, RestrictionJson]
+    not_significant: list[str]
+    unrestricted: list[str]
+
+
+class DiscoveryJson(TypedDict):
+    """discover.json (without the command line the report adds)."""
+
+    where: str
+    method: str
+    share: float
+    points: int
+    cases: int
+    significance: dict[str, str | float | None]
+    boxes: list[BoxJson]
+    trajectory: list[dict[str, float | None]]
+    tree: dict[str, str | list[BoxJson]]
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A factor's range in a box (a discrete factor's levels by their index), with its
+    quasi-p value in a PRIM box (None in a tree's leaf)."""
+
+    low: float
+    high: float
+    qp: float | None = None
+
+    def to_json(self) -> RestrictionJson:
+        out = RestrictionJson(low=self.low, high=self.high)
+        if self.qp is not None:
+            out["qp"] = self.qp
+        return out
+
+
+@dataclass
+class Box:
+    """A box of the factor space: a PRIM box of the peeling trajectory (with every
+    factor PRIM limited, `qp`, and those left out as not significant) or a tree's leaf
+    (with `case`: whether most of its points are cases). Fields that do not apply are
+    None, and left out of discover.json. Read by key too (`box["coverage"]`), as the
+    plain mappings of earlier versions were."""
+
+    index: int
+    coverage: float
+    density: float
+    mass: float
+    restrictions: dict[str, Restriction]
+    case: bool | None = None
+    qp: dict[str, Restriction] | None = None
+    not_significant: list[str] | None = None
+    unrestricted: list[str] | None = None  # the factors a box leaves free
+
+    def to_json(self, qp: bool = True) -> BoxJson:
+        out = BoxJson(index=self.index)
+        if self.case is not None:
+            out["case"] = self.case
+        out["coverage"], out["density"], out["mass"] = self.coverage, self.density, self.mass
+        out["restrictions"] = {k: r.to_json() for k, r in self.restrictions.items()}
+        if self.qp is not None and qp:
+            out["qp"] = {k: r.to_json() for k, r in self.qp.items()}
+        if self.not_significant is not None:
+            out["not_significant"] = self.not_significant
+        if self.unrestricted is not None:
+            out["unrestricted"] = self.unrestricted
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_json()[key]  # type: ignore[literal-required]
+
+
 @dataclass
 class Discovery:
     where: Where
@@ -82,9 +166,9 @@ class Discovery:
     outcomes: Any  # DataFrame: one row per finished run
     cases: Any  # Series: per point, the share of its replications meeting `where`
     trajectory: Any  # DataFrame: the peeling trajectory (coverage, density, mass, res dim)
-    boxes: list[dict[str, Any]]  # recommended first
+    boxes: list[Box]  # recommended first
     tree_rules: str
-    tree_leaves: list[dict[str, Any]] = field(default_factory=list)
+    tree_leaves: list[Box] = field(default_factory=list)
     _peeling: Peeling | None = None
     _tree: Any = None
 
@@ -92,10 +176,10 @@ class Discovery:
         """The boxes as a DataFrame: one row per (box, restricted factor), recommended first."""
         import pandas as pd
 
-        rows = [{"rank": rank, "box": b["index"], "coverage": b["coverage"],
-                 "density": b["density"], "factor": f, "low": r["low"], "high": r["high"],
-                 "qp": r.get("qp")}
-                for rank, b in enumerate(self.boxes) for f, r in b["restrictions"].items()]
+        rows = [{"rank": rank, "box": b.index, "coverage": b.coverage,
+                 "density": b.density, "factor": f, "low": r.low, "high": r.high,
+                 "qp": r.qp}
+                for rank, b in enumerate(self.boxes) for f, r in b.restrictions.items()]
         return pd.DataFrame(rows, columns=["rank", "box", "coverage", "density", "factor",
                                            "low", "high", "qp"])
 
@@ -103,14 +187,14 @@ class Discovery:
         """The restrictions of trajectory box `i` (a DataFrame: low, high, qp, significant)."""
         return _restrictions_frame(self._box_at(i))
 
-    def _box_at(self, i: int) -> dict[str, Any]:
+    def _box_at(self, i: int) -> Box:
         if self._peeling is None:
             raise ValueError("trajectory boxes exist for --method prim only")
         if not 0 <= i < len(self.trajectory):
             raise IndexError(f"box {i}: the trajectory has boxes 0 to {len(self.trajectory) - 1}")
         return _prim_entry(self, i)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DiscoveryJson:
         return {"where": self.where.text, "method": self.method, "share": self.share,
                 "points": int(len(self.cases)), "cases": int((self.cases >= self.share).sum()),
                 "significance": (
@@ -118,9 +202,10 @@ class Discovery:
                      "threshold": SIGNIFICANCE} if self.method == "prim" else
                     {"test": "none: a factor is restricted where the tree splits on it",
                      "threshold": None}),
-                "boxes": [{k: v for k, v in b.items() if k != "qp"} for b in self.boxes],
+                "boxes": [b.to_json(qp=False) for b in self.boxes],
                 "trajectory": _records(self.trajectory),
-                "tree": {"rules": self.tree_rules, "leaves": self.tree_leaves}}
+                "tree": {"rules": self.tree_rules,
+                         "leaves": [b.to_json() for b in self.tree_leaves]}}
 
 
 def discover(store: str | Path, where: str, method: str = "prim", share: float = 0.5,
@@ -146,10 +231,10 @@ def discover(store: str | Path, where: str, method: str = "prim", share: float =
         _prim(result, x, y, box)
     else:
         result.trajectory = _leaf_trajectory(result.tree_leaves)
-        result.boxes = [b for b in result.tree_leaves if b["case"]]
-        result.boxes.sort(key=lambda b: -_f1(b["coverage"], b["density"]))
+        result.boxes = [b for b in result.tree_leaves if b.case]
+        result.boxes.sort(key=lambda b: -_f1(b.coverage, b.density))
     for b in result.boxes:
-        b["unrestricted"] = [f for f in experiments.columns if f not in b["restrictions"]]
+        b.unrestricted = [f for f in experiments.columns if f not in b.restrictions]
     return result
 
 
@@ -198,28 +283,28 @@ def _prim(result: Discovery, x: Any, y: Any, chosen: int | None) -> None:
     result.boxes = [_prim_entry(result, i) for i in order]
 
 
-def _prim_entry(result: Discovery, i: int) -> dict[str, Any]:
+def _prim_entry(result: Discovery, i: int) -> Box:
     assert result._peeling is not None
     traj = result.trajectory
     restrictions, qp = {}, {}
     for r in result._peeling.restrictions(i):  # most significant first
-        qp[r.factor] = {"low": _plain(r.low), "high": _plain(r.high), "qp": r.qp}
+        limit = Restriction(_plain(r.low), _plain(r.high), r.qp)
+        qp[r.factor] = limit
         if r.qp < SIGNIFICANCE:
-            restrictions[r.factor] = {"low": _plain(r.low), "high": _plain(r.high), "qp": r.qp}
-    return {"index": i, "coverage": float(traj.coverage[i]), "density": float(traj.density[i]),
-            "mass": float(traj.mass[i]), "restrictions": restrictions, "qp": qp,
-            "not_significant": sorted(set(qp) - set(restrictions))}
+            restrictions[r.factor] = limit
+    return Box(i, float(traj.coverage[i]), float(traj.density[i]), float(traj.mass[i]),
+               restrictions, qp=qp, not_significant=sorted(set(qp) - set(restrictions)))
 
 
-def _restrictions_frame(entry: dict[str, Any]) -> Any:
+def _restrictions_frame(box: Box) -> Any:
     import pandas as pd
 
-    rows = [{"factor": k, **v, "significant": k in entry["restrictions"]}
-            for k, v in entry["qp"].items()]
+    rows = [{"factor": k, "low": r.low, "high": r.high, "qp": r.qp,
+             "significant": k in box.restrictions} for k, r in (box.qp or {}).items()]
     return pd.DataFrame(rows, columns=["factor", "low", "high", "qp", "significant"])
 
 
-def _tree(x: Any, y: Any) -> tuple[Any, str, list[dict[str, Any]]]:
+def _tree(x: Any, y: Any) -> tuple[Any, str, list[Box]]:
     """A shallow classification tree and its leaves as boxes."""
     import numpy as np
     from sklearn.tree import DecisionTreeClassifier, export_text
@@ -230,7 +315,7 @@ def _tree(x: Any, y: Any) -> tuple[Any, str, list[dict[str, Any]]]:
     rules = export_text(tree, feature_names=list(x.columns), decimals=4)
     t = tree.tree_
     total = int(y.sum())
-    leaves: list[dict[str, Any]] = []
+    leaves: list[Box] = []
 
     def walk(node: int, bounds: dict[str, list[float]]) -> None:
         if t.children_left[node] == -1:
@@ -238,13 +323,11 @@ def _tree(x: Any, y: Any) -> tuple[Any, str, list[dict[str, Any]]]:
             for name, (lo, hi) in bounds.items():
                 inside &= (x[name].to_numpy() > lo) & (x[name].to_numpy() <= hi)
             n, hits = int(inside.sum()), int(y[inside].sum())
-            leaves.append({"index": len(leaves), "case": hits * 2 > n,
-                           "coverage": hits / total if total else 0.0,
-                           "density": hits / n if n else 0.0, "mass": n / len(y),
-                           "restrictions": {
-                               k: {"low": _plain(x[k][inside].min()),
-                                   "high": _plain(x[k][inside].max())}
-                               for k in bounds}})
+            leaves.append(Box(len(leaves), hits / total if total else 0.0,
+                              hits / n if n else 0.0, n / len(y),
+                              {k: Restriction(_plain(x[k][inside].min()),
+                                              _plain(x[k][inside].max())) for k in bounds},
+                              case=hits * 2 > n))
             return
         name = x.columns[t.feature[node]]
         cut = float(t.threshold[node])
@@ -256,17 +339,18 @@ def _tree(x: Any, y: Any) -> tuple[Any, str, list[dict[str, Any]]]:
     return tree, rules, leaves
 
 
-def _leaf_trajectory(leaves: list[dict[str, Any]]) -> Any:
+def _leaf_trajectory(leaves: list[Box]) -> Any:
     import pandas as pd
 
-    return pd.DataFrame([{k: b[k] for k in ("coverage", "density", "mass")} for b in leaves])
+    return pd.DataFrame([{"coverage": b.coverage, "density": b.density, "mass": b.mass}
+                         for b in leaves])
 
 
-def _plain(v: Any) -> Any:
-    """numpy scalars as Python numbers (JSON)."""
+def _plain(v: Any) -> float:
+    """numpy scalars as Python numbers (JSON): whole ones as int."""
     f = float(v)
     return int(f) if f.is_integer() and abs(f) < 1e15 else f
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
+def _records(frame: Any) -> list[dict[str, float | None]]:
     return json.loads(frame.to_json(orient="records")) if frame is not None else []

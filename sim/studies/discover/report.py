@@ -23,15 +23,15 @@ def box_tables(d: Discovery, limit: int = 3) -> list[tuple[str, list[str], list[
     tables = []
     for rank, b in enumerate(d.boxes[:limit]):
         title = (f"{'Recommended box' if rank == 0 else f'Alternative {rank}'}"
-                 f"{' (trajectory ' + str(b['index']) + ')' if d.method == 'prim' else ''}: "
-                 f"coverage {fmt(b['coverage'], 3)}, density {fmt(b['density'], 3)}, "
-                 f"mass {fmt(b['mass'], 3)}")
-        qp = b.get("qp", {})
-        rows = [[name, fmt(r["low"]), fmt(r["high"]), fmt(r.get("qp"), 2)
-                 if "qp" in r else "—", "yes"] for name, r in b["restrictions"].items()]
-        rows += [[name, fmt(q["low"]), fmt(q["high"]), fmt(q["qp"], 2), "no (left out)"]
-                 for name, q in qp.items() if name not in b["restrictions"]]
-        rows += [[name, "—", "—", "—", "not restricted"] for name in b["unrestricted"]
+                 f"{' (trajectory ' + str(b.index) + ')' if d.method == 'prim' else ''}: "
+                 f"coverage {fmt(b.coverage, 3)}, density {fmt(b.density, 3)}, "
+                 f"mass {fmt(b.mass, 3)}")
+        qp = b.qp or {}
+        rows = [[name, fmt(r.low), fmt(r.high), fmt(r.qp, 2) if r.qp is not None else "—",
+                 "yes"] for name, r in b.restrictions.items()]
+        rows += [[name, fmt(q.low), fmt(q.high), fmt(q.qp, 2), "no (left out)"]
+                 for name, q in qp.items() if name not in b.restrictions]
+        rows += [[name, "—", "—", "—", "not restricted"] for name in b.unrestricted or ()
                  if name not in qp]
         tables.append((title, ["factor", "low", "high", "quasi-p", "significant"], rows))
     return tables
@@ -81,8 +81,8 @@ def _figures(d: Discovery, out: Path) -> list[tuple[str, str]]:
         ax.scatter(traj["coverage"], traj["density"], c="#1f77b4", s=22)
     if d.boxes:
         b = d.boxes[0]
-        ax.scatter([b["coverage"]], [b["density"]], marker="*", s=180, c="#d62728",
-                   label=f"recommended (box {b['index']})")
+        ax.scatter([b.coverage], [b.density], marker="*", s=180, c="#d62728",
+                   label=f"recommended (box {b.index})")
         ax.legend(fontsize=8, scatterpoints=1)  # one star, not matplotlib's default pair
     ax.set_xlabel("coverage")
     ax.set_ylabel("density")

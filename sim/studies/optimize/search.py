@@ -14,15 +14,59 @@ import math
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sim.studies.optimize.evaluate import Metrics, Model, evaluate
-from sim.studies.optimize.policy import Constraint, LoadedPolicy, Objective, Shares
+from sim.studies.optimize.policy import (
+    Constraint,
+    LoadedPolicy,
+    Objective,
+    Settings,
+    Shares,
+    Value,
+)
 from sim.studies.optimize.store import EvaluationStore, candidate_key
 from sim.studies.sweep.spec import Range
 
+if TYPE_CHECKING:  # optuna is imported when a search runs
+    from optuna.distributions import BaseDistribution
+
+Params = dict[str, float]  # a trial's coordinates: a range's value, a choice's index
+Space = dict[str, "BaseDistribution"]
+
 BATCH = 4  # candidates asked before their results are told
 STALE_BATCHES = 25  # batches asking only known candidates: the space is exhausted
+
+
+class ConstraintJson(TypedDict):
+    expr: str
+    estimate: float
+    ci95: list[float]
+    p: float
+    met: bool
+    replications: int
+
+
+class CandidateJson(TypedDict):
+    levers: Settings
+    objectives: dict[str, float | None]
+    constraints: list[ConstraintJson]
+    replications: int
+    failed: int
+    rerun: bool
+    candidate: int
+
+
+class SearchJson(TypedDict):
+    """optimize.json (without what the report adds)."""
+
+    best: CandidateJson | None
+    pareto: list[CandidateJson]
+    evaluations: int
+    candidates: int
+    sampler: str
+    objectives: list[dict[str, str]]
+    constraints: list[str]
 
 
 @dataclass
@@ -50,7 +94,7 @@ class ConstraintEstimate:
     def ok(self) -> bool:
         return self.estimate >= self.p - 1e-12
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ConstraintJson:
         lo, hi = self.ci95
         return {"expr": self.expr, "estimate": self.estimate, "ci95": [lo, hi],
                 "p": self.p, "met": self.ok, "replications": self.replications}
@@ -59,17 +103,18 @@ class ConstraintEstimate:
 @dataclass
 class Candidate:
     number: int  # order of first appearance in the search
-    settings: dict[str, Any]
+    settings: Settings
     runs: list[Metrics | None] = field(default_factory=list)  # None: a failed replication
     rerun: bool = False
-    params: dict[str, Any] = field(default_factory=dict)  # the optimiser's coordinates
+    params: Params = field(default_factory=dict)  # the optimiser's coordinates
 
     def objective(self, name: str) -> float | None:
-        """The mean over replications (nulls left out), or a lever's own value."""
+        """The mean over replications (nulls left out), or a lever's own value (None for
+        a choice that is not a number)."""
         if name in self.settings:
-            return float(self.settings[name])
-        values = [m[name] for m in self.runs if m is not None and m.get(name) is not None]
-        return sum(values) / len(values) if values else None  # type: ignore[arg-type]
+            return _number(self.settings[name])
+        values = [v for m in self.runs if m is not None and (v := m.get(name)) is not None]
+        return sum(values) / len(values) if values else None
 
     def constraints(self, constraints: list[Constraint]) -> list[ConstraintEstimate]:
         return [ConstraintEstimate(c.expr, c.p, sum(c.met(m) for m in self.runs),
@@ -80,7 +125,7 @@ class Candidate:
                 and all(self.objective(o.name) is not None for o in objectives))
 
     def to_dict(self, constraints: list[Constraint], objectives: list[Objective]
-                ) -> dict[str, Any]:
+                ) -> CandidateJson:
         return {"levers": dict(self.settings),
                 "objectives": {o.name: self.objective(o.name) for o in objectives},
                 "constraints": [e.to_dict() for e in self.constraints(constraints)],
@@ -97,7 +142,7 @@ class SearchResult:
     evaluations: int  # model replications in the store
     sampler: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> SearchJson:
         cons = self.policy.spec.parsed_constraints()
         objs = self.policy.spec.objectives
         return {"best": self.best.to_dict(cons, objs) if self.best else None,
@@ -114,7 +159,7 @@ class SearchResult:
         cons = self.policy.spec.parsed_constraints()
         rows = []
         for c in self.candidates:
-            row: dict[str, Any] = {"candidate": c.number, **c.settings}
+            row: dict[str, object] = {"candidate": c.number, **c.settings}
             for o in self.policy.spec.objectives:
                 row[o.name] = c.objective(o.name)
             for e in c.constraints(cons):
@@ -193,7 +238,7 @@ def _evaluate(policy: LoadedPolicy, store: EvaluationStore, fresh: list[Candidat
         c.runs = r
 
 
-def _polish(policy: LoadedPolicy, space: dict[str, Any], by_key: dict[str, Candidate],
+def _polish(policy: LoadedPolicy, space: Space, by_key: dict[str, Candidate],
             left: int, store: EvaluationStore, model: Model, workers: int | None,
             scheduler: str | None, on_run: Callable[[], None] | None) -> None:
     """A pattern search from the best feasible candidate: its untried neighbours, one step
@@ -224,7 +269,7 @@ def _polish(policy: LoadedPolicy, space: dict[str, Any], by_key: dict[str, Candi
             return
 
 
-def _neighbours(space: dict[str, Any], params: dict[str, Any]) -> list[dict[str, Any]]:
+def _neighbours(space: Space, params: Params) -> list[Params]:
     from optuna.distributions import CategoricalDistribution, IntDistribution
 
     out = []
@@ -254,7 +299,7 @@ def _tell(study: Any, trial: Any, c: Candidate, cons: list[Constraint],
         study.tell(trial, values)
 
 
-def _space(policy: LoadedPolicy) -> dict[str, Any]:
+def _space(policy: LoadedPolicy) -> Space:
     """optuna distributions: ranges, choices (by index), shares (a weight each)."""
     from optuna.distributions import (
         CategoricalDistribution,
@@ -262,7 +307,7 @@ def _space(policy: LoadedPolicy) -> dict[str, Any]:
         IntDistribution,
     )
 
-    space: dict[str, Any] = {}
+    space: Space = {}
     for name, lever in policy.spec.levers.items():
         if isinstance(lever, Range):
             space[name] = (IntDistribution(int(lever.low), int(lever.high)) if lever.integer
@@ -275,7 +320,7 @@ def _space(policy: LoadedPolicy) -> dict[str, Any]:
     return space
 
 
-def _finite_size(space: dict[str, Any]) -> int | None:
+def _finite_size(space: Space) -> int | None:
     from optuna.distributions import CategoricalDistribution, IntDistribution
 
     size = 1
@@ -289,7 +334,7 @@ def _finite_size(space: dict[str, Any]) -> int | None:
     return size
 
 
-def _sampler(policy: LoadedPolicy, space: dict[str, Any]) -> tuple[Any, str]:
+def _sampler(policy: LoadedPolicy, space: Space) -> tuple[Any, str]:
     """Every combination when the search budget covers them all; else TPE (one objective)
     or NSGA-II (several), both aware of the constraints."""
     import optuna
@@ -303,22 +348,23 @@ def _sampler(policy: LoadedPolicy, space: dict[str, Any]) -> tuple[Any, str]:
     return optuna.samplers.NSGAIISampler(seed=spec.seed, population_size=8), "nsga2"
 
 
-def _grid(space: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every combination of a finite space, in order."""
+def _grid(space: Space) -> Iterator[Params]:
+    """Every combination of a finite space (of whole numbers and choices), in order."""
     import itertools
 
-    from optuna.distributions import IntDistribution
+    from optuna.distributions import CategoricalDistribution, IntDistribution
 
     names = list(space)
-    axes = [range(d.low, d.high + 1) if isinstance(d, IntDistribution) else d.choices
-            for d in space.values()]
+    axes = [range(d.low, d.high + 1) if isinstance(d, IntDistribution)
+            else range(len(d.choices)) if isinstance(d, CategoricalDistribution)  # by index
+            else [] for d in space.values()]
     for combo in itertools.product(*axes):
         yield dict(zip(names, combo))
 
 
-def _decode(policy: LoadedPolicy, params: dict[str, Any]) -> dict[str, Any]:
+def _decode(policy: LoadedPolicy, params: Params) -> Settings:
     """A trial's parameters as scenario settings (path -> value)."""
-    settings: dict[str, Any] = {}
+    settings: Settings = {}
     for name, lever in policy.spec.levers.items():
         if isinstance(lever, Range):
             settings[name] = int(params[name]) if lever.integer else float(params[name])
@@ -328,6 +374,10 @@ def _decode(policy: LoadedPolicy, params: dict[str, Any]) -> dict[str, Any]:
         else:
             settings[name] = lever[int(params[name])]
     return settings
+
+
+def _number(value: Value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def split_total(weights: list[float], total: float, integer: bool) -> list[float]:

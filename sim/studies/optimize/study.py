@@ -63,9 +63,9 @@ def optimize(policy_file: str | Path, store: str | Path | None = None, *,
         with command_scheduler(scheduler, workers) as address:
             return search(policy, opened, model=model, workers=workers, scheduler=address,
                           on_run=tick)
-    except KeyboardInterrupt:
-        raise Interrupted(f"\nInterrupted: {opened.count()} evaluations are stored in {db}.",
-                          resume_command) from None
+    except KeyboardInterrupt as stop:
+        raise Interrupted.by(stop, f"{opened.count()} evaluations are stored in {db}.",
+                             resume_command) from None
     except ExecutorError as err:
         raise InputError.single(f"{err}\nThe search is recorded in {db}; once fixed, "
                                 "continue it with --resume.") from None

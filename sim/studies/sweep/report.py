@@ -37,7 +37,7 @@ MAX_COLUMNS = 7  # of a table on an A4 page or a 1280-pixel screen
 class SweepAnalysis:
     """Everything the report needs, read from a store."""
     def __init__(self, store: Store):
-        spec = json.loads(store.meta("spec") or "{}")
+        spec = store.spec()
         self.path = store.path
         self.spec = spec
         self.design: str = spec.get("design", "lhs")
@@ -52,7 +52,7 @@ class SweepAnalysis:
         self.meta = {k: v for k, v in meta.items() if v}
         self.scenario = self.meta.get("scenario_name") or Path(
             self.meta.get("scenario_file") or spec.get("scenario", "sweep")).stem
-        self.overrides: list[str] = json.loads(self.meta.get("overrides") or "[]")
+        self.overrides: list[str] = store.overrides()
         self.labels = short_labels(self.factors)
         self.series = {name: store.series_means(name) for name in store.kept_series()}
 

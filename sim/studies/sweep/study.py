@@ -65,10 +65,9 @@ def sweep(file: str | Path, store: str | Path | None = None, *, resume: bool = F
             with command_scheduler(scheduler, workers) as shared:
                 run_sweep(prepared, opened.store, model=model, workers=workers,
                           scheduler=shared, on_run=tick)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             n = sum(opened.store.counts().values())
-            raise Interrupted(f"\nInterrupted: {n} runs are stored in {db}.",
-                              resume_command) from None
+            raise Interrupted.by(stop, f"{n} runs are stored in {db}.", resume_command) from None
         except (ExecutorError, InputError) as err:
             text = str(err.problems[0]) if isinstance(err, InputError) else f"error: {err}"
             raise InputError.single(f"{text.removeprefix('error: ')}\nThe sweep is recorded "

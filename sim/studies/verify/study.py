@@ -162,15 +162,15 @@ def expectation_check(exp: Expectation, base: Sequence[ReplicationResult],
                      "nothing to compare", INCONCLUSIVE)
     pair = paired_difference({r.index: r.metrics.get(exp.metric) for r in base if r.ok},
                              {r.index: r.metrics.get(exp.metric) for r in changed if r.ok})
-    ci = pair["diff_ci95"]
+    ci, mean = pair.diff_ci95, pair.diff_mean
     status = direction_status(exp.direction, ci)
     share = unit(exp.metric) == "share"
-    if pair["n"] == 0:
+    if pair.n == 0 or mean is None:
         observed = "no replication with a value on both sides"
     else:
-        observed = (f"change of {_signed(pair['diff_mean'], share)} (95% CI {_signed(ci[0], share)} to "
-                    f"{_signed(ci[1], share)}), {pair['n']} paired replications" if ci else
-                    f"change of {_signed(pair['diff_mean'], share)} from {pair['n']} paired replication "
+        observed = (f"change of {_signed(mean, share)} (95% CI {_signed(ci[0], share)} to "
+                    f"{_signed(ci[1], share)}), {pair.n} paired replications" if ci else
+                    f"change of {_signed(mean, share)} from {pair.n} paired replication "
                     "(no interval)")
     return Check(name, "expectation", expected, observed, status)
 
