@@ -26,6 +26,7 @@ _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", 
         "show", "scenario_schema", "timeline_paths", "examples", "example", "RunResult",
         "CompareResult", "SweepResult")
 _ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
+              "KazsimWarning": "sim.core.errors",
               "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
               "run_replication": "sim.execution.engine", "ReplicationResult": "sim.core.results",
@@ -56,7 +57,13 @@ if TYPE_CHECKING:
         timeline_paths,
         validate,
     )
-    from sim.core.errors import InputError, Interrupted, KazsimError, ModelError  # noqa: F401
+    from sim.core.errors import (  # noqa: F401
+        InputError,
+        Interrupted,
+        KazsimError,
+        KazsimWarning,
+        ModelError,
+    )
     from sim.core.metrics import metric_info, series_info  # noqa: F401
     from sim.core.results import ReplicationResult  # noqa: F401
     from sim.execution.engine import run_replication  # noqa: F401

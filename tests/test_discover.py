@@ -68,7 +68,7 @@ def test_prim_returns_the_box_within_one_design_step_and_leaves_noise_out(store,
     # the report: json, md, self-contained html, figures
     rep = tmp_path / "rep"
     for name in ("discover.json", "discover.md", "discover.html", "points.csv",
-                 "trajectory.csv", "trajectory.png", "tree.png"):
+                 "trajectory.csv", "figures/trajectory.png", "figures/tree.png"):
         assert (rep / name).is_file(), name
     html = (rep / "discover.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html

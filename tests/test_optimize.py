@@ -176,7 +176,7 @@ def test_shares_lever_and_two_objectives_give_a_front_through_the_cli(tmp_path):
         assert p["levers"][explore_models.SEATS] + p["levers"][explore_models.RECRUITS] == 60
     # cost 1000 s + 3000 r and items r - s trade off along s + r = 60: every split is on it
     assert len(data["pareto"]) >= 3
-    assert (tmp_path / "rep" / "pareto.png").is_file()
+    assert (tmp_path / "rep" / "figures" / "pareto.png").is_file()
     assert "Pareto front" in (tmp_path / "rep" / "optimize.md").read_text()
 
 

@@ -3,6 +3,7 @@ figures (overlaid series, a forest plot of the differences)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,8 @@ from sim.report.content import metric_cell
 from sim.report.document import Block, compact, fmt, interval
 from sim.report.figures import forest_figure, overlay_figure
 from sim.report.model import Report
+from sim.report.notebook import html_table
+from sim.report.render import FigureJob
 from sim.report.writer import draw_figures, figure_failure, write_documents
 from sim.studies.compare.comparison import TINY_COUNT, Comparison, Difference
 
@@ -46,7 +49,7 @@ def comparison_csv(c: Comparison) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["scenario", "metric", "label", "unit", "baseline", "baseline_mean", "mean",
-                "diff_mean", "diff_lo", "diff_hi", "relative", "significant", "verdict",
+                "diff_mean", "diff_low", "diff_high", "relative", "significant", "verdict",
                 "paired"])
     for d in c.differences:
         lo, hi = d.diff_ci95 if d.diff_ci95 else (None, None)
@@ -98,17 +101,35 @@ def _s(v: Any, limit: int = 80) -> str:
     return s if len(s) <= limit else s[:limit] + "…"
 
 
+def forest_job(c: Comparison) -> FigureJob | None:
+    """The forest plot of the headline differences with a relative change."""
+    rows = [d.model_dump() for d in c.headline()
+            if d.relative is not None and d.relative_shown and d.diff_ci95]
+    return forest_figure(rows, several=len(c.scenarios) > 2)
+
+
 def comparison_figures(c: Comparison, reports: Sequence[Report]) -> list[Any]:
     jobs = []
     overlay = overlay_figure([(r.name, r.series) for r in reports])
     if overlay:
         jobs.append(overlay)
-    rows = [d.model_dump() for d in c.headline()
-            if d.relative is not None and d.relative_shown and d.diff_ci95]
-    forest = forest_figure(rows, several=len(reports) > 2)
+    forest = forest_job(c)
     if forest:
         jobs.append(forest)
     return jobs
+
+
+def compare_html(c: Comparison) -> str:
+    """The notebook's view: the headline differences with their verdicts."""
+    several = len(c.scenarios) > 2
+    rows = [[*([d.scenario] if several else []), d.label or d.metric, compact(d.baseline_mean),
+             compact(d.mean), compact(d.diff_mean), interval(d.diff_ci95, short=True),
+             relative_text(d), significance_text(d)] for d in c.headline()]
+    head = [*(["scenario"] if several else []), "metric", "baseline", "mean", "difference",
+            "95% CI", "relative", "significant"]
+    return (f"<p><b>Against {html.escape(c.baseline)}</b> ({html.escape(c.method)})</p>"
+            + html_table(head, rows)
+            + "".join(f"<p>warning: {html.escape(w)}</p>" for w in c.warnings))
 
 
 def write_comparison(out: str | Path, comparison: Comparison, reports: Sequence[Report],
