@@ -10,6 +10,8 @@ The Python API (see docs/api.md):
     sw = sim.sweep("sweeps/nco_reform_nolh.yaml", store="results/x.db")
     d = sim.discover("results/x.db", "rotation_fill_rate < 0.95")   # PRIM boxes
     best = sim.optimize("policies/nco_reform_cheapest.yaml", store="results/p.db")
+    h = sim.hindcast("scenarios/kazbat_2003_2008.yaml", "records/kazbat_iraq_2003_2005.yaml")
+    v = sim.verify("scenarios/kazbat_2003.yaml")                  # v.ok, v.table
     sim.examples("my-study")              # the shipped scenarios, sweeps, policies, records
     sc = sim.load_scenario(sim.example("kazbat_2003"))   # a shipped scenario by name
 
@@ -22,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 from sim.core.version import __version__
 
 _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", "open_sweep",
-        "sweep_design", "discover", "optimize", "find_capacity", "plan_capacity", "validate",
-        "show", "scenario_schema", "timeline_paths", "examples", "example", "RunResult",
-        "CompareResult", "SweepResult")
+        "sweep_design", "discover", "optimize", "find_capacity", "plan_capacity", "hindcast",
+        "verify", "validate", "show", "scenario_schema", "timeline_paths", "examples", "example",
+        "RunResult", "CompareResult", "SweepResult", "HindcastResult", "VerifyResult")
 _ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
               "KazsimWarning": "sim.core.errors",
+              "CheckFailed": "sim.core.errors",
               "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
               "run_replication": "sim.execution.engine", "ReplicationResult": "sim.core.results",
@@ -36,13 +39,16 @@ __all__ = ["__version__", *_API, *_ELSEWHERE]
 if TYPE_CHECKING:
     from sim.api import (  # noqa: F401
         CompareResult,
+        HindcastResult,
         RunResult,
         SweepResult,
+        VerifyResult,
         compare,
         discover,
         example,
         examples,
         find_capacity,
+        hindcast,
         load_scenario,
         open_sweep,
         optimize,
@@ -56,8 +62,10 @@ if TYPE_CHECKING:
         sweep_design,
         timeline_paths,
         validate,
+        verify,
     )
     from sim.core.errors import (  # noqa: F401
+        CheckFailed,
         InputError,
         Interrupted,
         KazsimError,

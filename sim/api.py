@@ -31,6 +31,7 @@ from sim.studies.examples import (
     is_bare_name,
     shipped_examples,
 )
+from sim.studies.hindcast.study import HindcastPlan, HindcastResult, hindcast, plan_hindcast
 from sim.studies.inputs import (
     Validation,
     load_scenario,
@@ -51,14 +52,15 @@ from sim.studies.sweep.study import (
     sweep,
     sweep_design,
 )
+from sim.studies.verify.study import VerifyPlan, VerifyResult, plan_verify, verify
 
 __all__ = [
     "KIND_WORDS", "Capacity", "CapacityPlan", "ComparePlan", "CompareResult", "CopiedExamples",
-    "Discovery", "DiscoveryResult", "Example", "PolicySearch", "RunPlan", "RunResult",
-    "SearchResult", "SweepResult", "Validation",
-    "compare", "default_policy_store", "default_store", "discover", "example", "examples",
-    "execute_plan", "find_capacity", "find_example", "is_bare_name", "load_scenario",
-    "open_sweep", "optimize", "override_texts", "plan_capacity", "plan_compare", "plan_run",
-    "run", "scenario_schema", "shipped_examples", "show", "sweep", "sweep_design",
-    "timeline_paths", "validate",
+    "Discovery", "DiscoveryResult", "Example", "HindcastPlan", "HindcastResult",
+    "PolicySearch", "RunPlan", "RunResult", "SearchResult", "SweepResult", "Validation",
+    "VerifyPlan", "VerifyResult", "compare", "default_policy_store", "default_store", "discover",
+    "example", "examples", "execute_plan", "find_capacity", "find_example", "hindcast",
+    "is_bare_name", "load_scenario", "open_sweep", "optimize", "override_texts", "plan_capacity",
+    "plan_compare", "plan_hindcast", "plan_run", "plan_verify", "run", "scenario_schema",
+    "shipped_examples", "show", "sweep", "sweep_design", "timeline_paths", "validate", "verify",
 ]

@@ -62,12 +62,13 @@ def approval_case(arrivals_per_day: float, approval_mean: float, approvers: int,
         "name": "approval queue",
         "start": "2000-01-01",
         "end": end,
-        "force": quiet_force(officer=approvers),
+        "force": quiet_force(officer=approvers, soldier=1),
         "deployments": [{
             "name": "op", "start": "2000-01-01", "end": end, "tour_days": days,
             "select_days": 0, "predeployment_days": 0, "overlap_days": 0,
             "contingent": [{"role": "commander", "grade": "officer", "count": 1},
-                           {"role": "staff", "grade": "officer", "count": approvers - 1}],
+                           {"role": "staff", "grade": "officer", "count": approvers - 1},
+                           {"role": "interpreter", "grade": "soldier", "count": 1}],  # tips need one
             "theatre": {
                 "doctrine": {"authority": "officer"},
                 "approval_days": {"dist": "exponential", "mean": approval_mean},

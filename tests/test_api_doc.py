@@ -11,7 +11,7 @@ from cli_cases import ROOT
 
 
 def test_the_api_page_session_runs(tmp_path, monkeypatch):
-    for name in ("scenarios", "sweeps"):
+    for name in ("scenarios", "sweeps", "records"):
         (tmp_path / name).symlink_to(ROOT / name)
     monkeypatch.chdir(tmp_path)
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")

@@ -55,6 +55,8 @@ def scenarios(draw):
                 "water": {"stations": 1, "litres_per_day": 1000, "operators_per_station": 1},
                 # High incident rates so that casualties, evacuations and replacements happen.
                 "incident_per_1000_items": {"qualified": 0.2, "unqualified": 0.5},
+                # one, the whole team, or a drawn number struck by an incident
+                "incident_harm": {"people": draw(st.sampled_from([1, 3, {"dist": "poisson", "mean": 1.5}]))},
                 # Security moving between regimes (pace, tips, hostile casualties among
                 # anyone in theatre), another task, hard-to-reach ordnance: off or on.
                 **draw(st.sampled_from([{}, {
@@ -62,7 +64,8 @@ def scenarios(draw):
                         "calm": {"level": 0.1, "mean_days": 60, "next": {"hostile": 1}},
                         "hostile": {"level": 0.9, "mean_days": 45, "next": {"calm": 1}}},
                         "workdays_lost_at_hostile": 0.5, "tips_at_hostile": 0.5,
-                        "hostile_per_1000_person_days": 3},
+                        "hostile_per_1000_person_days": 3,
+                        "hostile_harm": {"people": {"dist": "uniform", "low": 0, "high": 6}}},
                     "tasks": {"training": {"unit": "cadets", "team_share": 0.3, "per_team_day": 1}},
                     "ordnance_access_exponent": 1.0}])),
             },

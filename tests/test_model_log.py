@@ -29,12 +29,12 @@ def test_selection_while_everyone_is_away_leaves_the_next_rotation_empty():
         ("2004-01-11", "arrived", "op rotation 0", "2 of 2"),
         ("2004-01-31", "slot unfilled", "op rotation 1", "support: 2 short (unavailable)"),
         ("2004-02-10", "returned", "op rotation 0", "2 home"),
-        ("2004-02-10", "arrived", "op rotation 1", "0 of 2"),
-        ("2004-03-01", "returned", "op rotation 1", "0 home"),
+        ("2004-02-10", "nobody sent", "op rotation 1", "0 of 2"),
     ]
     assert r.unfilled == [{"deployment": "op", "rotation": 1, "role": "support",
                            "missing": 2, "reason": "unavailable"}]
-    assert r.metrics["rotations_understrength"] == 1
+    # a call-up that sent nobody is not a contingent sent (understrength or not)
+    assert (r.metrics["rotations"], r.metrics["rotations_empty"], r.metrics["rotations_understrength"]) == (1, 1, 0)
     assert r.metrics["gap_days"] == 20  # 2004-02-10 to 2004-03-01 with nobody in theatre
 
 

@@ -64,7 +64,8 @@ def test_tips_stuck_for_want_of_an_approver_are_counted_lost():
     d = _case(start="2000-01-01", end="2000-06-01", tour_days=150, select_days=0,
               predeployment_days=0, contingent=[
                   {"role": "team_leader", "grade": "officer", "count": 2},
-                  {"role": "deminer", "grade": "soldier", "count": 4}],
+                  {"role": "deminer", "grade": "soldier", "count": 4},
+                  {"role": "interpreter", "grade": "soldier", "count": 1}],  # tips need one
               theatre={"doctrine": {"authority": "officer"}, "vehicles": {"count": 2},
                        "trust": {"initial": 1.0},
                        "tips": {"rate_per_week_at_full_trust": 14, "shelf_life_days": 3}})

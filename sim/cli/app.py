@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from sim.cli import capacity, compare, explore, inputs, run, sweep
+from sim.cli import capacity, compare, explore, inputs, run, sweep, validation
 from sim.cli.common import KazsimGroup
 from sim.core.gc_policy import lighter_gc
 from sim.core.version import __version__
@@ -37,7 +37,7 @@ def main() -> None:
     """
 
 
-for _module in (run, compare, inputs, sweep, explore, capacity):
+for _module in (run, compare, inputs, sweep, explore, capacity, validation):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

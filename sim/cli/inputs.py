@@ -19,8 +19,8 @@ from sim.core.errors import InputError
                 type=InputFile("scenarios", "sweeps", "policies", "records"))
 @allow_large_option
 def validate(files: tuple[str, ...], allow_large: bool) -> None:
-    """Check scenario, sweep and policy files; print every problem with file:line and
-    key path.
+    """Check scenario, sweep, policy and record files; print every problem with file:line
+    and key path (a record is checked alone: against a scenario by `hindcast`).
 
     Each file's kind is told from its keys: a sweep has `factors:` (or `design:`), a
     policy for `optimize` has `objectives:`, anything else is a scenario. A bare name

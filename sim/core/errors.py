@@ -1,7 +1,8 @@
 """The errors kazsim reports to its users, one small hierarchy.
 
 Each carries the exit code the CLI ends with (SPEC "Exit codes"): 1 for the user's
-input (and nothing else), 3 for a failure inside the model, 130 after Ctrl-C. The
+input (and nothing else), 3 for a failure inside the model, 4 when `verify` found a
+failing check, 130 after Ctrl-C. The
 Python API raises the same exceptions; `sim.cli` maps them to exit codes through
 click's own exception mechanism. Anything else is a crash: exit 3 and a log file.
 """
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 EXIT_INPUT = 1
 EXIT_MODEL = 3
+EXIT_CHECK_FAILED = 4
 EXIT_INTERRUPTED = 130
 
 
@@ -82,6 +84,12 @@ class ModelError(KazsimError):
     """Runs failed inside the model; what was computed is kept (the message says where)."""
 
     exit_code = EXIT_MODEL
+
+
+class CheckFailed(KazsimError):
+    """`verify` ran and a check failed (its report is written and says which)."""
+
+    exit_code = EXIT_CHECK_FAILED
 
 
 class Interrupted(KazsimError):

@@ -1,8 +1,12 @@
 """Catalogue of the metrics every replication reports: unit, meaning, kind and label.
 
-`kind` is "value" for ordinary metrics and "time_to_event" for metrics that are `None`
-in replications where the event never happened (their summaries also give the share
-of replications in which it did). `label` is the human name that tables and figures
+`kind` says how a metric builds up over a run, and so what it means at a date before
+the end (a record's `by:`): a `count` accumulates (read by a date: the total to that
+date), a `state` is a value at a date (the state on that date), a `ratio` or a `mean`
+pools over the window from the start (read by a date: over the window to that date),
+and a `time_to_event` is `None` in replications where the event never happened (by a
+date: where it had not happened by then; summaries also give the share of replications
+in which it did). `label` is the human name that tables and figures
 show; `better` says which direction is desirable ("higher", "lower", or "" where
 neither is), so a comparison can colour a change as better or worse.
 """
@@ -48,7 +52,8 @@ METRICS: dict[str, MetricInfo] = {
     "water_litres": MetricInfo("litres", "drinking water purified", group=_T),
     "vehicle_availability": MetricInfo("share", "time-average share of the theatre fleet that is serviceable", group=_T),
     # rotation
-    "rotations": MetricInfo("rotations", "contingents sent (all deployments)", group=_R),
+    "rotations": MetricInfo("rotations", "contingents sent, in which at least one person deployed (all deployments)", group=_R),
+    "rotations_empty": MetricInfo("rotations", "call-ups that sent nobody (no volunteer, qualification or dwell allowed anyone); their posts count as unfilled", group=_R),
     "rotation_fill_rate": MetricInfo("share", "posts filled at departure over posts required, all rotations", group=_R),
     "rotations_understrength": MetricInfo("rotations", "rotations that left with unfilled posts", group=_R),
     "gap_days": MetricInfo("days", "deployment days on which the contingent in theatre was below its required strength", group=_R),
@@ -67,12 +72,15 @@ METRICS: dict[str, MetricInfo] = {
     "recruited": MetricInfo("persons", "soldiers recruited plus officers taken in", group=_F),
     "separated": MetricInfo("persons", "people who left the force alive (contract ends, attrition, release, the wounded who leave); the killed are counted apart", group=_F),
     "promoted_to_nco": MetricInfo("persons", "soldiers promoted to NCO through the NCO course", group=_F),
+    "course_graduates": MetricInfo("persons", "places completed on courses, all courses (a person counts once per course finished)", group=_F),
     "course_wait_days_mean": MetricInfo("days", "mean days candidates spent in a course queue, all courses pooled (seated, left unseated, or still waiting at the end)", group=_F),
     "interoperability_end": MetricInfo("share", "interoperability index at the end: weighted mean of its parts (interoperability.weights; default the people part alone, the share of personnel meeting the NATO criteria for their grade)", group=_F),
     # cost
     "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
+    "cost_home_usd": MetricInfo("USD", "person-days at home (in courses and preparing included)", group=_C),
     "cost_deployed_usd": MetricInfo("USD", "deployed person-days and theatre vehicle-days", group=_C),
     "cost_training_usd": MetricInfo("USD", "course seats filled", group=_C),
+    "cost_purchases_usd": MetricInfo("USD", "one-off purchases (costs.purchases)", group=_C),
     "cost_per_item_usd": MetricInfo("USD/item", "total cost over items cleared", group=_C),
     # seed calibration (first deployment, first tour)
     "first_tour.items_cleared_day120": MetricInfo("items", "items cleared by day 120 of the first tour of the first deployment", group=_V),
@@ -133,6 +141,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "water_litres": ("Water purified", "higher"),
     "vehicle_availability": ("Vehicle availability", "higher"),
     "rotations": ("Rotations sent", ""),
+    "rotations_empty": ("Call-ups that sent nobody", "lower"),
     "rotation_fill_rate": ("Rotation fill rate", "higher"),
     "rotations_understrength": ("Rotations sent understrength", "lower"),
     "gap_days": ("Days below required strength", "lower"),
@@ -150,11 +159,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "recruited": ("Recruited", ""),
     "separated": ("Left the force", ""),
     "promoted_to_nco": ("Promoted to NCO", ""),
+    "course_graduates": ("Course places completed", ""),
     "course_wait_days_mean": ("Mean wait for a course seat", "lower"),
     "interoperability_end": ("Interoperability at the end", "higher"),
     "cost_total_usd": ("Total cost", "lower"),
     "cost_deployed_usd": ("Deployed cost", "lower"),
+    "cost_home_usd": ("Cost at home", ""),
     "cost_training_usd": ("Training cost", ""),
+    "cost_purchases_usd": ("Purchases", ""),
     "cost_per_item_usd": ("Cost per item cleared", "lower"),
     "first_tour.items_cleared_day120": ("Items cleared by day 120 of the first tour", "higher"),
     "first_tour.cost_deployed_usd": ("Deployed cost of the first tour", "lower"),
@@ -192,8 +204,45 @@ LABELS: dict[str, tuple[str, str]] = {
     "growth_limited_by.<cause>": ("Growth limited by {}", ""),
     "in_basic_training_end": ("In basic training at the end", ""),
 }
+
+# How each metric builds up over a run (see the module's docstring), kept apart like the
+# labels; the test suite insists every catalogued metric has one of KIND_NAMES.
+KIND_NAMES = ("count", "state", "ratio", "mean", "time_to_event")
+_COUNT, _STATE, _RATIO, _MEAN = "count", "state", "ratio", "mean"
+KINDS: dict[str, str] = {
+    **dict.fromkeys([
+        "items_cleared", "items_cleared_routine", "items_cleared_caches", "tips_received", "tips_lost",
+        "items_lost", "team_days_worked", "incidents", "killed", "wounded", "water_litres",
+        "rotations", "rotations_empty", "rotations_understrength", "gap_days", "persons_deployed",
+        "repeat_tours", "recruited", "separated", "promoted_to_nco", "course_graduates", "cost_total_usd",
+        "cost_deployed_usd", "cost_training_usd", "cost_home_usd", "cost_purchases_usd",
+        "first_tour.items_cleared_day120",
+        "first_tour.cost_deployed_usd", "first_tour.casualties", "officers_released", "tips_acted",
+        "items_removed", "workdays_lost", "incidents_hostile", "killed_hostile", "output.<task>",
+        "exercise_participants", "assistance_received_usd", "assistance_spent_usd",
+        "assistance_seats_bought", "assistance_seats_unbought", "applicants",
+        "basic_training_washouts"], _COUNT),
+    **dict.fromkeys([
+        "strength_end", "strength_end.officer", "strength_end.nco", "strength_end.soldier",
+        "officer_share_end", "establishment_fill_end", "interoperability_end", "first_tour.deployed",
+        "officer_share_start", "tips_pending_end", "ordnance_remaining", "interoperability.people",
+        "interoperability.equipment", "interoperability.exercises", "in_basic_training_end"], _STATE),
+    **dict.fromkeys([
+        "vehicle_availability", "rotation_fill_rate", "rotation_fill_rate.<deployment>",
+        "cost_per_item_usd", "bog_dwell_ratio_mean", "harmony_breach_share",
+        "assistance_usd_per_point", "growth_limited_by.<cause>"], _RATIO),
+    **dict.fromkeys([
+        "task_wait_days_mean", "approval_wait_days_mean", "dwell_days_mean", "course_wait_days_mean",
+        "course_wait_days_mean.<course>", "vacancies_unfunded"], _MEAN),
+    **dict.fromkeys(["days_to_foc", "officer_share_target_met_days"], "time_to_event"),
+}
 METRICS = {name: info._replace(label=LABELS[name][0], better=LABELS[name][1])
            if name in LABELS and not info.label else info for name, info in METRICS.items()}
+METRICS = {name: info._replace(kind=KINDS.get(name, info.kind)) for name, info in METRICS.items()}
+
+# The parts that cost_total_usd is the sum of, on every replication (SPEC "Reports
+# brief"); cost_per_item_usd and first_tour.* are not parts, donor money is apart.
+COST_PARTS = ("cost_home_usd", "cost_deployed_usd", "cost_training_usd", "cost_purchases_usd")
 
 # The few shown in the terminal summary, in order.
 HEADLINE = [

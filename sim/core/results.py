@@ -16,6 +16,8 @@ class ReplicationResult:
     release with no surplus to release). `trace` holds the event log rows (date, event,
     who, details) when tracing was asked for. Series are sampled at the start of each
     date; `deployed.min`/`deployed.max` cover the time since the previous date.
+    `readings[date]` holds the metrics read by each date asked for (`reads`), as a run
+    ended that day would report them.
     """
 
     index: int
@@ -26,6 +28,7 @@ class ReplicationResult:
     unfilled: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     trace: list[tuple[str, str, str, str]] | None = None
+    readings: dict[str, dict[str, float | None]] = field(default_factory=dict)
     wall_seconds: float = 0.0
     events: int = 0
     error: str | None = None

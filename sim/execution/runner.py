@@ -3,6 +3,7 @@ with a `ReplicationResult` (runs, comparisons and sweeps all go through `run_tas
 and the sequential rule behind `--reps auto`."""
 from __future__ import annotations
 
+import datetime as dt
 import traceback
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,12 +22,15 @@ Replicate = Callable[..., ReplicationResult]
 @dataclass(frozen=True)
 class Task:
     """Replication `index` of `scenario` with base seed `seed`; `key` tells the caller
-    where the result belongs (a sweep's design point)."""
+    where the result belongs (a sweep's design point); `reads`, dates at which the
+    metrics are also read (a hindcast's)."""
+
     scenario: Scenario
     index: int
     seed: int
     trace: bool = False
     key: Any = None
+    reads: tuple[dt.date, ...] = ()
 
 
 def _replicate(job: tuple[Task, Replicate | None]) -> ReplicationResult:
@@ -36,7 +40,8 @@ def _replicate(job: tuple[Task, Replicate | None]) -> ReplicationResult:
     if model is None:
         model = run_replication
     try:
-        return model(task.scenario, task.index, seed=task.seed, trace=task.trace)
+        extra = {"reads": task.reads} if task.reads else {}  # stand-in models need not read
+        return model(task.scenario, task.index, seed=task.seed, trace=task.trace, **extra)
     except Exception as exc:  # noqa: BLE001 - recorded with the run
         return ReplicationResult(index=task.index, seed=[task.seed, task.index],
                                  error=f"{type(exc).__name__}: {exc}\n"
@@ -73,12 +78,14 @@ def run_replications(
     on_result: Callable[[ReplicationResult], None] | None = None,
     trace_index: int | None = None,
     model: Replicate | None = None,
+    reads: Sequence[dt.date] = (),
 ) -> list[ReplicationResult]:
     """Run replications `indices` with base `seed` (default the scenario's), ordered by
     index. Each replication's random streams depend only on (seed, index), so the
-    results are the same for any worker count or executor."""
+    results are the same for any worker count or executor. `reads`: dates at which
+    each replication also reads its metrics (`ReplicationResult.readings`)."""
     seed = scenario.seed if seed is None else seed
-    tasks = [Task(scenario, i, seed, i == trace_index) for i in indices]
+    tasks = [Task(scenario, i, seed, i == trace_index, reads=tuple(reads)) for i in indices]
     results = []
     for _, result in run_tasks(tasks, workers, scheduler, model):
         results.append(result)

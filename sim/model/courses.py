@@ -29,7 +29,8 @@ class Course:
         f"training.courses.<course>.{key}" for key in (
             "seats", "days", "every_days", "until", "eligible", "min_service_days", "requires",
             "valid_years"))
-    REPORTS: ClassVar[dict[str, float | None]] = {"course_wait_days_mean": None, "promoted_to_nco": 0.0}
+    REPORTS: ClassVar[dict[str, float | None]] = {
+        "course_wait_days_mean": None, "promoted_to_nco": 0.0, "course_graduates": 0.0}
 
     def __init__(self, name: str, spec: CourseSpec, clock: Clock, people: People, streams: Streams,
                  log: EventLog, charge: Callable[[str, int], None],
@@ -239,3 +240,4 @@ class Course:
         results.set(f"course_wait_days_mean.{self.name}", total / count if count else None)
         results.mean("course_wait_days_mean", total, count)
         results.add("promoted_to_nco", self.promoted)
+        results.add("course_graduates", self.trained)

@@ -38,7 +38,7 @@ class Ledger:
         "costs.course_seat.<course>", "costs.vehicle_day",
     )
     REPORTS: ClassVar[dict[str, float | None]] = dict.fromkeys(
-        ("cost_total_usd", "cost_deployed_usd", "cost_training_usd"))
+        ("cost_total_usd", "cost_home_usd", "cost_deployed_usd", "cost_training_usd", "cost_purchases_usd"))
 
     def __init__(self, spec: Costs, clock: Clock, people: People, log: EventLog):
         self.spec, self.clock, self.people, self.log = spec, clock, people, log
@@ -135,5 +135,7 @@ class Ledger:
         people, deployed = self.person_day_usd()
         vehicles = self.vehicle_usd()
         results.set("cost_total_usd", people + vehicles + self.training_usd + self.purchase_usd)
+        results.set("cost_home_usd", people - deployed)
         results.set("cost_deployed_usd", deployed + vehicles)
         results.set("cost_training_usd", self.training_usd)
+        results.set("cost_purchases_usd", self.purchase_usd)

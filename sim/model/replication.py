@@ -8,7 +8,7 @@ component, see docs/ARCHITECTURE.md ("Adding a component").
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import ClassVar
 
@@ -215,7 +215,11 @@ class Replication:
         return rec
 
     # -- run ---------------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self, reads: Sequence[dt.date] = ()) -> None:
+        """Run to the end. At each date of `reads` (inside the run) the metrics are read
+        as a run ended that day would report them (`readings`, by ISO date): counts to
+        the date, states on it, ratios and means over the window to it; the reading
+        changes nothing, so the run goes on exactly as without it."""
         sc, clock, env = self.scenario, self.clock, self.clock.env
         self.force.build_initial()
         self.force.start()
@@ -229,12 +233,20 @@ class Replication:
         self.acceptance.start()
         self.bus.schedule(dated_states(self.source))
         self.dates = month_dates(sc.start, sc.end)
-        for date in self.dates:
-            day = clock.day(date)
-            if day > env.now:
-                env.run(until=day)
-            self.recorder.sample()
-        env.run(until=sc.horizon_days + 1e-9)  # what happens on the last day itself
+        # A series value at a date is the state at the start of that day; a reading by a
+        # date, like the end, comes after what happens at the day's start (the 1e-9).
+        stops = sorted([(clock.day(d), "sample", d) for d in self.dates]
+                       + [(clock.day(d) + 1e-9, "read", d) for d in set(reads) if sc.start <= d <= sc.end])
+        self.readings: dict[str, dict[str, Value]] = {}
+        for at, what, date in stops:
+            if at > env.now:
+                env.run(until=at)
+            if what == "sample":
+                self.recorder.sample()
+            else:
+                self.readings[date.isoformat()] = self._report([])[0]
+        if sc.horizon_days + 1e-9 > env.now:
+            env.run(until=sc.horizon_days + 1e-9)  # what happens on the last day itself
         for theatre in self.theatres.values():
             theatre.close()
 
@@ -248,10 +260,13 @@ class Replication:
 
     def results(self) -> tuple[dict[str, Value], list[dict[str, object]]]:
         """Metrics, and the contingent shortfalls."""
+        return self._report(self.warnings)
+
+    def _report(self, warnings: list[str]) -> tuple[dict[str, Value], list[dict[str, object]]]:
         results, unfilled = Results(), []  # type: tuple[Results, list[dict[str, object]]]
         for kind in (*REPORTERS, Replication):
             results.declare(kind.REPORTS)
-        self.force.report(results, self.warnings)
+        self.force.report(results, warnings)
         if self.budget is not None:
             self.budget.report(results)
         self.ledger.report(results)

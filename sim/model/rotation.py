@@ -59,7 +59,8 @@ class TourObserver(Protocol):
 class RotationSchedule:
     TIMELINE: ClassVar[tuple[str, ...]] = tuple(f"deployments.<name>.{k}" for k in ROTATION_KEYS)
     REPORTS: ClassVar[dict[str, float | None]] = {
-        "rotations": 0.0, "rotation_fill_rate": None, "rotations_understrength": 0.0, "gap_days": 0.0}
+        "rotations": 0.0, "rotations_empty": 0.0, "rotation_fill_rate": None, "rotations_understrength": 0.0,
+        "gap_days": 0.0}
 
     def __init__(self, spec: Deployment, clock: Clock, people: People, streams: Streams,
                  log: EventLog, theatre: TheatrePort, force: ForcePort,
@@ -70,7 +71,7 @@ class RotationSchedule:
         self.observers = observers if observers is not None else []
         self.willingness = willingness if willingness is not None else Willingness(people, lambda: 0.0)
         self.rng = {k: streams.get(k, self.name) for k in ("selection", "volunteers", "dropouts")}
-        self.rotations = self.required = self.filled = self.understrength = 0
+        self.rotations = self.required = self.filled = self.understrength = self.empty = 0
         self.unfilled: list[dict[str, object]] = []
         self.live: list[Contingent] = []         # called up and not yet gone
         self.newest: Contingent | None = None    # the newest contingent in theatre
@@ -231,11 +232,14 @@ class RotationSchedule:
             c.roles.pop(pid)
             c.slot_of.pop(pid)
         ids = np.array(sorted(c.roles), int)
+        self.required += c.required
+        if not len(ids):
+            self._send_nobody(c)
+            return
         self._enter(c, ids, arrival=True)
         c.arrived = len(ids)
         c.status = IN_THEATRE
         self.rotations += 1
-        self.required += c.required
         self.filled += len(ids)
         if len(ids) < c.required:
             self.understrength += 1
@@ -244,6 +248,15 @@ class RotationSchedule:
         self._update_gap()
         self._timers[c.rotation][2].set(min(c.depart, self.end_day))
         self.log("arrived", f"{self.name} rotation {c.rotation}", f"{len(ids)} of {c.required}")
+
+    def _send_nobody(self, c: Contingent) -> None:
+        """A call-up that found nobody to send: no contingent goes, the one in theatre
+        (if any) keeps working until it leaves; the posts count as unfilled."""
+        self.empty += 1
+        c.status = GONE
+        self.live.remove(c)
+        del self._timers[c.rotation]
+        self.log("nobody sent", f"{self.name} rotation {c.rotation}", f"0 of {c.required}")
 
     def _enter(self, c: Contingent, ids: np.ndarray, arrival: bool) -> None:
         for obs in self.observers:
@@ -320,6 +333,7 @@ class RotationSchedule:
 
     def report(self, results: Results, unfilled: list[dict[str, object]]) -> None:
         results.add("rotations", self.rotations)
+        results.add("rotations_empty", self.empty)
         results.ratio("rotation_fill_rate", self.filled, self.required)
         results.declare({f"rotation_fill_rate.{self.name}": None})
         results.ratio(f"rotation_fill_rate.{self.name}", self.filled, self.required)

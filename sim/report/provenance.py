@@ -9,6 +9,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.core.version import __version__
+from sim.report.model import finite
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILT_FROM = ROOT / "sim" / "COMMIT"  # written by the build (setup.py) into an installed copy
 
@@ -60,13 +63,13 @@ def override_paths(texts: Sequence[str]) -> dict[str, str]:
     return {t.partition("=")[0].strip(): t for t in texts}
 
 
-def api_command(function: str, target: Any, **options: Any) -> str:
+def api_command(function: str, *args: Any, **options: Any) -> str:
     """How a Python API call is recorded where a CLI run records its command line: the
     call itself, re-runnable after `import sim` (`sim.compare(['a.yaml', 'b.yaml'],
     reps=3)`); options left at None are left out, a path is written as text and a tuple
     as a list."""
-    shown = ", ".join([repr(_plain(target)), *(f"{k}={_plain(v)!r}" for k, v in options.items()
-                                              if v is not None)])
+    shown = ", ".join([*(repr(_plain(a)) for a in args),
+                       *(f"{k}={_plain(v)!r}" for k, v in options.items() if v is not None)])
     return f"sim.{function}({shown})"
 
 
@@ -96,3 +99,21 @@ def _plain(v: Any) -> Any:
     if isinstance(v, dict):
         return {str(k): _plain(x) for k, x in v.items()}
     return v
+
+
+def provenance(loaded: Any, replications: int, seed: int, started: str, wall_seconds: float,
+               command: str | None, failed: Sequence[Any] = ()) -> dict[str, Any]:
+    """The `scenario` and `run` sections of report.json, for the reports of other studies
+    (hindcast, verify): the scenario's name, file, sha256, start, end and resolved
+    input; the replications, seed, version, commit, start time, wall time, failures,
+    command line and `--set` overrides. `loaded` is a LoadedScenario."""
+    sc = loaded.scenario
+    return {
+        "scenario": {"name": sc.name, "file": str(loaded.file), "sha256": loaded.sha256,
+                     "start": sc.start.isoformat(), "end": sc.end.isoformat(),
+                     "resolved": finite(sc.model_dump(mode="json"))},
+        "run": {"replications": replications, "seed": seed, "version": __version__,
+                "commit": git_commit(), "started": started, "wall_seconds": round(wall_seconds, 3),
+                "failed": [{"index": r.index, "error": r.error} for r in failed],
+                "command": command, "overrides": override_texts(getattr(loaded, "origins", {}))},
+    }

@@ -22,7 +22,7 @@ def check(scenario: Scenario) -> list[Problem]:
     """Every cross-field problem of a validated scenario, errors and warnings."""
     found: list[Problem] = []
     for rule in (_dates, _deployments, _courses, _promotion_cycles, _growth, _costs,
-                 _slots, _timeline, _thresholds, _assistance, _budget):
+                 _slots, _timeline, _thresholds, _assistance, _budget, _expectations):
         found.extend(rule(scenario))
     return found
 
@@ -288,6 +288,52 @@ def _assistance(sc: Scenario) -> Iterator[Problem]:
             yield from named(f"{at}.exercises.{i}.exercise", "an exercise", paid.exercise, sorted(sc.exercises))
         if p.equipment is not None and sc.equipment.sets == 0:
             yield warning(f"{at}.equipment", "equipment.sets is 0: no kit is needed, so none is bought")
+
+
+def _expectations(sc: Scenario) -> Iterator[Problem]:
+    """An expectation names a catalogued metric (an error otherwise). Whether its change
+    applies to this scenario is a warning here (an override or a child scenario may
+    change what it addresses, and only `verify` uses it); `verify` refuses one that
+    does not apply."""
+    for i, exp in enumerate(sc.expectations):
+        if metric_info(exp.metric) is None:
+            yield error(f"expectations.{i}.metric", f"unknown metric '{exp.metric}' (see the metric names in the README)")
+    for p in expectation_problems(sc):
+        yield warning(p.path, p.message + " (verify refuses it)")
+
+
+def expectation_problems(sc: Scenario) -> list[Problem]:
+    """Why each expectation's change cannot be applied to `sc`: a path it lacks, or a
+    value that makes an invalid scenario (errors, unplaced)."""
+    from pydantic import ValidationError
+
+    found: list[Problem] = []
+    if not sc.expectations:
+        return found
+    base = sc.data()
+    base["expectations"] = []
+    for i, exp in enumerate(sc.expectations):
+        at = f"expectations.{i}"
+        trial, bad = copy.deepcopy(base), False
+        for path, value in exp.set.items():
+            try:
+                get_path(trial, path)
+                set_path(trial, path, value, create=False)
+            except PathError as err:
+                bad = True
+                found.append(error(f"{at}.set.{path}", f"no such key in the scenario ({err.reason} at '{err.at}')"))
+        if bad:
+            continue
+        try:
+            after = Scenario.model_validate(trial)
+        except ValidationError as err:
+            found += [error(f"{at}.set", f"after this change, {dotted(trial, keys)}: {text}")
+                      for keys, text in grouped(err, Scenario, trial)]
+            continue
+        found += [error(f"{at}.set", f"after this change, {p.path}: {p.message}")
+                  for rule in (_dates, _deployments, _courses, _promotion_cycles, _costs)
+                  for p in rule(after) if p.severity == "error"]
+    return found
 
 
 def _budget(sc: Scenario) -> Iterator[Problem]:

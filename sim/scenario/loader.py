@@ -79,6 +79,9 @@ def validate(data: Any, origins: Origins, file: str) -> tuple[Scenario, list[Pro
 # -- extends -------------------------------------------------------------------------
 
 MAX_EXTENDS = 32  # files in one chain; real chains are two or three deep
+# Keys that belong to the file that writes them: a scenario's `expectations` are claims
+# about its own levers and values, which a child changes.
+NOT_INHERITED = ("expectations",)
 MAX_PATH_BYTES = 4096  # PATH_MAX on Linux
 
 
@@ -121,6 +124,9 @@ def _read(path: Path, chain: list[Path], via: tuple[str, int | None] | None, bud
         raise InputError([Problem(*at, "extends", f"an extends chain of more than {MAX_EXTENDS} "
                                   "files")])
     base, base_origins = _read(path.parent / parent, [*chain, here], at, budget, keys)
+    for key in NOT_INHERITED:
+        base.pop(key, None)
+        base_origins = {k: v for k, v in base_origins.items() if k[:1] != (key,)}
     replaced: set[KeyPath] = set()
     merged = deep_merge(base, data, (), replaced)
     kept = {k: v for k, v in base_origins.items()
@@ -216,6 +222,11 @@ def apply_override(data: dict[str, Any], origins: Origins, override: str) -> Non
     for k in [k for k in origins if k[:len(keys)] == keys]:
         del origins[k]
     origins[keys] = where
+
+
+def place(problems: Sequence[Problem], loaded: LoadedScenario) -> list[Problem]:
+    """Check problems of a loaded scenario with the file and line of their keys."""
+    return [_place(p, loaded.raw, loaded.origins, loaded.file) for p in problems]
 
 
 def _place(p: Problem, data: Any, origins: Origins, file: str) -> Problem:

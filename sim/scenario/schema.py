@@ -269,8 +269,11 @@ class IncidentRates(Model):
 
 
 class IncidentHarm(Model):
-    killed: float = Field(0.1, ge=0, le=1, description="chance each team member is killed in an incident")
-    wounded: float = Field(0.3, ge=0, le=1, description="chance each surviving member is wounded")
+    people: Dist = Field(Constant(value=1), description=(
+        "people of the team a clearance incident strikes (drawn, rounded to a whole number, "
+        "capped at the team); each struck is killed or wounded with the chances below"))
+    killed: float = Field(0.1, ge=0, le=1, description="chance each team member struck is killed in an incident")
+    wounded: float = Field(0.3, ge=0, le=1, description="chance each struck member not killed is wounded")
 
 
 class Water(Model):
@@ -298,7 +301,10 @@ class SecurityRegime(Model):
 
 
 class HostileHarm(Model):
-    killed: float = Field(0.2, ge=0, le=1, description="chance the person struck by a hostile incident is killed")
+    people: Dist = Field(Constant(value=1), description=(
+        "people a hostile incident strikes (drawn, rounded to a whole number, capped at those "
+        "in theatre); each struck is killed or wounded with the chances below"))
+    killed: float = Field(0.2, ge=0, le=1, description="chance a person struck by a hostile incident is killed")
     wounded: float = Field(0.6, ge=0, le=1, description="chance a person struck and not killed is wounded and evacuated")
 
 
@@ -533,6 +539,16 @@ class TimelineEntry(Model):
     note: str = ""
 
 
+class Expectation(Model):
+    """A lever and the way it should move a metric: `verify` runs the scenario as it is
+    and with `set` applied, paired with common random numbers, and checks the direction."""
+
+    set: dict[str, Any] = Field(min_length=1, description="dotted paths and values, as --set takes them")
+    metric: str = Field(min_length=1, description="a metric of the catalogue")
+    direction: Literal["up", "down", "same"] = Field(description="how the change moves the metric")
+    note: str = ""
+
+
 class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
@@ -557,6 +573,8 @@ class Scenario(Model):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     thresholds: list[str] = Field(default_factory=list,
                                   description='e.g. "rotation_fill_rate >= 0.95"')
+    expectations: list[Expectation] = Field(
+        default_factory=list, description="the expected effect of each lever, checked by `verify`")
 
     @field_validator("deployments")
     @classmethod

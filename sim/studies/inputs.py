@@ -15,6 +15,7 @@ from sim.execution.limits import estimate_run
 from sim.scenario.loader import LoadedScenario, apply_override
 from sim.scenario.loader import load_scenario as load_file
 from sim.scenario.loader import validate as validate_data
+from sim.scenario.records import is_record, load_record
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import timeline_paths as scenario_timeline_paths
 from sim.scenario.yamlio import load_yaml
@@ -70,11 +71,14 @@ def load_scenario(source: ScenarioLike, set: Overrides = None) -> LoadedScenario
 
 def file_kind(data: Any) -> str:
     """What a parsed kazsim YAML file is, by the keys only its kind has: "policy"
-    (`objectives`), "sweep" (`factors` or `design`), else "scenario"."""
+    (`objectives`), "sweep" (`factors` or `design`), "record" (`observations`), else
+    "scenario"."""
     if isinstance(data, dict) and "objectives" in data:
         return "policy"
     if isinstance(data, dict) and ("factors" in data or "design" in data):
         return "sweep"
+    if is_record(data):
+        return "record"
     return "scenario"
 
 
@@ -104,7 +108,7 @@ def _not_a_scenario(path: str) -> InputError | None:
     return None
 
 
-_COMMAND = {"sweep": "sweep", "policy": "optimize"}
+_COMMAND = {"sweep": "sweep", "policy": "optimize", "record": "hindcast SCENARIO"}
 
 
 # -- validate, show, schema --------------------------------------------------------------
@@ -125,7 +129,7 @@ class Validation:
 
 def validate(files: str | Path | Sequence[str | Path], allow_large: bool = False
              ) -> list[Validation]:
-    """Check scenario, sweep and policy files: every problem with file, line and key path,
+    """Check scenario, sweep, policy and record files: every problem with file, line and key path,
     and (unless `allow_large`) whether running the file (a scenario at its
     `replications`, a sweep's design) is over the work limits. Never raises for a bad
     file: each file's `Validation` says what is wrong."""
@@ -140,6 +144,8 @@ def _validate_one(file: str, allow_large: bool) -> Validation:
         warnings: list[Problem] = []
         if kind == "policy":  # its budget bounds the work
             load_policy(file)
+        elif kind == "record":  # checked alone here; against a scenario by `hindcast`
+            load_record(file)
         elif kind == "sweep":
             sweep = load_sweep(file)
             if not allow_large:

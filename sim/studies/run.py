@@ -44,6 +44,7 @@ class RunPlan:
     precision: float = 0.05
     metrics: tuple[str, ...] = ("items_cleared",)
     max_reps: int = 500
+    reads: tuple[dt.date, ...] = ()  # dates at which every metric is also read (a hindcast's)
 
     @property
     def planned(self) -> int:
@@ -66,9 +67,11 @@ class RunPlan:
 def plan_run(scenario: ScenarioLike, reps: int | str | None = None, seed: int | None = None,
              precision: float = 0.05, metrics: Sequence[str] = ("items_cleared",),
              max_reps: int = 500, *, set: Overrides = None,  # noqa: A002
-             workers: int | None = None, allow_large: bool = False) -> RunPlan:
+             workers: int | None = None, allow_large: bool = False,
+             reads: Sequence[dt.date] = ()) -> RunPlan:
     """Load the scenario and check the run's settings and size; raise InputError (TooLarge
-    for work over the limits, unless `allow_large`) before any replication runs."""
+    for work over the limits, unless `allow_large`) before any replication runs. `reads`:
+    dates inside the run at which every replication also reads its metrics."""
     loaded = load_scenario(scenario, set)
     sc = loaded.scenario
     problems = []
@@ -87,7 +90,7 @@ def plan_run(scenario: ScenarioLike, reps: int | str | None = None, seed: int | 
     count = max_reps if reps == "auto" else int(reps)
     estimate_run(sc, count, workers).check(allow_large, loaded.file)
     return RunPlan(loaded, reps, sc.seed if seed is None else int(seed), precision,
-                   tuple(metrics), max_reps)
+                   tuple(metrics), max_reps, tuple(sorted(dict.fromkeys(reads))))
 
 
 def execute_plan(plan: RunPlan, *, workers: int | None = None, scheduler: str | None = None,
@@ -109,7 +112,7 @@ def execute_plan(plan: RunPlan, *, workers: int | None = None, scheduler: str | 
 
     def batch(indices: range) -> list[ReplicationResult]:
         return run_replications(sc, indices, plan.seed, workers, scheduler, tick,
-                                0 if trace else None)
+                                0 if trace else None, reads=plan.reads)
 
     extra: dict[str, Any] = {}
     if plan.reps == "auto":

@@ -6,8 +6,9 @@ The level scales three effects stated at level 1 in the scenario, linearly:
 - workdays lost to movement restrictions and force protection (the teams' pace),
 - the tip rate (people tell less, or more, when fighting grows),
 - hostile incidents (IEDs, indirect fire) at a rate per person-day in theatre that does
-  not depend on clearance work; each strikes one person present, who is killed, or
-  else wounded and evacuated, with the chances of `hostile_harm`.
+  not depend on clearance work; each strikes `hostile_harm.people` of those present
+  (drawn; one by default), each of whom is killed, or else wounded and evacuated, with
+  the chances of `hostile_harm`.
 The hostile rate is constant between changes of level or headcount, so incidents are
 drawn exactly as a Poisson process redrawn at each change (memoryless), one event each.
 """
@@ -21,13 +22,14 @@ import numpy as np
 from sim.model.clock import Clock, Timer
 from sim.model.log import EventLog
 from sim.model.record import Results
+from sim.model.theatre.incidents import struck
 from sim.scenario.schema import Security as SecuritySpec
 
 
 class Security:
     TIMELINE: ClassVar[tuple[str, ...]] = tuple(f"security.{k}" for k in (
         "level", "workdays_lost_at_hostile", "tips_at_hostile", "hostile_per_1000_person_days",
-        "hostile_harm.killed", "hostile_harm.wounded"))
+        "hostile_harm.people", "hostile_harm.killed", "hostile_harm.wounded"))
     REPORTS: ClassVar[dict[str, float | None]] = {"incidents_hostile": 0.0, "killed_hostile": 0.0}
 
     def __init__(self, spec: SecuritySpec, clock: Clock, log: EventLog, name: str,
@@ -117,17 +119,22 @@ class Security:
     def _hostile(self) -> None:
         here = self.present()
         if here:
-            pid = here[int(self.rng.integers(len(here)))]
             self.incidents += 1
             h = self.spec.hostile_harm
-            killed = self.rng.random() < h.killed
-            wounded = not killed and self.rng.random() < h.wounded
-            self.log("hostile incident", self.name, f"p{pid} " + (
-                "killed" if killed else "wounded" if wounded else "unhurt"))
-            if killed or wounded:
-                self.killed += killed
-                self.wounded += wounded
-                self.casualty(pid, killed)
+            hit = struck(here, h.people.sample(self.rng), self.rng)
+            harmed = []
+            for pid in hit:
+                killed = self.rng.random() < h.killed
+                wounded = not killed and self.rng.random() < h.wounded
+                harmed.append((pid, killed, wounded))
+            self.log("hostile incident", self.name, ", ".join(f"p{pid} " + (
+                "killed" if killed else "wounded" if wounded else "unhurt")
+                for pid, killed, wounded in harmed) or "nobody struck")
+            for pid, killed, wounded in harmed:
+                if killed or wounded:
+                    self.killed += killed
+                    self.wounded += wounded
+                    self.casualty(pid, killed)
         self._redraw()
 
     def report(self, results: Results) -> None:

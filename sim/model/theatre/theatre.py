@@ -4,10 +4,12 @@
 The newest contingent in theatre does the work; the one it relieves stays until it
 leaves (the overlap softens the handover's loss of trust) but no longer works. Nothing
 happens here while no contingent is present: no tips, no trust growth, no fleet in
-service, no cost.
+service, no cost. Local people tell only a contingent they can talk to: no tip is
+received while the contingent in theatre has nobody in the interpreter role.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -52,6 +54,7 @@ class Theatre:
         self.approvals = Approvals(spec, clock, self.book, self.work.ready_tip, rng["approvals"])
         self.tips = TipSource(spec.tips, spec.cache_items, clock, self.ordnance, self.trust.value,
                               self.book, self._route, rng["tips"], rng["caches"])
+        self.closed = False                      # the books closed at the end
         self.current: Contingent | None = None   # the newest contingent in theatre
         self.present: list[Contingent] = []      # every contingent in theatre
         # theatre over time: security and other tasks (neutral unless the scenario sets them)
@@ -139,7 +142,7 @@ class Theatre:
         self.trust.set_cover(interpreters / max(1, c.required_in_role("interpreter"))
                              if here and c is not None else None)
         self.water.set_operators(c.count_role("water") if c is not None else 0)
-        self.tips.switch(here)
+        self.tips.switch(here and interpreters > 0)  # tips travel through a shared language
         self.approvals.set_approvers(approvers)
         self.work.set_interpreters(interpreters)
         self.security.recount(sum(len(x.present) for x in self.present))
@@ -184,11 +187,23 @@ class Theatre:
         """At the end of the run: work under way credited, tips accounted for."""
         self.work.close()
         self.book.close(self.work.ready, list(self.approvals.queue), self.approvals.busy)
+        self.closed = True
 
     def report(self, results: Results) -> None:
-        self.ordnance.report(results)
-        self.book.report(results)
-        self.work.report(results)
+        """The theatre's metrics; before the close (a reading at a date inside the run),
+        as closing now would leave them, on copies of the books: the run goes on as if
+        nobody had looked."""
+        if self.closed:
+            self.ordnance.report(results)
+            self.book.report(results)
+            self.work.report(results)
+        else:
+            ordnance = copy.copy(self.ordnance)
+            team_days = self.work.as_closed(ordnance)
+            self.book.as_closed(self.work.ready, list(self.approvals.queue), self.approvals.busy,
+                                ordnance).report(results)
+            ordnance.report(results)
+            self.work.report(results, team_days)
         self.fleet.report(results)
         self.water.report(results)
         self.security.report(results)

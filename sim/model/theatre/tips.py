@@ -1,7 +1,8 @@
 """Tips from local people: when they arrive, what they reveal, and their accounting.
 
 Tips arrive as a Poisson stream whose rate is `rate_per_week_at_full_trust x trust x
-(ordnance left / initial stock)`, while a contingent is present. The rate changes
+(ordnance left / initial stock)`, while a contingent that can talk with local people
+(an interpreter present) is in theatre. The rate changes
 continuously (trust grows between events), so arrivals are drawn by thinning: candidate
 times at the highest rate the stream can have from now on (trust 1; ordnance only
 decreases), each kept with probability rate/bound. That is exact for any rate below
@@ -14,6 +15,7 @@ cannot show a short wait.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -71,24 +73,45 @@ class TipBook:
 
     def lose(self, tip: Tip, in_approval_queue: bool = False) -> None:
         """A tip perished before anyone started on it: the cache is carried off."""
+        self._count_lost(tip, in_approval_queue)
+        self.ordnance.remove(tip.size)
+        self.log("tip lost", self.name, f"cache of {tip.size:.0f} items, reported "
+                 f"{tip.expires - tip.reported:.1f} d before it perished")
+
+    def _count_lost(self, tip: Tip, in_approval_queue: bool) -> None:
         self.lost += 1
         self.items_lost += tip.size
-        self.ordnance.remove(tip.size)
         self._add(self.wait, tip.expires - tip.reported)
         if in_approval_queue:
             self._add(self.approval_wait, tip.expires - tip.queued)
-        self.log("tip lost", self.name, f"cache of {tip.size:.0f} items, reported "
-                 f"{tip.expires - tip.reported:.1f} d before it perished")
 
     def close(self, waiting: list[Tip], awaiting_approval: list[Tip], in_approval: int) -> None:
         """At the end: tips that perished while nobody looked are lost, the rest pending
         (their waits censored at the end)."""
+        self._close(waiting, awaiting_approval, in_approval, self.lose)
+
+    def as_closed(self, waiting: list[Tip], awaiting_approval: list[Tip], in_approval: int,
+                  ordnance: Ordnance) -> TipBook:
+        """A copy of the books as closing them now would leave them, its lost caches
+        carried off `ordnance` (a copy too); nothing of the run changes (a reading of
+        the metrics at a date before the end)."""
+        books = copy.copy(self)
+        books.wait, books.approval_wait = list(self.wait), list(self.approval_wait)
+
+        def lose(tip: Tip, in_approval_queue: bool) -> None:
+            books._count_lost(tip, in_approval_queue)
+            ordnance.remove(tip.size)
+        books._close(waiting, awaiting_approval, in_approval, lose)
+        return books
+
+    def _close(self, waiting: list[Tip], awaiting_approval: list[Tip], in_approval: int,
+               lose: Callable[[Tip, bool], None]) -> None:
         now = self.env.now
         for tip, queued in [(t, False) for t in waiting] + [(t, True) for t in awaiting_approval]:
             if tip.started:
                 continue  # an unfinished cache: acted on already
             if tip.expires <= now:
-                self.lose(tip, in_approval_queue=queued)
+                lose(tip, queued)
             else:
                 self.pending += 1
                 self._add(self.wait, now - tip.reported)
@@ -140,7 +163,7 @@ class TipSource:
             self._next.cancel()
 
     def switch(self, on: bool) -> None:
-        """Tips come only while a contingent is present."""
+        """Tips come only while a contingent with an interpreter is present."""
         if on != self.on:
             self.on = on
             self._draw()

@@ -126,7 +126,8 @@ class Work:
         self.lost = Meter(clock)       # team-workdays a day lost to security
         self.on_available: Callable[[float], None] = lambda per_day: None  # the other tasks
 
-    def _credit(self, items: float, routine: bool) -> None:
+    def _credit(self, items: float, routine: bool) -> float:
+        """Items cleared: a routine yield is capped by what is left unclaimed."""
         if routine:
             items = self.ordnance.clear_routine(items)
         else:
@@ -134,6 +135,7 @@ class Work:
         if self.credits is not None and items > 0:
             assert self.contingent is not None, "items cleared with no contingent in theatre"
             self.credits.append((self.env.now, items, self.contingent.rotation))
+        return items
 
     def _calendar(self, workdays: float) -> float:
         return workdays * 7.0 / (self.spec.workdays_per_week * self.pace)
@@ -326,30 +328,49 @@ class Work:
     def _settle(self, team: Team, risk: bool) -> None:
         """Credit the taskings done, and the one in hand for the part done (its incident
         drawn on the items handled when `risk`); the draws of taskings not begun are
-        kept for the team's next routine work."""
+        kept for the team's next routine work. The block was drawn on the routine
+        yields; when less ordnance is left than they hold, an incident is drawn on the
+        items the last tasking actually cleared (none on empty ground)."""
         b = team.block
         assert b is not None
         team.block = None
+        full, items, workdays, part = self._progress(b)
+        last, used = None, full  # the tasking whose incident is drawn, and its items
+        drawn = False  # the block ended at its incident tasking, drawn when it began
+        if part is not None:
+            if risk:
+                last = (full, part)
+            used = full + 1
+        elif b.incident and full == b.end:
+            last, drawn = (full - 1, b.yields[full - 1] * b.workdays * b.access), True
+        team.spare = (b.yields[used:], b.risks[used:])
+        cleared = self._credit(items, routine=True)
+        self.team_days += workdays
+        if last is None:
+            return
+        k, planned = last
+        if cleared < items:  # short of ordnance: the last tasking got what was left
+            planned = max(0.0, planned - (items - cleared))
+        elif drawn:
+            planned = np.inf  # drawn when the block began, on these same items
+        if planned > 0 and planned * b.rate > b.risks[k]:
+            self._incident(team)
+
+    def _progress(self, b: Block) -> tuple[int, float, float, float | None]:
+        """Taskings of the block finished by now; items and workdays handled, the one in
+        hand for the part done; the items of that part (None if none is in hand)."""
         now = self.env.now
         full = min(b.end, int((now - b.start) / b.days + 1e-9))
         items = sum(b.yields[:full]) * b.workdays * b.access
         workdays = full * b.workdays
-        hit, used = False, full
+        part = None
         if full < b.end:
             frac = (now - b.at(full)) / b.days
             if frac > 0:
                 part = b.yields[full] * b.workdays * frac * b.access
                 items += part
                 workdays += b.workdays * frac
-                hit = risk and part * b.rate > b.risks[full]
-                used = full + 1
-        elif b.incident:
-            hit = True
-        team.spare = (b.yields[used:], b.risks[used:])
-        self._credit(items, routine=True)
-        self.team_days += workdays
-        if hit and items > 0:
-            self._incident(team)
+        return full, items, workdays, part
 
     def _timer(self, team: Team) -> None:
         if team.block is not None:
@@ -385,11 +406,7 @@ class Work:
         """Credit the part of the cache cleared in the phase under way, and end it."""
         tip, ph = team.tip, team.phase
         assert tip is not None and ph is not None
-        done = ph.workdays if complete else min(
-            ph.workdays, (self.env.now - ph.start) * self.spec.workdays_per_week * self.pace / 7.0)
-        items = min(tip.left, done * ph.rate)
-        if complete and ph.workdays * ph.rate >= tip.left * (1 - 1e-12):
-            items = tip.left  # the phase was to finish the cache
+        done, items = self._phase_progress(tip, ph, complete)
         tip.left -= items
         team.tip_items += items
         self._credit(items, routine=False)
@@ -398,6 +415,15 @@ class Work:
             tip.interpreter_days = max(0.0, tip.interpreter_days - done)
             self.interpreters_busy -= 1
         team.phase = None
+
+    def _phase_progress(self, tip: Tip, ph: Phase, complete: bool) -> tuple[float, float]:
+        """Workdays done in the phase, and the items of the cache they cleared."""
+        done = ph.workdays if complete else min(
+            ph.workdays, (self.env.now - ph.start) * self.spec.workdays_per_week * self.pace / 7.0)
+        items = min(tip.left, done * ph.rate)
+        if complete and ph.workdays * ph.rate >= tip.left * (1 - 1e-12):
+            items = tip.left  # the phase was to finish the cache
+        return done, items
 
     def _tip_progress(self, team: Team) -> Tip:
         """Stop work on the cache: credit the part cleared; the rest is for another team."""
@@ -475,8 +501,24 @@ class Work:
             if team.tip is not None:
                 self.ready.insert(0, self._tip_progress(team))
 
-    def report(self, results: Results) -> None:
-        results.add("team_days_worked", self.team_days)
+    def as_closed(self, ordnance: Ordnance) -> float:
+        """Team-days worked as closing now would count them, the work in hand credited
+        to `ordnance` (a copy) as `close` would; nothing of the run changes."""
+        days = self.team_days
+        for team in self.teams:
+            if team.block is not None:
+                _, items, workdays, _ = self._progress(team.block)
+                ordnance.clear_routine(items)
+                days += workdays
+            if team.tip is not None:
+                assert team.phase is not None
+                done, items = self._phase_progress(team.tip, team.phase, complete=False)
+                ordnance.clear_cache(items)
+                days += done
+        return days
+
+    def report(self, results: Results, team_days: float | None = None) -> None:
+        results.add("team_days_worked", self.team_days if team_days is None else team_days)
         results.add("workdays_lost", self.lost.total())
         results.add("incidents", self.incident_count)
         results.add("killed", self.killed)
