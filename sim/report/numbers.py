@@ -1,20 +1,33 @@
 """Numbers for people, in the sentences and tables of reports: shares as percentages,
 about three significant figures, thousands separators, dollars with $ and millions as
-"M", never scientific notation. (CSV files for machines keep full precision.)"""
+"M", never scientific notation (the conventions of `sim.report.document.fmt` for
+reports, with dollars). CSV files for machines keep full precision."""
 from __future__ import annotations
 
 import math
 
 
 def sig(v: float, digits: int = 3) -> str:
-    """`v` to about `digits` significant figures, with thousands separators: 1,234,
-    0.0123, 45.6; whole numbers of more digits are kept whole (12,345)."""
+    """`v` to `digits` significant figures in plain decimal notation, with thousands
+    separators and no trailing zeros: 0.0123, 45.7, 1,230 (1,234 to three figures)."""
     if v == 0 or not math.isfinite(v):
         return "0" if v == 0 else str(v)
-    magnitude = math.floor(math.log10(abs(v)))
-    decimals = max(0, digits - 1 - magnitude)
-    text = f"{round(v, decimals):,.{decimals}f}"
+    places = digits - 1 - math.floor(math.log10(abs(v)))
+    text = f"{round(v, places):,.{max(0, places)}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _scaled(v: float) -> str:
+    """Millions and billions as "2.58 M" and "1.2 B"; from 100 on, whole numbers with
+    thousands separators; below, three significant figures."""
+    a = abs(v)
+    if a >= 999.5e6:
+        return f"{sig(v / 1e9)} B"
+    if a >= 999_999.5:
+        return f"{sig(v / 1e6)} M"
+    if a >= 99.95:
+        return f"{round(v):,}"
+    return sig(v)
 
 
 def pct(x: float, digits: int = 3) -> str:
@@ -30,11 +43,7 @@ def pct(x: float, digits: int = 3) -> str:
 
 def usd(v: float) -> str:
     """$1,234, $45,600, $7.32 M, -$12,000."""
-    sign = "-" if v < 0 else ""
-    a = abs(v)
-    if a >= 1e6:
-        return f"{sign}${sig(a / 1e6)} M"
-    return f"{sign}${sig(a, max(3, len(str(int(a)))))}"
+    return ("-$" if v < 0 else "$") + _scaled(abs(v))
 
 
 def amount(v: float | None, unit: str = "") -> str:
@@ -46,9 +55,7 @@ def amount(v: float | None, unit: str = "") -> str:
         return pct(v)
     if unit == "USD":
         return usd(v)
-    if float(v).is_integer() and abs(v) < 1e15:
-        return f"{int(v):,}"
-    return sig(float(v))
+    return _scaled(float(v))
 
 
 def span(lo: float | None, hi: float | None, unit: str = "") -> str:

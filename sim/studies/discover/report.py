@@ -16,7 +16,7 @@ from typing import Any
 from sim.core.metrics import label, unit
 from sim.report.atomic import atomic_dir
 from sim.report.document import Block, fmt, to_html, to_markdown
-from sim.report.numbers import amount, pct
+from sim.report.numbers import amount, pct, sig
 from sim.studies.discover.discovery import SIGNIFICANCE, Discovery, inside_text
 
 MARKER = "discover.json"  # what makes a directory an earlier discovery report
@@ -130,7 +130,7 @@ def box_tables(d: Discovery, limit: int = 3) -> list[tuple[str, list[str], list[
         def row(name: str, r: dict[str, Any], verdict: str) -> list[str]:
             return [labels[name], inside_text(d.experiments[name], r["low"], r["high"]),
                     f"{fmt(r['low'])} to {fmt(r['high'])}",
-                    fmt(r.get("qp"), 2) if r.get("qp") is not None else "—", verdict]
+                    qp_text(r.get("qp")), verdict]
 
         rows = [row(name, r, "yes") for name, r in b["restrictions"].items()]
         rows += [row(name, q, "no (left out)") for name, q in qp.items()
@@ -139,6 +139,13 @@ def box_tables(d: Discovery, limit: int = 3) -> list[tuple[str, list[str], list[
                  for name in _box_value(b, "unrestricted", []) if name not in qp]
         tables.append((title, BOX_HEAD, rows))
     return tables
+
+
+def qp_text(q: float | None) -> str:
+    """A quasi-p value as people read one: "< 0.001", "0.023", "0.68"."""
+    if q is None:
+        return "—"
+    return "< 0.001" if q < 0.001 else sig(q, 2)
 
 
 def provenance_rows(d: Discovery) -> list[list[str]]:
@@ -187,8 +194,8 @@ def report_blocks(d: Discovery, figures: dict[str, str]) -> list[Block]:
     scenario = d.provenance_json()["scenario"].get("name", "")
     blocks: list[Block] = [("h1", f"Scenario discovery: {where_words(d)}"
                                   + (f" ({scenario})" if scenario else "")),
-                           ("h2", "Findings"), *[("p", s) for s in findings(d)]]
-    blocks += [("h2", "How it was made"), ("table", ["", ""], provenance_rows(d))]
+                           ("h2", "Findings"), ("findings", findings(d))]
+    blocks += [("h2", "How it was made"), ("table", ["what", "value"], provenance_rows(d))]
     command = d.provenance.get("command")
     if command:
         blocks += [("p", "Command:"), ("code", command)]
@@ -297,7 +304,7 @@ def tree_figure(d: Discovery) -> Any:
     nodes = d.tree_nodes
     leaves = [n for n in nodes if n["leaf"]]
     depth = max((n["depth"] for n in nodes), default=0)
-    height = max(2.6, 0.62 * len(leaves) + 0.9)
+    height = max(2.8, 0.72 * len(leaves) + 0.9)
     fig = Figure(figsize=(10.0, height))
     ax = fig.add_axes((0.01, 0.02, 0.98, 0.9))
     ax.set_axis_off()
@@ -342,7 +349,7 @@ def tree_figure(d: Discovery) -> Any:
         cases = f"{n['cases']} case{'s' if n['cases'] != 1 else ''}"
         text = (f"{condition}\n{n['points']} points, {cases} ({pct(share)})"
                 + (f"\n→ {verdict}" if verdict else ""))
-        ax.text(x, y, text, ha="center", va="center", fontsize=7.2, zorder=2,
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.2, zorder=2,
                 fontweight="bold" if n["leaf"] and mostly else "normal",
                 bbox={"boxstyle": "round,pad=0.35", "lw": 0.8,
                       "facecolor": "#fbe5d6" if mostly else "#eef3f8",

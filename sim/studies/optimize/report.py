@@ -356,10 +356,10 @@ def title(result: SearchResult) -> str:
 
 def report_blocks(result: SearchResult, figures: list[tuple[str, str]]) -> list[Block]:
     blocks: list[Block] = [("h1", title(result)), ("h2", "Findings"),
-                           *[("p", s) for s in findings(result)]]
+                           ("findings", findings(result))]
     for t, head, rows in summary_tables(result):
         blocks += [("h3", t), ("table", head, rows)]
-    blocks += [("h2", "How it was made"), ("table", ["", ""], provenance_rows(result))]
+    blocks += [("h2", "How it was made"), ("table", ["what", "value"], provenance_rows(result))]
     if result.provenance.get("command"):
         blocks += [("p", "Command:"), ("code", result.provenance["command"])]
     if figures:

@@ -362,9 +362,9 @@ def factor_table(a: SweepAnalysis) -> tuple[list[str], list[list[Any]]]:
 def blocks(a: SweepAnalysis, figures: list[tuple[str, str]]) -> list[Block]:
     """Findings first, then how the sweep was made, the factors, which factors matter,
     the figures, and the table of every design point last."""
-    out: list[Block] = [("h1", title(a)), ("h2", "Findings"), ("p", intro(a)),
-                        ("ul", findings(a))]
-    out += [("h2", "How it was made"), ("table", ["", ""], provenance_rows(a))]
+    out: list[Block] = [("h1", title(a)), ("h2", "Findings"),
+                        ("findings", [intro(a), *findings(a)])]
+    out += [("h2", "How it was made"), ("table", ["what", "value"], provenance_rows(a))]
     if a.meta.get("command"):
         out += [("p", "Command:"), ("code", a.meta["command"])]
     head, rows = factor_table(a)
