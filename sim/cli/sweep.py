@@ -143,6 +143,7 @@ def print_summary(a: Any, max_rows: int = 40) -> None:
     from rich.table import Table
 
     from sim.studies.sweep.report import (  # lazy: keeps --help fast
+        findings,
         intro,
         point_tables,
         sensitivity_table,
@@ -150,7 +151,9 @@ def print_summary(a: Any, max_rows: int = 40) -> None:
     )
 
     console = stdout_console()
-    console.print(f"[bold]{title(a)}[/bold]\n{intro(a)}")
+    console.print(f"[bold]{title(a)}[/bold]\n{intro(a)}", markup=True)
+    for text in findings(a):  # the answer first, as the report gives it
+        console.print(f"- {text}", markup=False)
     for head, rows in point_tables(a):
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for h in head:
