@@ -335,7 +335,7 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
     grid = np.array([[math.nan if v is None else v for v in row] for row in spec["grid"]],
                     dtype=float)
     ny, nx = grid.shape
-    width, height = min(10.0, 2.2 + 0.75 * nx), min(8.0, 1.9 + 0.42 * ny)
+    width, height = min(10.0, max(5.5, 2.2 + 0.75 * nx)), min(8.0, 2.2 + 0.42 * ny)
     fig = Figure(figsize=(width, height))
     ax = fig.subplots()
     fig.subplots_adjust(left=1.6 / width, right=1 - 1.4 / width, top=1 - 0.6 / height,
@@ -345,7 +345,7 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
     ax.set_yticks(range(ny), spec["y"], fontsize=7)
     ax.set_xlabel(spec["x_label"], fontsize=8)
     ax.set_ylabel(spec["y_label"], fontsize=8)
-    ax.set_title(spec["title"])
+    ax.set_title(_wrap(spec["title"], int(width * 9)), fontsize=9.5)  # never cut at the edges
     if nx * ny <= 150:
         finite_values = grid[~np.isnan(grid)]
         mid = float(np.mean([finite_values.min(), finite_values.max()])) if finite_values.size else 0
@@ -355,7 +355,8 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
                     ax.text(j, i, compact(grid[i, j], spec["unit"]), ha="center", va="center",
                             fontsize=7, color="white" if grid[i, j] < mid else "black")
     bar = fig.colorbar(im, ax=ax)
-    bar.set_label(f"mean {spec['label']} ({_axis_label(spec['unit'])})", fontsize=8)
+    name = spec["label"][:1].lower() + spec["label"][1:]
+    bar.set_label(f"mean {name} ({_axis_label(spec['unit'])})", fontsize=8)
     bar.formatter = FuncFormatter(lambda v, _: compact(v, spec["unit"]))
     bar.update_ticks()
     return fig

@@ -49,10 +49,46 @@ def constraint_words(c: Constraint) -> str:
     return f"{label(c.metric).lower()} {SYMBOLS[c.op]} {amount(c.value, unit(c.metric))}"
 
 
+def _split_unit(label_: str) -> tuple[str, str, str]:
+    """A lever label as (name, before, after) a value: "IMET budget (USD a year)" gives
+    ("IMET budget", "", " a year") (the $ is the value's), "minimum dwell (days)" gives
+    ("minimum dwell", "", " days")."""
+    if not (label_.endswith(")") and " (" in label_):
+        return label_, "", ""
+    name, _, unit_ = label_[:-1].rpartition(" (")
+    return name, "", unit_[3:] if unit_.startswith("USD") else f" {unit_}"
+
+
+def setting_words(label_: str, path: str, v: Any) -> str:
+    """A lever's setting in words, its unit after the value: "IMET budget $745,463 a
+    year", "minimum dwell 182 days", "NCO course seats 57"."""
+    name, _, after = _split_unit(label_)
+    return f"{name} {_value(path, v)}{after}"
+
+
 def settings_words(result: SearchResult, c: Candidate) -> str:
-    """"IMET budget (USD a year) $745,000; EIPC budget (USD a year) $362,000"."""
+    """"IMET budget $745,463 a year; EIPC budget $361,857 a year; ..."."""
     labels = result.labels
-    return "; ".join(f"{labels.get(p, p)} {_value(p, v)}" for p, v in c.settings.items())
+    return "; ".join(setting_words(labels.get(p, p), p, v) for p, v in c.settings.items())
+
+
+def ranges_words(result: SearchResult, group: list[Candidate]) -> str:
+    """What a group of candidates spans, lever by lever: "IMET budget $588,096 to
+    $841,271 a year; ..."; a value they all share is given once."""
+    labels = result.labels
+    parts = []
+    for p in group[0].settings:
+        name, _, after = _split_unit(labels.get(p, p))
+        values = [c.settings[p] for c in group]
+        distinct = {json.dumps(v, sort_keys=True, default=str): v for v in values}
+        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if len(distinct) == 1:
+            parts.append(f"{name} {_value(p, values[0])}{after} (all)")
+        elif len(numbers) == len(values):
+            parts.append(f"{name} {_value(p, min(numbers))} to {_value(p, max(numbers))}{after}")
+        else:
+            parts.append(f"{name} {', '.join(_value(p, v) for v in distinct.values())}{after}")
+    return "; ".join(parts)
 
 
 def _value(path: str, v: Any) -> str:
@@ -87,9 +123,13 @@ def difference_text(result: SearchResult, c: Candidate, name: str) -> str:
     if v is None or v.pairs == 0:
         return "—"
     u = objective_unit(result, name)
-    text = ("+" if v.difference > 0 else "") + amount(v.difference, u)
+
+    def diff(x: float) -> str:  # a difference of shares in percentage points
+        return f"{100 * x:.1f}" if u == "share" else amount(x, u)
+
+    text = ("+" if v.difference > 0 else "") + diff(v.difference) + (" pp" if u == "share" else "")
     if v.ci95 and v.ci95[0] != v.ci95[1]:
-        text += f" ({amount(v.ci95[0], u)} to {amount(v.ci95[1], u)})"
+        text += f" ({diff(v.ci95[0])} to {diff(v.ci95[1])})"
     return text
 
 
@@ -131,14 +171,22 @@ def findings(result: SearchResult) -> list[str]:
         out.append(f"The Pareto front holds {len(result.pareto)} candidates: none is beaten "
                    "on every objective by another feasible one (table and figure below).")
     elif len(ties) > 1:
-        listed = "; ".join(f"candidate {c.number}: {settings_words(result, c)} "
-                           f"({objective_text(result, c, name).split(' (')[0]})"
-                           for c in ties)
-        out.append(f"These {len(ties)} candidates tie for the {sense} {what}: on their common "
+        u = objective_unit(result, name)
+        means = [m for c in ties if (m := c.objective(name)) is not None]
+        out.append(f"These {len(ties)} candidates tie for the {sense} {what} (means from "
+                   f"{amount(min(means), u)} to {amount(max(means), u)}): on their common "
                    "replications (the same seeds) no difference from the best mean can be told "
                    "from zero (each paired 95% interval includes 0), so the search names no "
-                   f"single winner among them. {listed}.")
-        out.append(f"Candidate {result.best.number} has the best mean: "
+                   f"single winner among them. Together they span "
+                   f"{ranges_words(result, ties)} (the table below lists each).")
+        short = [c for c in ties if len(c.runs) < spec.final_replications]
+        if short:
+            out.append(f"Candidate{'s' if len(short) > 1 else ''} "
+                       f"{_and([str(c.number) for c in short])} had only "
+                       f"{_and(sorted({str(len(c.runs)) for c in short}))} replications: the "
+                       "budget ran out before they could be re-run.")
+        out.append(f"Candidate {result.best.number} has the best mean "
+                   f"({settings_words(result, result.best)}): "
                    f"{objective_text(result, result.best, name)}.")
     else:
         out.append(f"The best policy found: {settings_words(result, result.best)}, with a "
@@ -151,7 +199,8 @@ def findings(result: SearchResult) -> list[str]:
                        "brackets where it varies): the two are told apart.")
     for e, c in zip(result.best.constraints(cons), cons):
         out.append(feasibility_text(e, c))
-    out.append(RULE)
+    if cons:
+        out.append(RULE)
     ref = result.reference
     if ref is not None and len(objs) == 1:
         if ref is result.best:
@@ -169,6 +218,10 @@ def findings(result: SearchResult) -> list[str]:
                        f"{diff}; the base scenario's policy "
                        f"{'meets' if feasible else 'does not meet'} the constraints.")
     return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _runner_up(result: SearchResult) -> Candidate | None:
@@ -220,7 +273,10 @@ def summary_tables(result: SearchResult) -> list[tuple[str, list[str], list[list
                   f"{e.met} of {e.replications}: {pct(e.estimate)} "
                   f"(95% CI {pct(e.ci95[0])} to {pct(e.ci95[1])})"]
                  for e, c in zip(best.constraints(cons), cons)]
-        title = (f"Best feasible policy (candidate {best.number})" if len(result.ties) < 2
+        first = objective_label(result, spec.objectives[0].name).lower()
+        title = (f"The front's best on {first} (candidate {best.number})"
+                 if len(spec.objectives) > 1 else
+                 f"Best feasible policy (candidate {best.number})" if len(result.ties) < 2
                  else f"Best mean among the {len(result.ties)} tied (candidate {best.number})")
         tables.append((title, ["", "value"], rows))
     if len(spec.objectives) == 1 and len(result.ties) > 1:
@@ -407,7 +463,8 @@ def _figures(result: SearchResult, folder: Path) -> list[tuple[str, str]]:
         name = result.policy.spec.objectives[0].name
         figs.append(("levers.png", "Candidates in the plane of the first two numeric levers, "
                                    f"coloured by {objective_label(result, name).lower()} where "
-                                   "feasible; the best ringed"))
+                                   "feasible; the best ringed, those tied with it as open "
+                                   "diamonds, the base scenario's policy as a square"))
     return figs
 
 
@@ -429,9 +486,10 @@ def search_figure(result: SearchResult) -> Any:
     o = result.policy.spec.objectives[0]
     fig, ax = subplots(figsize=(6.4, 4.2))
     groups = _points(result, o.name)
-    ax.scatter([c.number for c in groups["infeasible"]],
-               [c.objective(o.name) for c in groups["infeasible"]], c=INFEASIBLE, marker="x",
-               s=20, label="infeasible")
+    if groups["infeasible"]:
+        ax.scatter([c.number for c in groups["infeasible"]],
+                   [c.objective(o.name) for c in groups["infeasible"]], c=INFEASIBLE,
+                   marker="x", s=20, label="infeasible")
     ax.scatter([c.number for c in groups["feasible"]],
                [c.objective(o.name) for c in groups["feasible"]], c=FEASIBLE, s=18,
                label="feasible")
@@ -495,8 +553,9 @@ def levers_figure(result: SearchResult) -> Any | None:
     fig, ax = subplots(figsize=(6.6, 4.6))
     groups = _points(result, o.name)
     bad = groups["infeasible"]
-    ax.scatter([c.settings[x] for c in bad], [c.settings[y] for c in bad], c="#999",
-               marker="x", s=24, label="infeasible")
+    if bad:
+        ax.scatter([c.settings[x] for c in bad], [c.settings[y] for c in bad], c="#999",
+                   marker="x", s=24, label="infeasible")
     ok = groups["feasible"]
     if ok:  # a colour scale of no feasible candidate would read 0 to 1
         points = ax.scatter([c.settings[x] for c in ok], [c.settings[y] for c in ok],
@@ -504,6 +563,11 @@ def levers_figure(result: SearchResult) -> Any | None:
                             label="feasible")
         bar = fig.colorbar(points, ax=ax)
         _axis(result, bar.ax.yaxis, o.name, o.sense)
+    tied = result.ties[1:]
+    if tied:
+        ax.scatter([c.settings[x] for c in tied], [c.settings[y] for c in tied], s=90,
+                   marker="D", facecolors="none", edgecolors=TIED, linewidths=1.4,
+                   label=f"tied with the best ({len(tied)})")
     if result.reference is not None:
         ref = result.reference
         ax.scatter([ref.settings[x]], [ref.settings[y]], marker="s", s=110,
@@ -515,7 +579,7 @@ def levers_figure(result: SearchResult) -> Any | None:
     _axis(result, ax.xaxis, x)
     _axis(result, ax.yaxis, y)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=4)
-    fig.subplots_adjust(bottom=0.24)
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3)
+    fig.subplots_adjust(bottom=0.26)
     return fig
 
