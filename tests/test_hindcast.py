@@ -97,3 +97,24 @@ def test_the_shipped_records_against_the_mission_end_to_end(tmp_path):
     html = (out / "hindcast.html").read_text()
     assert "data:image/png;base64" in html and "Reporting checklist" in html
     assert (out / "figures" / "observations.png").stat().st_size > 10_000
+
+
+def test_with_draws_the_prediction_holds_what_the_assumptions_leave_open(tmp_path):
+    """The prediction is taken over the draws' runs, and the stock's range widens it."""
+    scenario = tmp_path / "stock.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\nname: stock unknown\nend: 2004-02-01\n"
+        "assumptions:\n  deployments.iraq.theatre.ordnance_stock:\n"
+        "    {range: [2000000, 16000000], source: test}\n")
+    path = record(tmp_path, "  - {metric: ordnance_remaining, by: 2004-01-15, at_least: 1, "
+                            "use: calibration, source: s}\n")
+    nominal = sim.hindcast(str(scenario), path, reps=2, workers=1, draws=0)
+    drawn = sim.hindcast(str(scenario), path, reps=2, workers=1, draws=6, reps_per_draw=1)
+    assert [r.draw for r in drawn.runs] == list(range(6))
+    assert all(r.draw is None for r in nominal.runs)
+    spread = {name: h.observations[0]["prediction"]["p95"] - h.observations[0]["prediction"]["p05"]
+              for name, h in (("nominal", nominal), ("drawn", drawn))}
+    assert spread["nominal"] < 1e6 < spread["drawn"]  # the stock ranges over millions
+    saved = drawn.to_dict()
+    assert saved["run"]["draws"] == 6 and saved["run"]["replications"] == 2
+    assert saved["uncertainty"]["assumptions"][0]["path"] == "deployments.iraq.theatre.ordnance_stock"

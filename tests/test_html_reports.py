@@ -134,10 +134,16 @@ def _table_headers(page: str) -> list[str]:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("html")
-    s = short(tmp, reps=2)
-    b = short(tmp, "reform.yaml", extra="deployments: []\n", reps=2)
-    assert invoke("run", s, "--out", tmp / "run", "--workers", "1", "-q").exit_code == 0
-    assert invoke("compare", s, b, "--out", tmp / "cmp", "--workers", "1", "-q").exit_code == 0
+    # with draws of an assumption: the widest run and comparison pages (the prediction,
+    # "rests mostly on", robust and verdict columns; the section and figure of drivers)
+    ranged = ("assumptions:\n  costs.vehicle_day: {range: [2, 20], source: 'ASSUMPTION: a "
+              "long source that has to wrap inside its table cell on a narrow page'}\n")
+    s = short(tmp, reps=2, extra=ranged)
+    b = short(tmp, "reform.yaml", extra="deployments: []\n" + ranged, reps=2)
+    draws = ("--draws", "4", "--reps-per-draw", "1")
+    assert invoke("run", s, "--out", tmp / "run", "--workers", "1", "-q", *draws).exit_code == 0
+    assert invoke("compare", s, b, "--out", tmp / "cmp", "--workers", "1", "-q",
+                  *draws).exit_code == 0
     sweep = tmp / "wide.yaml"  # five factors and four outputs: the table that used to spill
     sweep.write_text(f"""scenario: {ROOT / 'scenarios' / 'kazbat_2003.yaml'}
 design: lhs

@@ -55,9 +55,10 @@ def test_report_json_keys_and_values(loaded):
     m = report["metrics"]["items_cleared"]
     assert m["mean"] == 1001.5 and m["min"] == 1000 and m["unit"] == "items"
     assert report["metrics"]["days_to_foc"]["happened"] == 0.5
-    assert report["replications"][2] == {"index": 2, "seed": [7, 2],
+    assert report["replications"][2] == {"index": 2, "seed": [7, 2], "draw": None,
                                          "metrics": fake_results()[2].metrics,
                                          "wall_seconds": 0.0, "events": 0}
+    assert report["run"]["draws"] == 0 and "uncertainty" not in report
     assert report["series"]["trust"]["mean"][0] is None
     assert report["unfilled"][0]["missing_per_replication"] == 0.25
     th = {t["threshold"]: t for t in report["thresholds"]}

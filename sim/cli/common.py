@@ -261,3 +261,30 @@ class InputFile(ExistingFile):
 
 
 SCENARIO_FILE = InputFile("scenarios")
+
+
+def parse_draws(value: str | None) -> int | str | None:
+    """None (auto), "auto", or a whole number >= 0."""
+    if value is None or value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a whole number >= 0 or 'auto', found '{value}'",
+                                 param_hint="--draws") from None
+    if n < 0:
+        raise click.BadParameter(f"expected a whole number >= 0 or 'auto', found {n}",
+                                 param_hint="--draws")
+    return n
+
+
+def draws_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`--draws` and `--reps-per-draw` (docs/uncertainty.md)."""
+    f = click.option("--reps-per-draw", type=click.IntRange(min=1), default=2,
+                     show_default=True,
+                     help="Replications of each draw (the nominal's first ones' random "
+                          "numbers).")(f)
+    return click.option("--draws", default=None, metavar="N|auto|0",
+                        help="Draws of the scenario's assumptions (a Latin hypercube); auto "
+                             "(default): 32 when it declares `assumptions:`, else 0; 0 runs "
+                             "the nominal scenario only.")(f)

@@ -15,7 +15,9 @@ from sim.cli.common import (
     allow_large_option,
     check_targets,
     command_text,
+    draws_options,
     format_option,
+    parse_draws,
     quiet_option,
     reps_option,
     scheduler_option,
@@ -32,6 +34,7 @@ from sim.core.errors import KazsimWarning
 @click.command(cls=KazsimCommand)
 @click.argument("files", nargs=-1, required=True, type=SCENARIO_FILE)
 @reps_option
+@draws_options
 @seed_option
 @set_option
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -41,14 +44,18 @@ from sim.core.errors import KazsimWarning
 @quiet_option
 @format_option
 @allow_large_option
-def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
-            overrides: tuple[str, ...], out: str | None, workers: int | None,
-            scheduler: str | None, quiet: bool, fmt: str, allow_large: bool) -> None:
+def compare(files: tuple[str, ...], reps: str | None, draws: str | None, reps_per_draw: int,
+            seed: int | None, overrides: tuple[str, ...], out: str | None,
+            workers: int | None, scheduler: str | None, quiet: bool, fmt: str,
+            allow_large: bool) -> None:
     """Compare scenarios or saved report.json files against the first (the baseline).
 
     Scenario files run with the same seed and replications (common random numbers) and
     are compared per replication; saved reports of other seeds use Welch's interval.
-    `--set` applies to every scenario file (not to saved reports).
+    `--set` applies to every scenario file (not to saved reports). With
+    `assumptions:`, the scenarios run over the same draws (--draws) and each difference
+    says whether it holds across them: better/worse, "depends on <assumption>" or "no
+    clear difference".
     """
     from sim.report.render import prewarm, start_server  # lazy: keeps --help fast
 
@@ -66,8 +73,12 @@ def compare(files: tuple[str, ...], reps: str | None, seed: int | None,
     stems = "-".join(Path(f).stem for f in files)
     target = Path(out) if out else Path("reports") / f"compare-{stems}"
     # every input is read (and a bad one refused) before the target is checked or anything runs
+    source = click.get_current_context().get_parameter_source("reps_per_draw")
+    given = source is not None and source.name != "DEFAULT"  # else the baseline's, if saved
     plan = api.plan_compare(list(files), n if isinstance(n, int) else None, seed,
-                            set=overrides, workers=workers, allow_large=allow_large)
+                            set=overrides, workers=workers, allow_large=allow_large,
+                            draws=parse_draws(draws),
+                            reps_per_draw=reps_per_draw if given else None)
     warn(plan.warnings)
     check_targets(target, "comparison.json")
     prewarm()
@@ -98,6 +109,7 @@ def print_comparison(comparison: Any) -> None:
     from sim.report.document import compact, interval  # lazy: keeps --help fast
     from sim.studies.compare.report import (  # lazy: keeps --help fast
         relative_text,
+        robust_text,
         significance_text,
     )
 
@@ -106,18 +118,29 @@ def print_comparison(comparison: Any) -> None:
     console = stdout_console()
     rows = comparison.headline()
     base = comparison.scenarios[0]
+    drawn = any(d.robust_share is not None for d in rows)
+    if drawn:
+        method += f", over {max(s.draws for s in comparison.scenarios)} draws"
     for name in dict.fromkeys(d.scenario for d in rows):
         table = Table(title=f"{name} against {comparison.baseline} ({base.start} to "
                             f"{base.end}): {method}", box=box.SIMPLE_HEAD, pad_edge=False)
-        for col in ("metric", "unit", "baseline", name, "difference", "95% CI", "relative",
-                    "significant"):
-            table.add_column(col, justify="left" if col in ("metric", "unit", "significant")
-                             else "right", no_wrap=col != name)
+        columns = ["metric", "unit", "baseline", name, "difference", "95% CI", "relative",
+                   *(["robust", "verdict"] if drawn else ["significant"])]
+        for col in columns:
+            table.add_column(col, justify="left" if col in ("metric", "unit", "significant",
+                                                            "verdict") else "right",
+                             no_wrap=col not in (name, "verdict", "95% CI", "unit"),
+                             min_width=len("difference") if col == "verdict" else None)
         for d in rows:
             if d.scenario == name:
+                robust = ([robust_text(d), significance_text(d)] if drawn
+                          else [significance_text(d)])
                 table.add_row(d.metric, d.unit, compact(d.baseline_mean), compact(d.mean),
                               compact(d.diff_mean), interval(d.diff_ci95, short=True),
-                              relative_text(d), significance_text(d))
+                              relative_text(d), *robust)
+        if drawn:
+            table.caption = ("robust: the share of draws in which the difference keeps its "
+                             "sign; better/worse needs a CI excluding 0 and 90% of the draws")
         console.print(table)
     n = len(comparison.inputs_diff)
     click.echo(f"{n} input{'s' if n != 1 else ''} differ"

@@ -15,7 +15,9 @@ from sim.cli.common import (
     allow_large_option,
     check_targets,
     command_text,
+    draws_options,
     format_option,
+    parse_draws,
     quiet_option,
     reps_option,
     scheduler_option,
@@ -57,34 +59,66 @@ def print_summary(report: Any) -> None:
 
     run = report.run
     start, end = report.horizon
-    table = Table(title=f"{report.name}: {run.replications} replications, seed {run.seed}, "
-                        f"{start} to {end}", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("metric", "mean", "95% CI", "unit", ""):
-        table.add_column(col, justify="right" if col in ("mean", "95% CI") else "left",
-                         no_wrap=col != "unit")
+    drawn = report.draws > 0
+    short = report.uncertainty.short_names() if drawn else {}
+    title = f"{report.name}: {run.replications} replications, seed {run.seed}, {start} to {end}"
+    if drawn:
+        title += f"; {report.draws} draws of the assumptions x {run.replications_per_draw}"
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    columns = ["metric", "mean", "95% CI", *(["90% prediction"] if drawn else []), "unit", "",
+               *(["rests mostly on"] if drawn else [])]
+    for col in columns:
+        table.add_column(col, justify="right" if col in ("mean", "95% CI", "90% prediction")
+                         else "left", no_wrap=col not in ("unit", "rests mostly on"))
     for name in HEADLINE:
         m = report.metrics.get(name)
         if m is None:
             continue
         note = f"reached {m.happened:.0%}" if m.happened is not None else ""
         ci = "—" if not m.ci95 else f"[{compact(m.ci95[0])}, {compact(m.ci95[1])}]"
-        table.add_row(name, compact(m.mean), ci + (" †" if m.clipped else ""), m.unit, note)
+        row = [name, compact(m.mean), ci + (" †" if m.clipped else "")]
+        if drawn:
+            p = m.prediction
+            row.append("—" if p is None else f"[{compact(p.p05)}, {compact(p.p95)}]")
+        row += [m.unit, note]
+        if drawn:
+            row.append(rests_on(m, short))
+        table.add_row(*row)
+    captions = []
     if any(m.clipped for m in report.metrics.values()):
-        table.caption = "† interval clipped to the metric's possible range"
+        captions.append("† interval clipped to the metric's possible range")
+    if drawn:
+        captions.append("mean and 95% CI over every run of every draw; 90% prediction: "
+                        "where one history falls; rests mostly on: the largest share of "
+                        "the metric's variance")
+    table.caption = "\n".join(captions) or None
     console = stdout_console()
     console.print(table)
+    runs = "of the draws' runs" if drawn else "of replications"
     for t in report.thresholds:
         share = "—" if t.breach_share is None else f"{t.breach_share:.0%}"
-        console.print(f"threshold {t.threshold}: breached in {share} of replications")
+        console.print(f"threshold {t.threshold}: breached in {share} {runs}")
     for note in report.notes:
         console.print(f"note: {note}")
 
 
+def rests_on(m: Any, short: dict[str, str]) -> str:
+    """The driver with the largest share of a metric's variance, with that share."""
+    top = (m.drivers or [None])[0]
+    if top is None or top.share <= 0:
+        return "—"
+    return f"{short.get(top.assumption, top.assumption)} ({top.share:.0%})"
+
+
 def summary_json(report: Any, out: Path) -> dict[str, Any]:
     data = report.to_dict()
-    return {"scenario": report.name, "run": data["run"],
-            "metrics": {n: data["metrics"][n] for n in HEADLINE if n in data["metrics"]},
-            "thresholds": data.get("thresholds", []), "report": str(out)}
+    found = {"scenario": report.name, "run": data["run"],
+             "metrics": {n: data["metrics"][n] for n in HEADLINE if n in data["metrics"]},
+             "thresholds": data.get("thresholds", []), "report": str(out)}
+    if "uncertainty" in data:  # the assumptions drawn; each draw's values are in the report
+        found["uncertainty"] = {k: v for k, v in data["uncertainty"].items()
+                                if k != "draw_values"}
+    return found
 
 
 def say_done(report: Any, target: Path, quiet: bool, fmt: str) -> None:
@@ -116,6 +150,7 @@ def say_done(report: Any, target: Path, quiet: bool, fmt: str) -> None:
               help="With --reps auto: metric(s) whose precision decides (default items_cleared).")
 @click.option("--max-reps", type=click.IntRange(min=1), default=500, show_default=True,
               help="With --reps auto: the most replications to run.")
+@draws_options
 @seed_option
 @set_option
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -128,11 +163,14 @@ def say_done(report: Any, target: Path, quiet: bool, fmt: str) -> None:
               help="Write the event log of replication 0 to this CSV file.")
 @allow_large_option
 def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[str, ...],
-        max_reps: int, seed: int | None, overrides: tuple[str, ...], out: str | None,
-        workers: int | None, scheduler: str | None, quiet: bool, fmt: str,
-        trace_file: str | None, allow_large: bool) -> None:
+        max_reps: int, draws: str | None, reps_per_draw: int, seed: int | None,
+        overrides: tuple[str, ...], out: str | None, workers: int | None,
+        scheduler: str | None, quiet: bool, fmt: str, trace_file: str | None,
+        allow_large: bool) -> None:
     """Run the replications of SCENARIO, print a summary and write a report directory.
 
+    With `assumptions:` in the scenario, its draws run too (--draws): the table then
+    gives the 90% prediction for one history and what each answer rests on most.
     Exit 1 on invalid input (nothing written), 3 if a replication failed in the model
     (the report is still written and lists the failures).
     """
@@ -148,7 +186,8 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
         raise click.BadParameter(f"unknown metric(s) {', '.join(unknown)}",
                                  param_hint="--metric")
     plan = api.plan_run(scenario, n, seed, precision, auto_metrics, max_reps, set=overrides,
-                        workers=workers, allow_large=allow_large)
+                        workers=workers, allow_large=allow_large, draws=parse_draws(draws),
+                        reps_per_draw=reps_per_draw)
     target = Path(out) if out else Path("reports") / Path(scenario).stem
     check_targets(target, "report.json", trace_file)
     warn(plan.warnings)

@@ -14,8 +14,10 @@ from sim.cli.common import (
     allow_large_option,
     check_targets,
     command_text,
+    draws_options,
     format_option,
     import_model,
+    parse_draws,
     quiet_option,
     scheduler_option,
     seed_option,
@@ -39,6 +41,7 @@ def _out(out: str | None, scenario: str, study: str) -> Path:
 @click.argument("scenario", type=SCENARIO_FILE)
 @click.argument("records", nargs=-1, required=True, type=InputFile("records"))
 @REPS
+@draws_options
 @seed_option
 @set_option
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -48,8 +51,8 @@ def _out(out: str | None, scenario: str, study: str) -> Path:
 @quiet_option
 @format_option
 @allow_large_option
-def hindcast(scenario: str, records: tuple[str, ...], reps: int | None, seed: int | None,
-             overrides: tuple[str, ...], out: str | None, workers: int | None,
+def hindcast(scenario: str, records: tuple[str, ...], reps: int | None, draws: str | None,
+             reps_per_draw: int, seed: int | None, overrides: tuple[str, ...], out: str | None, workers: int | None,
              scheduler: str | None, quiet: bool, fmt: str, allow_large: bool) -> None:
     """Set SCENARIO against the dated observations of RECORDS (record files): for each,
     the model's 90% prediction, the share of runs consistent with it, and whether it
@@ -57,7 +60,8 @@ def hindcast(scenario: str, records: tuple[str, ...], reps: int | None, seed: in
     from sim import api  # lazy: keeps --help fast
 
     plan = api.plan_hindcast(scenario, records, reps, seed, set=overrides, workers=workers,
-                             allow_large=allow_large)
+                             allow_large=allow_large, draws=parse_draws(draws),
+                             reps_per_draw=reps_per_draw)
     target = _out(out, scenario, "hindcast")
     check_targets(target, "hindcast.json")
     warn(plan.warnings)

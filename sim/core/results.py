@@ -17,11 +17,14 @@ class ReplicationResult:
     who, details) when tracing was asked for. Series are sampled at the start of each
     date; `deployed.min`/`deployed.max` cover the time since the previous date.
     `readings[date]` holds the metrics read by each date asked for (`reads`), as a run
-    ended that day would report them.
+    ended that day would report them. `draw` is the draw of the scenario's assumptions
+    the replication ran with (None: the nominal scenario); draw d's replication r uses
+    the nominal's replication r's random numbers.
     """
 
     index: int
     seed: list[int]
+    draw: int | None = None  # the draw of the assumptions it ran with; None: the nominal
     metrics: dict[str, float | None] = field(default_factory=dict)
     dates: list[str] = field(default_factory=list)
     series: dict[str, list[float | None]] = field(default_factory=dict)

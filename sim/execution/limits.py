@@ -170,20 +170,33 @@ def parallel_workers(workers: int | None, tasks: float) -> float:
 
 # -- commands --------------------------------------------------------------------------
 
-def estimate_run(sc: Scenario, reps: int, workers: int | None = None) -> Estimate:
-    """`run`: `reps` replications on `workers` processes, results held for the report."""
+def estimate_run(sc: Scenario, reps: int, workers: int | None = None,
+                 draws: Sequence[Scenario] = (), reps_per_draw: int = 0) -> Estimate:
+    """`run`: `reps` replications on `workers` processes, results held for the report;
+    and `reps_per_draw` replications of each drawn scenario in `draws`."""
     cost = replication_cost(sc)
-    parallel = parallel_workers(workers, reps)
-    return Estimate(f"{reps:,} replication{'s' if reps != 1 else ''} of '{sc.name}'",
-                    reps * cost.seconds / parallel,
-                    parallel * cost.memory + reps * result_bytes(sc),
+    drawn = [replication_cost(d) for d in draws]
+    runs = reps + reps_per_draw * len(drawn)
+    parallel = parallel_workers(workers, runs)
+    seconds = reps * cost.seconds + reps_per_draw * sum(c.seconds for c in drawn)
+    peak = max([cost.memory, *(c.memory for c in drawn)])
+    what = f"{reps:,} replication{'s' if reps != 1 else ''}"
+    if drawn:
+        what += f" and {len(drawn):,} draws x {reps_per_draw:,}"
+    return Estimate(f"{what} of '{sc.name}'", seconds / parallel,
+                    parallel * peak + runs * result_bytes(sc),
                     f"{cost.events:,.0f} events and {size(cost.memory)} a replication")
 
 
-def estimate_compare(scenarios: Iterable[Scenario], reps: int, workers: int | None = None
+def estimate_compare(scenarios: Iterable[Scenario], reps: int, workers: int | None = None,
+                     draws: Sequence[Sequence[Scenario]] = (), reps_per_draw: int = 0
                      ) -> Estimate:
-    parts = [estimate_run(sc, reps, workers) for sc in scenarios]
-    return Estimate(f"comparing {len(parts)} scenarios at {reps:,} replications each",
+    """`compare`: each scenario at `reps`, and the drawn scenarios of each (`draws[i]`
+    for scenario i, if any) at `reps_per_draw`."""
+    parts = [estimate_run(sc, reps, workers, draws[i] if i < len(draws) else (), reps_per_draw)
+             for i, sc in enumerate(scenarios)]
+    return Estimate(f"comparing {len(parts)} scenarios at {reps:,} replications each"
+                    + (f" and their draws x {reps_per_draw:,}" if any(draws) else ""),
                     sum(p.seconds for p in parts), sum(p.memory for p in parts))
 
 

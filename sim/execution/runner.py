@@ -23,7 +23,8 @@ Replicate = Callable[..., ReplicationResult]
 class Task:
     """Replication `index` of `scenario` with base seed `seed`; `key` tells the caller
     where the result belongs (a sweep's design point); `reads`, dates at which the
-    metrics are also read (a hindcast's)."""
+    metrics are also read (a hindcast's); `draw` is the draw of the assumptions that
+    `scenario` holds (None: the nominal), recorded on the result."""
 
     scenario: Scenario
     index: int
@@ -31,6 +32,7 @@ class Task:
     trace: bool = False
     key: Any = None
     reads: tuple[dt.date, ...] = ()
+    draw: int | None = None
 
 
 def _replicate(job: tuple[Task, Replicate | None]) -> ReplicationResult:
@@ -41,11 +43,13 @@ def _replicate(job: tuple[Task, Replicate | None]) -> ReplicationResult:
         model = run_replication
     try:
         extra = {"reads": task.reads} if task.reads else {}  # stand-in models need not read
-        return model(task.scenario, task.index, seed=task.seed, trace=task.trace, **extra)
+        result = model(task.scenario, task.index, seed=task.seed, trace=task.trace, **extra)
     except Exception as exc:  # noqa: BLE001 - recorded with the run
-        return ReplicationResult(index=task.index, seed=[task.seed, task.index],
-                                 error=f"{type(exc).__name__}: {exc}\n"
-                                       f"{traceback.format_exc(limit=6)}")
+        result = ReplicationResult(index=task.index, seed=[task.seed, task.index],
+                                   error=f"{type(exc).__name__}: {exc}\n"
+                                         f"{traceback.format_exc(limit=6)}")
+    result.draw = task.draw
+    return result
 
 
 def run_tasks(tasks: Iterable[Task], workers: int | None = None, scheduler: str | None = None,
@@ -69,6 +73,19 @@ def run_tasks(tasks: Iterable[Task], workers: int | None = None, scheduler: str 
         results.close()
 
 
+def run_all(tasks: Sequence[Task], workers: int | None = None, scheduler: str | None = None,
+            on_result: Callable[[ReplicationResult], None] | None = None,
+            model: Replicate | None = None) -> list[ReplicationResult]:
+    """Run `tasks` and return their results, the nominal's first (by index), then each
+    draw's (by draw and index), whatever order they finished in."""
+    results = []
+    for _, result in run_tasks(tasks, workers, scheduler, model):
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return sorted(results, key=lambda r: (r.draw is not None, r.draw or 0, r.index))
+
+
 def run_replications(
     scenario: Scenario,
     indices: Iterable[int],
@@ -79,19 +96,16 @@ def run_replications(
     trace_index: int | None = None,
     model: Replicate | None = None,
     reads: Sequence[dt.date] = (),
+    extra: Sequence[Task] = (),
 ) -> list[ReplicationResult]:
     """Run replications `indices` with base `seed` (default the scenario's), ordered by
-    index. Each replication's random streams depend only on (seed, index), so the
-    results are the same for any worker count or executor. `reads`: dates at which
-    each replication also reads its metrics (`ReplicationResult.readings`)."""
+    index, and the `extra` tasks (the draws of the assumptions) in the same pass. Each
+    replication's random streams depend only on (seed, index), so the results are the
+    same for any worker count or executor. `reads`: dates at which each replication
+    also reads its metrics (`ReplicationResult.readings`)."""
     seed = scenario.seed if seed is None else seed
     tasks = [Task(scenario, i, seed, i == trace_index, reads=tuple(reads)) for i in indices]
-    results = []
-    for _, result in run_tasks(tasks, workers, scheduler, model):
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-    return sorted(results, key=lambda r: r.index)
+    return run_all([*tasks, *extra], workers, scheduler, on_result, model)
 
 
 AUTO_BATCH = 10

@@ -5,8 +5,8 @@ import datetime as dt
 from typing import Any
 
 from sim.core.metrics import HEADLINE, label
-from sim.report.document import Block, Cell, fmt, interval
-from sim.report.model import MetricSummary, Report
+from sim.report.document import Block, Cell, compact, fmt, interval
+from sim.report.model import MetricSummary, Report, Uncertainty
 
 CLIPPED = "†"
 CLIPPED_NOTE = (f"{CLIPPED} 95% CI clipped to what the metric can take (a share to "
@@ -29,16 +29,44 @@ def metric_row(name: str, m: MetricSummary) -> list[Any]:
 
 
 HEAD = ["metric", "mean", "95% CI", "p10", "p90", "unit", "note"]
+HEAD_DRAWS = ["metric", "mean", "95% CI", "90% prediction", "nominal", "unit", "note",
+              "rests mostly on"]
+
+
+def metric_row_draws(name: str, m: MetricSummary, short: dict[str, str]) -> list[Any]:
+    """A metric over the draws: mean and CI over every run, the 90% prediction, the
+    nominal scenario's mean, and the driver with the largest share."""
+    note = f"reached in {m.happened:.0%}" if m.happened is not None else ""
+    ci = ci_text(m.ci95) + (f" {CLIPPED}" if m.clipped else "")
+    p = m.prediction
+    return [metric_cell(name, m), fmt(m.mean), ci, interval([p.p05, p.p95]) if p else "—",
+            fmt(m.nominal.mean) if m.nominal else "—", m.unit, note, top_driver(m, short)]
+
+
+def top_driver(m: MetricSummary, short: dict[str, str]) -> str:
+    top = m.drivers[0] if m.drivers else None
+    if top is None or top.share <= 0:
+        return "—"
+    return f"{short.get(top.assumption, top.assumption)} ({top.share:.0%})"
+
+
+DRAWS_NOTE = ("Mean and 95% CI over every run of every draw of the assumptions (the "
+              "expected value given what is not known); 90% prediction: where one "
+              "realised history falls; nominal: the scenario at its own values; rests "
+              "mostly on: the largest share of the metric's variance over the draws.")
 
 
 def provenance_blocks(report: Report) -> list[Block]:
     sc, run = report.scenario, report.run
     start, end = report.horizon
     commit = f" (commit {run.commit})" if run.commit else ""
+    draws = (f", and {run.draws} draws of its assumptions x {run.replications_per_draw} "
+             "replications" if run.draws else "")
     blocks: list[Block] = [
         ("p", f"Scenario file {sc.file} (sha256 {sc.sha256[:12]}…), {start} to {end}. "
-              f"{run.replications} replications, seed {run.seed}. kazsim {run.version}"
-              f"{commit}, started {run.started}, {fmt(run.wall_seconds)} s wall time."),
+              f"{run.replications} replications{draws}, seed {run.seed}. kazsim "
+              f"{run.version}{commit}, started {run.started}, {fmt(run.wall_seconds)} s "
+              "wall time."),
     ]
     if run.command:
         blocks += [("p", "Command:"), ("code", run.command)]
@@ -64,8 +92,9 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
                             f"{', '.join(a.metrics)})."))
     if run.failed:
         blocks += [("h2", "Failed replications"),
-                   ("table", ["replication", "error"],
-                    [[f.index, (f.error or "").splitlines()[0] if f.error else ""]
+                   ("table", ["replication", "draw", "error"],
+                    [[f.index, "nominal" if f.draw is None else f.draw,
+                      (f.error or "").splitlines()[0] if f.error else ""]
                      for f in run.failed])]
     if report.notes:
         blocks += [("h2", "Notes from the model"), ("ul", report.notes)]
@@ -73,10 +102,19 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
     growth = growth_text(report)
     if growth:
         blocks += [("h2", "What limited growth"), ("p", growth)]
-    blocks += [("h2", "Headline results"),
-               ("table", HEAD, [metric_row(n, metrics[n]) for n in HEADLINE if n in metrics],
-                CLIPPED_NOTE if any(metrics[n].clipped for n in HEADLINE if n in metrics)
-                else "")]
+    headline_clipped = any(metrics[n].clipped for n in HEADLINE if n in metrics)
+    u = report.uncertainty
+    if u is None:
+        blocks += [("h2", "Headline results"),
+                   ("table", HEAD, [metric_row(n, metrics[n]) for n in HEADLINE
+                                    if n in metrics],
+                    CLIPPED_NOTE if headline_clipped else "")]
+    else:
+        short = u.short_names()
+        blocks += [("h2", "Headline results"),
+                   ("table", HEAD_DRAWS, [metric_row_draws(n, metrics[n], short)
+                                          for n in HEADLINE if n in metrics],
+                    DRAWS_NOTE + (" " + CLIPPED_NOTE if headline_clipped else ""))]
     if report.thresholds:
         blocks += [("h2", "Thresholds"),
                    ("table", ["threshold", "breached in", "breaches", "evaluated", "n/a"],
@@ -87,6 +125,9 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
                    ("table", ["deployment", "role", "reason", "missing per replication"],
                     [[u.deployment, u.role, u.reason, fmt(u.missing_per_replication)]
                      for u in report.unfilled])]
+    if u is not None:
+        blocks += rests_on_blocks(report, u, [f for f in figures if f[0] == "drivers.png"])
+    figures = [f for f in figures if f[0] != "drivers.png"]
     if figures:
         blocks.append(("h2", "Figures"))
         blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
@@ -108,6 +149,59 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
     if report.warnings:
         blocks += [("h2", "Warnings"), ("ul", report.warnings)]
     return blocks
+
+
+def rests_on_blocks(report: Report, u: Uncertainty, figures: list[tuple[str, str]]
+                    ) -> list[Block]:
+    """"What the answer rests on": the assumptions (range, nominal, source), what each
+    headline metric rests on in words, and the drivers figure."""
+    short = u.short_names()
+    blocks: list[Block] = [
+        ("h2", "What the answer rests on"),
+        ("p", f"The scenario writes {len(u.assumptions)} number"
+              f"{'s' if len(u.assumptions) != 1 else ''} that no source gives as ranges "
+              f"(below). The run drew them {u.draws} times (a Latin hypercube, seed "
+              f"{report.run.seed}) and ran each draw {u.replications_per_draw} times with "
+              "the same random numbers as the nominal scenario's first replications, so "
+              "that draws differ by the assumptions, not the dice. A share is the part of "
+              "a metric's variance over the draws that one assumption explains alone; "
+              "noise is the part between replications of one draw."),
+        ("table", ["assumption", "distribution", "nominal", "source"],
+         [[Cell(short[a.path], a.path), distribution_text(a.distribution), fmt(a.nominal),
+           a.source] for a in u.assumptions])]
+    said = [rests_sentence(n, report.metrics[n], short) for n in HEADLINE
+            if n in report.metrics and report.metrics[n].drivers]
+    if said:
+        blocks.append(("ul", said))
+    blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
+    return blocks
+
+
+def distribution_text(dist: dict[str, Any]) -> str:
+    """`{"range": [2e6, 1.6e7]}` as "range 2,000,000 to 16,000,000"."""
+    kind, spec = next(iter(dist.items()))
+    if kind == "range":
+        return f"uniform {fmt(spec[0])} to {fmt(spec[1])}"
+    if kind == "triangular":
+        return f"triangular {fmt(spec[0])} to {fmt(spec[2])}, most likely {fmt(spec[1])}"
+    if kind == "lognormal":
+        return f"lognormal, median {fmt(spec['median'])}, sigma {fmt(spec['sigma'])}"
+    return "one of " + ", ".join(fmt(v) for v in spec)
+
+
+def rests_sentence(name: str, m: MetricSummary, short: dict[str, str]) -> str:
+    """"Items cleared: 5.2 M expected, 90% of histories 3.1 M to 7.3 M; it rests mostly
+    on ordnance_stock (78%), then noise (10%)."""
+    drivers = [d for d in m.drivers or [] if d.share >= 0.005]
+    head = f"{m.label or label(name)}: {compact(m.mean)} {m.unit} expected"
+    if m.prediction:
+        head += (f", 90% of histories {compact(m.prediction.p05)} to "
+                 f"{compact(m.prediction.p95)}")
+    if not drivers:
+        return head + "; it does not vary over the draws."
+    parts = [f"{short.get(d.assumption, d.assumption)} ({d.share:.0%})" for d in drivers[:3]]
+    return head + f"; it rests mostly on {parts[0]}" + (
+        f", then {', '.join(parts[1:])}." if parts[1:] else ".")
 
 
 CAUSE_WORDS = {

@@ -34,6 +34,7 @@ matplotlib.rcParams.update({
 DPI = 150
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c"]
 BETTER, WORSE, NEUTRAL, UNSURE = "#2e7d32", "#c62828", "#1f4e79", "#9e9e9e"
+DEPENDS = "#bf9000"
 
 
 SOFTWARE = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
@@ -231,7 +232,7 @@ def draw_histograms(spec: dict[str, Any]) -> Figure:
 
 def draw_forest(spec: dict[str, Any]) -> Figure:
     """spec: rows [{label, relative, lo, hi, verdict}] with relative changes in %,
-    verdict better|worse|changed|unsure; title."""
+    verdict better|worse|changed|depends|unsure; title."""
     rows = spec["rows"]
     height = 0.32 * len(rows) + 1.9
     fig = Figure(figsize=(8.5, height))
@@ -239,11 +240,13 @@ def draw_forest(spec: dict[str, Any]) -> Figure:
     longest = max(len(r["label"]) for r in rows)
     fig.subplots_adjust(left=min(0.55, 0.12 + 0.0068 * longest), right=0.97,
                         top=1 - 0.55 / height, bottom=1.25 / height)
-    colours = {"better": BETTER, "worse": WORSE, "changed": NEUTRAL, "unsure": UNSURE}
+    colours = {"better": BETTER, "worse": WORSE, "changed": NEUTRAL, "unsure": UNSURE,
+               "depends": DEPENDS}
+    markers = {"depends": "D"}
     for y, r in enumerate(reversed(rows)):
         c = colours[r["verdict"]]
         ax.plot([r["lo"], r["hi"]], [y, y], color=c, lw=2.2, solid_capstyle="butt")
-        ax.plot(r["relative"], y, "o", color=c, ms=5)
+        ax.plot(r["relative"], y, markers.get(r["verdict"], "o"), color=c, ms=5)
     ax.set_yticks(range(len(rows)), [r["label"] for r in reversed(rows)], fontsize=8)
     ax.axvline(0, color="black", lw=0.8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%" if v else "0"))
@@ -252,11 +255,13 @@ def draw_forest(spec: dict[str, Any]) -> Figure:
     ax.grid(axis="x", alpha=0.3)
     from matplotlib.lines import Line2D
 
-    seen = [v for v in ("better", "worse", "changed", "unsure")
+    seen = [v for v in ("better", "worse", "changed", "depends", "unsure")
             if any(r["verdict"] == v for r in rows)]
     names = {"better": "better (CI excludes 0)", "worse": "worse (CI excludes 0)",
-             "changed": "changed, neither better nor worse", "unsure": "CI includes 0"}
-    fig.legend([Line2D([], [], color=colours[v], lw=2.2, marker="o") for v in seen],
+             "changed": "changed, neither better nor worse",
+             "depends": "depends on the assumptions", "unsure": "CI includes 0"}
+    fig.legend([Line2D([], [], color=colours[v], lw=2.2, marker=markers.get(v, "o"))
+                for v in seen],
                [names[v] for v in seen], fontsize=7.5, loc="lower center", ncol=len(seen))
     return fig
 
@@ -390,10 +395,58 @@ def draw_sensitivity(spec: dict[str, Any]) -> Figure:
     return fig
 
 
+HATCHES = ["", "//", "..", "\\\\", "xx", "--", "oo", "++"]
+
+
+def draw_drivers(spec: dict[str, Any]) -> Figure:
+    """One horizontal bar per metric, cut into shares of its variance (0 to 100%).
+    spec: title, names (every driver, in legend order; `rest` last), rest, rows
+    [{label, segments: [{name, share}]}]. Each driver keeps one colour and hatch in every
+    bar; a segment wide enough is labelled with its percentage; `noise` is grey and
+    `rest` white, so neither reads as an assumption."""
+    rows, names = spec["rows"], spec["names"]
+    style: dict[str, dict[str, Any]] = {}
+    for k, name in enumerate(n for n in names if n not in ("noise", spec["rest"])):
+        style[name] = {"color": PALETTE[k % len(PALETTE)], "hatch": HATCHES[k % len(HATCHES)]}
+    style["noise"] = {"color": "#bdbdbd", "hatch": ""}
+    style[spec["rest"]] = {"color": "white", "hatch": ""}
+    longest = max(len(r["label"]) for r in rows)
+    legend_rows = math.ceil(len(names) / 2)
+    height = 0.42 * len(rows) + 1.1 + 0.24 * legend_rows
+    fig = Figure(figsize=(8.0, height))
+    ax = fig.subplots()
+    fig.subplots_adjust(left=min(0.45, 0.08 + 0.0085 * longest), right=0.97,
+                        top=1 - 0.45 / height, bottom=(0.55 + 0.24 * legend_rows) / height)
+    for y, row in enumerate(reversed(rows)):
+        left = 0.0
+        for seg in row["segments"]:
+            st = style[seg["name"]]
+            ax.barh(y, seg["share"] * 100, left=left, color=st["color"], hatch=st["hatch"],
+                    edgecolor="#555555", lw=0.6, height=0.7)
+            if seg["share"] >= 0.08 and seg["name"] != spec["rest"]:
+                dark = st["color"] not in ("white", "#bdbdbd")
+                ax.text(left + seg["share"] * 50, y, f"{seg['share']:.0%}", ha="center",
+                        va="center", fontsize=7.5, color="white" if dark else "black",
+                        bbox={"facecolor": st["color"], "lw": 0, "pad": 0.8} if st["hatch"]
+                        else None)
+            left += seg["share"] * 100
+    ax.set_yticks(range(len(rows)), [r["label"] for r in reversed(rows)], fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+    ax.set_xlabel("share of the metric's variance over the draws", fontsize=8)
+    ax.set_title(spec.get("title", "What each answer rests on"))
+    from matplotlib.patches import Patch
+
+    fig.legend([Patch(facecolor=style[n]["color"], hatch=style[n]["hatch"],
+                      edgecolor="#555555") for n in names], names, fontsize=7.5,
+               loc="lower center", ncol=2, frameon=False)
+    return fig
+
+
 DRAWERS: dict[str, Callable[[dict[str, Any]], Figure]] = {
     "panels": draw_panels, "histograms": draw_histograms, "forest": draw_forest,
     "main_effects": draw_main_effects, "heatmap": draw_heatmap,
-    "sensitivity": draw_sensitivity,
+    "sensitivity": draw_sensitivity, "drivers": draw_drivers,
 }
 
 

@@ -18,6 +18,7 @@ GRADES = ("officer", "nco", "soldier")
 COLOURS = {"officer": "#1f4e79", "nco": "#c55a11", "soldier": "#548235"}
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c"]
 BAND = "mean; band: 10th to 90th percentile over replications"
+BAND_DRAWS = "mean; band: 10th to 90th percentile over every run of every draw"
 
 
 def _has(series: dict[str, SeriesSummary], name: str) -> bool:
@@ -39,6 +40,7 @@ def _series_unit(name: str, s: SeriesSummary | None = None) -> str:
 def report_figures(report: Report) -> list[FigureJob]:
     """The figure jobs of a run report; a figure whose series are absent is left out."""
     series = report.series
+    band = BAND_DRAWS if report.draws else BAND
     jobs: list[FigureJob] = []
     if any(_has(series, f"strength.{g}") for g in GRADES):
         lines = []
@@ -50,13 +52,13 @@ def report_figures(report: Report) -> list[FigureJob]:
                 lines.append(_line(series[f"establishment.{g}"], label(f"establishment.{g}"),
                                    COLOURS[g], band=False, style="--", width=1.0))
         jobs.append(_single("strength", "Strength by grade against establishment", "persons",
-                            lines, f"Strength by grade ({BAND}); dashed: establishment (posts)",
+                            lines, f"Strength by grade ({band}); dashed: establishment (posts)",
                             zero=True))
     if _has(series, "officer_share"):
         target = (report.scenario.resolved.get("restructure") or {}).get("target_officer_share")
         hlines = [] if target is None else [
             {"y": target, "label": f"restructuring target {target:.0%}", "colour": "#c00000"}]
-        caption = f"Officer share of strength ({BAND})"
+        caption = f"Officer share of strength ({band})"
         if target is not None:
             caption += f"; red dashed: the restructuring target, {target:.0%}"
         jobs.append(_single("officer_share", label("officer_share"), "share",
@@ -64,7 +66,7 @@ def report_figures(report: Report) -> list[FigureJob]:
                                    COLOURS["officer"])], caption, zero=True, hlines=hlines))
     jobs += _supply(report)
     if _has(series, "deployed"):
-        jobs.append(_deployed(series))
+        jobs.append(_deployed(series, band))
     singles = [("items_cleared_cum", "items_cleared"), ("ordnance_remaining", "ordnance"),
                ("trust", "trust"), ("interoperability", "interoperability"),
                ("cost_cum_usd", "cost")]
@@ -73,26 +75,72 @@ def report_figures(report: Report) -> list[FigureJob]:
             s = series[name]
             jobs.append(_single(file, s.label or label(name), _series_unit(name, s),
                                 [_line(s, s.label or label(name), "#7030a0")],
-                                f"{s.label or label(name)} ({BAND})", zero=True))
+                                f"{s.label or label(name)} ({band})", zero=True))
     queues = [n for n in series if n.startswith("course_queue.") and _has(series, n)]
     if queues:
         panels = [{"title": series[n].label or label(n), "unit": _series_unit(n, series[n]),
                    "zero": True, "lines": [_line(series[n], "waiting", PALETTE[k % 7])]}
                   for k, n in enumerate(queues)]
-        jobs.append(FigureJob("course_queues", f"Candidates waiting for each course ({BAND})",
+        jobs.append(FigureJob("course_queues", f"Candidates waiting for each course ({band})",
                               "panels", {"panels": panels, "cols": 2, "width": 10.5,
                                          "row_height": 2.8, "legend": "first",
                                          "title": "Course queues"}))
     histograms = _histograms(report)
     if histograms:
         jobs.append(histograms)
+    drivers = drivers_figure(report)
+    if drivers:
+        jobs.append(drivers)
     return jobs
+
+
+REST = "interactions and estimation error"
+
+
+def drivers_figure(report: Report) -> FigureJob | None:
+    """What the headline metrics rest on: one bar per metric, cut into the shares of
+    its variance that each assumption explains alone and `noise` (the dice); the rest
+    of the bar is interactions and estimation error. Shares summing over 1 (estimation
+    error) are scaled down to fit the bar, and the caption says so."""
+    u = report.uncertainty
+    if u is None:
+        return None
+    short = u.short_names()
+    order = {a.path: k for k, a in enumerate(u.assumptions)}  # the same place in every bar
+    rows, scaled = [], False
+    for name in HEADLINE:
+        m = report.metrics.get(name)
+        drivers = [d for d in (m.drivers or []) if d.share > 0] if m else []
+        if not drivers:
+            continue
+        total = sum(d.share for d in drivers)
+        scaled = scaled or total > 1
+        drivers.sort(key=lambda d: order.get(d.assumption, len(order)))
+        segments = [{"name": short.get(d.assumption, d.assumption),
+                     "share": d.share / max(total, 1.0)} for d in drivers]
+        if total < 1:
+            segments.append({"name": REST, "share": 1 - total})
+        rows.append({"label": label(name), "segments": segments})
+    if not rows:
+        return None
+    names = [short[a.path] for a in u.assumptions] + ["noise", REST]
+    caption = ("What the headline metrics rest on: the share of each metric's variance "
+               "over the draws that each assumption explains alone, and noise (the "
+               f"variance between replications of one draw); {u.draws} draws x "
+               f"{u.replications_per_draw} replications")
+    if scaled:
+        caption += ("; where the estimated shares summed over 100% (estimation error), "
+                    "the bar shows them scaled to 100%")
+    return FigureJob("drivers", caption, "drivers",
+                     {"rows": rows, "names": names, "rest": REST,
+                      "title": "What each answer rests on"})
 
 
 def _supply(report: Report) -> list[FigureJob]:
     """Establishment fill of a force that grows or has a supply pipeline, against the
     fill that full operational capability asks; the personnel budget's use."""
     series, resolved = report.series, report.scenario.resolved
+    band = BAND_DRAWS if report.draws else BAND
     force = resolved.get("force") or {}
     recruiting = force.get("recruiting") or {}
     grows = bool(resolved.get("growth")) or any(
@@ -105,7 +153,7 @@ def _supply(report: Report) -> list[FigureJob]:
         s = series["establishment_fill"]
         jobs.append(_single("establishment_fill", label("establishment_fill"), "share",
                             [_line(s, label("establishment_fill"), "#548235")],
-                            f"Strength over establishment, all grades ({BAND})"
+                            f"Strength over establishment, all grades ({band})"
                             + ("; red dashed: the fill full operational capability asks in "
                                "every grade" if hlines else ""), zero=True, hlines=hlines))
     if _has(series, "budget_used_share"):
@@ -113,7 +161,7 @@ def _supply(report: Report) -> list[FigureJob]:
         jobs.append(_single("budget_used", label("budget_used_share"), "share",
                             [_line(s, label("budget_used_share"), "#bf9000")],
                             f"The calendar year's projected personnel spend over its budget "
-                            f"({BAND}); at 1 no new intake starts", zero=True,
+                            f"({band}); at 1 no new intake starts", zero=True,
                             hlines=[{"y": 1.0, "label": "the year's budget", "colour": "#c00000"}]))
     return jobs
 
@@ -126,7 +174,7 @@ def _single(file: str, title: str, unit_: str, lines: list[dict[str, Any]], capt
                                               "row_height": 3.9})
 
 
-def _deployed(series: dict[str, SeriesSummary]) -> FigureJob:
+def _deployed(series: dict[str, SeriesSummary], band: str = BAND) -> FigureJob:
     """People in theatre. With `deployed.min`/`deployed.max` (the fewest and most at any
     moment since the previous date) the band spans them, so every handover's overlap
     and every gap shows, not only those that fall on a sampling date."""
@@ -139,12 +187,12 @@ def _deployed(series: dict[str, SeriesSummary]) -> FigureJob:
                       "mean": lo.mean, "colour": "#843c0c", "step": True, "width": 1.0,
                       "style": ":"})
         caption = ("People deployed: the most and the fewest in theatre at any moment of "
-                   "each month (means over replications; peaks are handovers, where the "
+                   "each month (means over the runs; peaks are handovers, where the "
                    "outgoing and incoming contingents overlap; dips are gaps); dashed: "
                    "the contingent required")
     else:
         lines.append(_line(series["deployed"], "in theatre on the date", "#1f4e79"))
-        caption = (f"People deployed on each date ({BAND}); dashed: the contingent "
+        caption = (f"People deployed on each date ({band}); dashed: the contingent "
                    "required")
     if _has(series, "required"):
         lines.append(_line(series["required"], "required", "black", band=False, style="--",
@@ -156,7 +204,7 @@ def _deployed(series: dict[str, SeriesSummary]) -> FigureJob:
 def _histograms(report: Report) -> FigureJob | None:
     """Distributions of the headline metrics that vary (a single value, or values equal
     but for rounding, has no distribution to show: the tables give it)."""
-    reps = report.ok_replications()
+    reps = report.summarised()
     panels = []
     for name in HEADLINE:
         vals = [v for r in reps if (v := r.metrics.get(name)) is not None and math.isfinite(v)]
@@ -166,8 +214,9 @@ def _histograms(report: Report) -> FigureJob | None:
                            "values": vals})
     if not panels:
         return None
-    return FigureJob("histograms", "Distributions over replications of the headline metrics "
-                     "that vary: replications per bin", "histograms", {"panels": panels})
+    runs = "every run of every draw" if report.draws else "replications"
+    return FigureJob("histograms", f"Distributions over {runs} of the headline metrics "
+                     "that vary: runs per bin", "histograms", {"panels": panels})
 
 
 # -- comparisons -----------------------------------------------------------------------
@@ -178,7 +227,7 @@ STYLES = ("-", "--", ":", "-.")
 
 
 def overlay_figure(entries: Sequence[tuple[str, dict[str, SeriesSummary]]],
-                   names: Sequence[str] = OVERLAY) -> FigureJob | None:
+                   names: Sequence[str] = OVERLAY, band: str = BAND) -> FigureJob | None:
     """Mean lines with bands of `names`, one colour and dash style per scenario. People
     deployed are drawn as the most in theatre in each interval, so that every handover
     shows (reports written before that series existed fall back to the dated value)."""
@@ -196,7 +245,7 @@ def overlay_figure(entries: Sequence[tuple[str, dict[str, SeriesSummary]]],
         panels.append({"title": info.label if info else name,
                        "unit": info.unit if info else "", "lines": lines,
                        "zero": info is not None and info.unit != "USD"})
-    return FigureJob("series", f"Series of each scenario ({BAND}; one colour and dash "
+    return FigureJob("series", f"Series of each scenario ({band}; one colour and dash "
                      "style per scenario)", "panels",
                      {"panels": panels, "cols": 2, "width": 11.0, "row_height": 3.0,
                       "legend": "first", "title": "Scenarios over time"})
@@ -211,13 +260,19 @@ def forest_figure(rows: Sequence[dict[str, Any]], several: bool) -> FigureJob | 
         scale = abs(r["baseline_mean"])
         lo, hi = (v / scale * 100 for v in r["diff_ci95"])
         name = label(r["metric"])
+        verdict = r["verdict"] or "unsure"
+        if verdict.startswith("depends on"):
+            verdict = "depends"
+        elif verdict not in ("better", "worse", "changed"):
+            verdict = "unsure"  # "no clear difference" with draws
         data.append({"label": f"{r['scenario']}: {name}" if several else name,
                      "relative": r["relative"] * 100, "lo": lo, "hi": hi,
-                     "verdict": r["verdict"] or "unsure"})
+                     "verdict": verdict})
     if not data:
         return None
     return FigureJob("forest", "Headline metrics: change from the baseline mean in % with "
                      "95% CIs. Green: better, red: worse (by each metric's desirable "
-                     "direction), blue: a significant change that is neither, grey: the "
-                     "CI includes 0", "forest",
+                     "direction), blue: a significant change that is neither, amber "
+                     "diamond: significant but not in 90% of the draws of the assumptions, "
+                     "grey: the CI includes 0", "forest",
                      {"rows": data, "title": "Differences from the baseline"})

@@ -41,6 +41,7 @@ class ScenarioInfo(Doc):
 class Failure(Doc):
     index: int
     error: str | None = None
+    draw: int | None = None
 
 
 class RepsAuto(Doc):
@@ -62,6 +63,33 @@ class RunInfo(Doc):
     command: str | None = None
     overrides: list[str] = []
     reps_auto: RepsAuto | None = None
+    draws: int = 0  # draws of the assumptions (0: the nominal scenario only)
+    replications_per_draw: int | None = None
+
+
+class NominalSummary(Doc):
+    """A metric in the nominal scenario (the assumptions at the scenario's own values)."""
+
+    mean: float | None = None
+    sd: float | None = None
+    ci95: list[float] | None = None
+    n: int = 0
+
+
+class Prediction(Doc):
+    """The 90% interval for one realised history: quantiles over every run of every draw."""
+
+    p05: float
+    p50: float
+    p95: float
+
+
+class Driver(Doc):
+    """The share of a metric's variance that an assumption explains alone, or `noise`
+    (the variance within a draw)."""
+
+    assumption: str
+    share: float
 
 
 class MetricSummary(Doc):
@@ -79,6 +107,11 @@ class MetricSummary(Doc):
     label: str = ""
     happened: float | None = None  # time-to-event metrics only
     clipped: bool = False  # the CI was clipped to the metric's possible range
+    # with draws of the assumptions: the statistics above are over every run of every
+    # draw; these say what the nominal scenario gives and what the answer rests on
+    nominal: NominalSummary | None = None
+    prediction: Prediction | None = None
+    drivers: list[Driver] | None = None
 
 
 class SeriesSummary(Doc):
@@ -93,6 +126,7 @@ class SeriesSummary(Doc):
 class ReplicationRecord(Doc):
     index: int
     seed: list[int]
+    draw: int | None = None  # None: the nominal scenario
     metrics: dict[str, float | None]
     error: str | None = None
     notes: list[str] = []
@@ -124,6 +158,53 @@ class Assumptions(Doc):
     non_default_inputs: list[dict[str, Any]] = []
 
 
+class AssumptionInfo(Doc):
+    path: str
+    distribution: dict[str, Any]
+    nominal: Any = None
+    source: str = ""
+
+
+class DrawValues(Doc):
+    draw: int
+    values: dict[str, Any]
+
+
+class Uncertainty(Doc):
+    """The assumptions drawn and the design: `draws` draws (a Latin hypercube), each run
+    `replications_per_draw` times with the nominal's first replications' random numbers."""
+
+    draws: int
+    replications_per_draw: int
+    design: str = "lhs"
+    assumptions: list[AssumptionInfo] = []
+    draw_values: list[DrawValues] = []
+
+    def design_columns(self) -> dict[str, list[Any]]:
+        """Each assumption's value in draw 0, 1, ..."""
+        by_draw = {v.draw: v.values for v in self.draw_values}
+        return {a.path: [by_draw.get(d, {}).get(a.path) for d in range(self.draws)]
+                for a in self.assumptions}
+
+    def categorical(self) -> set[str]:
+        return {a.path for a in self.assumptions if "choice" in a.distribution}
+
+    def short_names(self) -> dict[str, str]:
+        """Each assumption's path shortened to the fewest last parts that tell it apart
+        from the others (`ordnance_stock`; `iraq.theatre.ordnance_stock` beside
+        `haiti.theatre.ordnance_stock`)."""
+        paths = [a.path for a in self.assumptions]
+        out = {}
+        for path in paths:
+            parts = path.split(".")
+            for n in range(1, len(parts) + 1):
+                tail = ".".join(parts[-n:])
+                if sum(p == tail or p.endswith("." + tail) for p in paths) == 1:
+                    break
+            out[path] = tail
+        return out
+
+
 class Report(Doc):
     format: str = FORMAT
     scenario: ScenarioInfo
@@ -136,6 +217,7 @@ class Report(Doc):
     warnings: list[str] = []
     notes: list[str] = []
     assumptions: Assumptions = Assumptions()
+    uncertainty: Uncertainty | None = None
 
     @property
     def name(self) -> str:
@@ -149,12 +231,32 @@ class Report(Doc):
         return (self.scenario.start or _text(res.get("start")),
                 self.scenario.end or _text(res.get("end")))
 
+    @property
+    def draws(self) -> int:
+        return self.uncertainty.draws if self.uncertainty else 0
+
     def ok_replications(self) -> list[ReplicationRecord]:
         return [r for r in self.replications if not r.error]
 
+    def summarised(self) -> list[ReplicationRecord]:
+        """The replications the summaries describe: every run of every draw when the
+        assumptions were drawn, else the nominal scenario's (those that did not fail)."""
+        drawn = self.draws > 0
+        return [r for r in self.ok_replications() if (r.draw is not None) == drawn]
+
     def per_replication(self, metric: str) -> dict[int, float | None]:
-        """The metric's value in each replication that did not fail, by index."""
-        return {r.index: r.metrics.get(metric) for r in self.ok_replications()}
+        """The metric's value in each nominal replication that did not fail, by index."""
+        return {r.index: r.metrics.get(metric) for r in self.ok_replications()
+                if r.draw is None}
+
+    def nominal_indices(self) -> list[int]:
+        """The indices of the nominal scenario's replications, failed ones included."""
+        return [r.index for r in self.replications if r.draw is None]
+
+    def per_run(self, metric: str) -> dict[tuple[int, int], float | None]:
+        """The metric's value in each run of a draw that did not fail, by (draw, index)."""
+        return {(r.draw, r.index): r.metrics.get(metric) for r in self.ok_replications()
+                if r.draw is not None}
 
     def dump(self) -> str:
         return dumps(self.to_dict())

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sim.core.results import ReplicationResult
 from sim.core.stats import metric_names
+from sim.report.model import Uncertainty
 
 
 def _cell(v: float | None) -> str:
@@ -16,23 +17,49 @@ def _cell(v: float | None) -> str:
     return "" if v is None or not math.isfinite(v) else repr(float(v))
 
 
+def _draw(r: ReplicationResult) -> str:
+    return "nominal" if r.draw is None else str(r.draw)
+
+
 def write_metrics_csv(path: Path, results: Sequence[ReplicationResult], scenario: str) -> None:
+    """One row per replication; `draw` is `nominal` or the draw of the assumptions."""
     names = metric_names(results)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["scenario", "replication", "seed", *names])
+        w.writerow(["scenario", "replication", "seed", "draw", *names])
         for r in results:
-            w.writerow([scenario, r.index, r.seed[0], *(_cell(r.metrics.get(n)) for n in names)])
+            w.writerow([scenario, r.index, r.seed[0], _draw(r),
+                        *(_cell(r.metrics.get(n)) for n in names)])
 
 
 def write_series_csv(path: Path, results: Sequence[ReplicationResult]) -> None:
+    """Long format; with draws of the assumptions, a last column `draw` (as in
+    metrics.csv) tells the nominal's replication r from draw d's."""
+    drawn = any(r.draw is not None for r in results)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["series", "date", "replication", "value"])
+        w.writerow(["series", "date", "replication", "value", *(["draw"] if drawn else [])])
         for r in results:
+            draw = [_draw(r)] if drawn else []
             for name, values in r.series.items():
                 for date, v in zip(r.dates, values):
-                    w.writerow([name, date, r.index, _cell(v)])
+                    w.writerow([name, date, r.index, _cell(v), *draw])
+
+
+def write_draws_csv(path: Path, uncertainty: Uncertainty) -> None:
+    """One row per draw: its number, then each assumption's value (columns by path)."""
+    paths = [a.path for a in uncertainty.assumptions]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["draw", *paths])
+        for v in uncertainty.draw_values:
+            w.writerow([v.draw, *(_value(v.values.get(p)) for p in paths)])
+
+
+def _value(v: object) -> str:
+    if isinstance(v, float):
+        return _cell(v)
+    return "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
 
 
 def write_trace_csv(fh: object, rows: Sequence[Sequence[str]]) -> None:

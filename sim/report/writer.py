@@ -19,7 +19,7 @@ from sim.report.document import Block, to_html, to_markdown
 from sim.report.figures import report_figures
 from sim.report.model import Report
 from sim.report.render import FigureJob, render
-from sim.report.tables import write_metrics_csv, write_series_csv
+from sim.report.tables import write_draws_csv, write_metrics_csv, write_series_csv
 
 
 class FiguresFailed(KazsimError):
@@ -54,12 +54,15 @@ def write_documents(folder: Path, stem: str, title: str, blocks: Sequence[Block]
 
 def write_report(out: str | Path, report: Report, results: Sequence[ReplicationResult],
                  figure_workers: int | None = None) -> Path:
-    """report.json, metrics.csv, series.csv, figures/*.png|svg, report.md, report.html."""
+    """report.json, metrics.csv, series.csv, draws.csv (with draws of the assumptions),
+    figures/*.png|svg, report.md, report.html."""
     out = Path(out)
     with atomic_dir(out, "report.json") as tmp:
         (tmp / "report.json").write_text(report.dump(), encoding="utf-8")
         write_metrics_csv(tmp / "metrics.csv", results, report.name)
         write_series_csv(tmp / "series.csv", results)
+        if report.uncertainty:
+            write_draws_csv(tmp / "draws.csv", report.uncertainty)
         figures, failed = draw_figures(lambda: report_figures(report), tmp / "figures",
                                        figure_workers)
         write_documents(tmp, "report", f"kazsim report: {report.name}",

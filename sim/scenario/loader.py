@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.core.errors import InputError, Problem
-from sim.scenario import checks
+from sim.scenario import assumptions, checks
 from sim.scenario.paths import PathError, set_path, split
 from sim.scenario.problems import Origins, key_path, locate, validation_problems
 from sim.scenario.schema import Scenario
@@ -71,6 +71,8 @@ def validate(data: Any, origins: Origins, file: str) -> tuple[Scenario, list[Pro
         raise InputError(validation_problems(err, Scenario, data, origins, file)) from None
     located = [_place(p, data, origins, file) for p in checks.check(scenario)]
     errors = [p for p in located if p.severity == "error"]
+    if scenario.assumptions and not errors:  # each is checked on a valid scenario
+        errors = assumptions.check(scenario, origins, file)
     if errors:
         raise InputError(errors)
     return scenario, [p for p in located if p.severity != "error"]

@@ -48,11 +48,18 @@ def dotted(data: Any, keys: KeyPath) -> str:
             parts.append(excerpt(name) if isinstance(name, str) and name else str(key))
         elif isinstance(node, dict):
             item = node.get(key)
-            parts.append(excerpt(key))
+            parts.append(excerpt(key, _key_limit(key)))
         else:
             parts.append(excerpt(key))
         node = item
     return ".".join(parts)
+
+
+def _key_limit(key: Any) -> int:
+    """How much of a key to quote: a dotted path written as a key (`assumptions:`,
+    timeline `set:`) in full up to 120 characters, anything else 40."""
+    text = str(key)
+    return 120 if "." in text and all(c.isalnum() or c in "._-<>" for c in text) else 40
 
 
 def show(value: Any) -> str:

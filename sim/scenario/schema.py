@@ -533,6 +533,54 @@ class Acceptance(Model):
     abroad_weight: float = _finite(0.0, ge=0)
 
 
+class LognormalBelief(Model):
+    median: float = Field(gt=0, description="the median of the believed values")
+    sigma: float = Field(gt=0, le=5, description="the spread of their logarithm")
+
+
+Scalar = bool | int | float | str | dt.date
+
+
+class Assumption(Model):
+    """A number nobody knows, as the distribution of values a careful analyst could
+    defend (exactly one of `range`, `triangular`, `lognormal`, `choice`) and why. The
+    scenario's own value at the path is the nominal and lies inside it."""
+
+    range: tuple[float, float] | None = Field(None, description="[low, high]: uniform")
+    triangular: tuple[float, float, float] | None = Field(None, description="[low, mode, high]")
+    lognormal: LognormalBelief | None = None
+    choice: list[Scalar] | None = Field(None, min_length=2, description="equally likely values")
+    source: str = Field(min_length=1, description="why this range: a citation, or ASSUMPTION and the reasoning")
+
+    @model_validator(mode="after")
+    def _one_distribution(self) -> Assumption:
+        given = [k for k in ("range", "triangular", "lognormal", "choice")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError("expected exactly one of range, triangular, lognormal, choice; "
+                             f"found {found}")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range needs low < high, found {list(self.range)}")
+        if self.triangular is not None:
+            low, mode, high = self.triangular
+            if not (low <= mode <= high and low < high):
+                raise ValueError("triangular needs low <= mode <= high and low < high, "
+                                 f"found {list(self.triangular)}")
+        if self.choice is not None and len({repr(v) for v in self.choice}) < len(self.choice):
+            raise ValueError("choice lists a value twice")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("range", "triangular", "lognormal", "choice")
+                    if getattr(self, k) is not None)
+
+    def distribution(self) -> dict[str, Any]:
+        """The distribution alone, as written (JSON-safe): `{"range": [low, high]}`."""
+        return self.model_dump(mode="json", include={self.kind})
+
+
 class TimelineEntry(Model):
     at: dt.date
     set: dict[str, Any] = Field(min_length=1)
@@ -571,6 +619,10 @@ class Scenario(Model):
     acceptance: Acceptance = Acceptance()
     harmony: Harmony = Harmony()
     timeline: list[TimelineEntry] = Field(default_factory=list)
+    assumptions: dict[str, Assumption] = Field(
+        default_factory=dict, description=(
+            "numbers nobody knows: a dotted path (as --set takes) to the distribution of its "
+            "value and a source; `run --draws` propagates them"))
     thresholds: list[str] = Field(default_factory=list,
                                   description='e.g. "rotation_fill_rate >= 0.95"')
     expectations: list[Expectation] = Field(

@@ -19,6 +19,7 @@ from sim.scenario.records import is_record, load_record
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import timeline_paths as scenario_timeline_paths
 from sim.scenario.yamlio import load_yaml
+from sim.studies.draws import REPS_PER_DRAW, count_draws, plan_draws
 from sim.studies.optimize.policy import load_policy
 from sim.studies.sweep.size import check_size
 from sim.studies.sweep.spec import load_sweep
@@ -131,7 +132,8 @@ def validate(files: str | Path | Sequence[str | Path], allow_large: bool = False
              ) -> list[Validation]:
     """Check scenario, sweep, policy and record files: every problem with file, line and key path,
     and (unless `allow_large`) whether running the file (a scenario at its
-    `replications`, a sweep's design) is over the work limits. Never raises for a bad
+    `replications` and its default draws of `assumptions:`, a sweep's design) is over the
+    work limits. A scenario's draws are each checked as a scenario. Never raises for a bad
     file: each file's `Validation` says what is wrong."""
     paths = [files] if isinstance(files, (str, Path)) else list(files)
     return [_validate_one(str(p), allow_large) for p in paths]
@@ -153,9 +155,13 @@ def _validate_one(file: str, allow_large: bool) -> Validation:
         else:
             loaded = load_file(file)
             warnings = loaded.warnings
+            sc = loaded.scenario
+            # as `run` would: its draws too (each drawn combination checked)
+            drawn = plan_draws(sc, count_draws(None, bool(sc.assumptions)), REPS_PER_DRAW,
+                               sc.seed, file)
             if not allow_large:
-                sc = loaded.scenario
-                estimate_run(sc, sc.replications).check(False, file)
+                estimate_run(sc, sc.replications, None, drawn.scenarios if drawn else (),
+                             REPS_PER_DRAW).check(False, file)
     except InputError as err:
         return Validation(file, kind, errors=err.problems)
     return Validation(file, kind, warnings=warnings)

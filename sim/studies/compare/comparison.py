@@ -3,14 +3,27 @@
 Both sides run here with the same seed and replication count pair up by replication
 index (common random numbers): the CI is that of the per-replication differences.
 Otherwise (saved reports of other seeds or counts) Welch's unpaired interval is used.
+
+With draws of the assumptions, the runs pair up by draw and replication: the scenarios
+share the drawn values of the assumptions they share (same path and distribution) and
+the replications' random numbers, and a scenario with no assumptions is the same in
+every draw (its nominal replication r stands for draw d's). Each difference then says
+in what share of the draws it keeps its sign (`robust_share`) and which assumption
+moves it most (`depends_on`), and the verdict is "better"/"worse" only when it is
+significant in every sense: its 95% CI excludes 0 and it keeps its sign in at least
+90% of the draws ("depends on <assumption>" when not; "no clear difference" when the
+CI includes 0).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from sim.core.metrics import HEADLINE, label, metric_info
 from sim.core.stats import paired_difference, welch_difference
+from sim.core.uncertainty import NOISE, crossed_mean_ci, first_order_shares, grid, robust_share
 from sim.report.inputs import diff_inputs
 from sim.report.model import Doc, Report, dumps
 
@@ -20,6 +33,8 @@ NOT_INPUTS = ("name", "description", "extends", "sources")
 # many on average in the baseline, a count's relative change is not shown.
 EVENT_UNITS = ("persons", "incidents", "tips", "rotations", "tours", "items")
 TINY_COUNT = 5.0
+ROBUST = 0.9  # share of draws in which a difference must keep its sign to be "better"/"worse"
+NO_CLEAR = "no clear difference"
 
 
 class ScenarioEntry(Doc):
@@ -31,6 +46,8 @@ class ScenarioEntry(Doc):
     start: str | None = None
     end: str | None = None
     overrides: list[str] = []
+    draws: int = 0
+    replications_per_draw: int | None = None
 
 
 class Difference(Doc):
@@ -46,7 +63,11 @@ class Difference(Doc):
     unit: str = ""
     label: str = ""
     relative_shown: bool = True
-    verdict: str = ""  # better | worse | changed | unsure (CI includes 0) | "" (no value)
+    # better | worse | changed | unsure (CI includes 0) | "" (no value); with draws:
+    # better | worse | changed | "depends on <assumption>" | "no clear difference"
+    verdict: str = ""
+    robust_share: float | None = None  # with draws: share of draws keeping the sign
+    depends_on: str | None = None  # with draws: the assumption that moves it most
 
 
 class InputDiff(Doc):
@@ -76,8 +97,7 @@ class Comparison(Doc):
 
 def is_paired(a: Report, b: Report) -> bool:
     """Common random numbers: same base seed and the same replication indices."""
-    ia = sorted(r.index for r in a.replications)
-    ib = sorted(r.index for r in b.replications)
+    ia, ib = sorted(a.nominal_indices()), sorted(b.nominal_indices())
     return a.run.seed == b.run.seed and ia == ib
 
 
@@ -101,12 +121,107 @@ def verdict(metric: str, diff_mean: float | None, significant: bool) -> str:
     return "better" if (diff_mean > 0) == (better == "higher") else "worse"
 
 
-def difference(base: Report, other: Report, metric: str, paired: bool) -> Difference:
+def drawn_alike(base: Report, other: Report) -> bool:
+    """Whether two reports' runs pair up by draw and replication: the same seed, and
+    each either drawn with the same draws and replications per draw (and the same values
+    for the assumptions they share) or free of assumptions (the same in every draw, its
+    nominal replications covering the draws')."""
+    drawn = [r for r in (base, other) if r.draws]
+    if not drawn or base.run.seed != other.run.seed:
+        return False
+    u = drawn[0].uncertainty
+    assert u is not None
+    for r in (base, other):
+        if r.uncertainty is None:
+            if r.scenario.resolved.get("assumptions") or not set(
+                    range(u.replications_per_draw)) <= set(r.nominal_indices()):
+                return False
+        elif (r.uncertainty.draws, r.uncertainty.replications_per_draw) != (
+                u.draws, u.replications_per_draw):
+            return False
+    if base.uncertainty and other.uncertainty:
+        mine = {(a.path, repr(a.distribution)) for a in base.uncertainty.assumptions}
+        shared = [a.path for a in other.uncertainty.assumptions
+                  if (a.path, repr(a.distribution)) in mine]
+        a_cols = base.uncertainty.design_columns()
+        b_cols = other.uncertainty.design_columns()
+        return all(a_cols[p] == b_cols[p] for p in shared)
+    return True
+
+
+def _runs(report: Report, metric: str, draws: int, reps: int
+          ) -> dict[tuple[int, int], float | None]:
+    if report.draws:
+        return report.per_run(metric)
+    nominal = report.per_replication(metric)
+    return {(d, r): nominal.get(r) for d in range(draws) for r in range(reps)}
+
+
+def _design(base: Report, other: Report) -> tuple[dict[str, list[Any]], set[str]]:
+    """The assumptions of both sides as columns by draw (shared ones once); a path the
+    two sides draw from different distributions is two columns, named by side."""
+    columns: dict[str, list[Any]] = {}
+    categorical: set[str] = set()
+    sides = [(r, r.uncertainty) for r in (base, other) if r.uncertainty]
+    paths = [a.path for _, u in sides for a in u.assumptions]
+    for r, u in sides:
+        cols = u.design_columns()
+        for a in u.assumptions:
+            name = a.path
+            if paths.count(name) > 1 and columns.get(name) not in (None, cols[name]):
+                name = f"{a.path} ({r.name})"
+            columns.setdefault(name, cols[a.path])
+            if "choice" in a.distribution:
+                categorical.add(name)
+    return columns, categorical
+
+
+def drawn_difference(base: Report, other: Report, metric: str) -> dict[str, Any]:
+    """The difference over the draws' runs, paired by draw and replication: its mean and
+    95% CI (`crossed_mean_ci`, the nominal scenarios' paired differences standing for
+    one run's noise), `robust_share` and `depends_on`."""
+    u = base.uncertainty or other.uncertainty
+    assert u is not None
+    draws, reps = u.draws, u.replications_per_draw
+    a, b = _runs(base, metric, draws, reps), _runs(other, metric, draws, reps)
+    diffs = {k: float(b[k]) - float(a[k]) for k in a.keys() & b.keys()  # type: ignore[arg-type]
+             if a[k] is not None and b[k] is not None}
+    y = grid(diffs, draws, reps)
+    na, nb = base.per_replication(metric), other.per_replication(metric)
+    nominal = [float(nb[k]) - float(na[k]) for k in na.keys() & nb.keys()  # type: ignore[arg-type]
+               if na[k] is not None and nb[k] is not None]
+    var = float(np.var(nominal, ddof=1)) if len(nominal) >= 2 else None
+    mean, ci = crossed_mean_ci(y, var, len(nominal))
+    columns, categorical = _design(base, other)
+    drivers = first_order_shares(columns, y, categorical, var)
+    top = next((d["assumption"] for d in drivers
+                if d["assumption"] != NOISE and d["share"] > 0), None)
+    return {"diff_mean": mean, "diff_ci95": ci, "robust_share": robust_share(y, mean),
+            "depends_on": top}
+
+
+def drawn_verdict(metric: str, diff_mean: float | None, significant: bool,
+                  robust: float | None, depends_on: str | None) -> str:
+    if diff_mean is None:
+        return ""
+    if not significant:
+        return NO_CLEAR
+    if robust is None or robust < ROBUST:
+        return f"depends on {depends_on or 'the assumptions'}"
+    return verdict(metric, diff_mean, significant)
+
+
+def difference(base: Report, other: Report, metric: str, paired: bool,
+               drawn: bool = False) -> Difference:
     bm = base.metrics[metric].mean if metric in base.metrics else None
     om = other.metrics[metric].mean if metric in other.metrics else None
     pb, po = base.per_replication(metric), other.per_replication(metric)
-    d = paired_difference(pb, po) if paired else welch_difference(list(pb.values()),
-                                                                  list(po.values()))
+    if drawn:
+        d = drawn_difference(base, other, metric)
+    elif paired:
+        d = paired_difference(pb, po)
+    else:
+        d = welch_difference(list(pb.values()), list(po.values()))
     ci = d["diff_ci95"]
     info = metric_info(metric)
     # the report's unit first: it may be the scenario's (another task's output unit)
@@ -119,7 +234,11 @@ def difference(base: Report, other: Report, metric: str, paired: bool) -> Differ
         relative=(d["diff_mean"] / bm) if bm and d["diff_mean"] is not None else None,
         significant=significant, paired=paired, unit=unit, label=label(metric),
         relative_shown=relative_shown(bm, unit),
-        verdict=verdict(metric, d["diff_mean"], significant))
+        verdict=(drawn_verdict(metric, d["diff_mean"], significant, d["robust_share"],
+                               d["depends_on"]) if drawn
+                 else verdict(metric, d["diff_mean"], significant)),
+        **({"robust_share": d["robust_share"], "depends_on": d["depends_on"]}
+           if drawn else {}))
 
 
 def horizon_warnings(reports: Sequence[Report]) -> list[str]:
@@ -137,11 +256,17 @@ def build_comparison(reports: Sequence[Report], files: Sequence[str],
     inputs: list[InputDiff] = []
     pairs = []
     strip = {k: None for k in NOT_INPUTS}
+    warnings = horizon_warnings(reports)
     for other in reports[1:]:
-        paired = is_paired(base, other)
+        drawn = drawn_alike(base, other)
+        paired = drawn or is_paired(base, other)
         pairs.append(paired)
+        if (base.draws or other.draws) and not drawn:
+            warnings.append(f"'{other.name}' and the baseline were not drawn alike (seed, "
+                            "draws, replications per draw, shared assumptions' values): "
+                            "compared on their nominal scenarios")
         names = [m for m in base.metrics if m in other.metrics]
-        differences += [difference(base, other, m, paired) for m in names]
+        differences += [difference(base, other, m, paired, drawn) for m in names]
         inputs += [InputDiff(scenario=other.name, **d) for d in
                    diff_inputs({**base.scenario.resolved, **strip},
                                {**other.scenario.resolved, **strip})]
@@ -151,13 +276,18 @@ def build_comparison(reports: Sequence[Report], files: Sequence[str],
         paired=all(pairs),
         method=("paired differences per replication (common random numbers)" if all(pairs)
                 else "Welch's unpaired interval where seeds or replications differ "
-                     "(see `paired` per difference)"),
+                     "(see `paired` per difference)")
+               + ("; over every run of every draw of the assumptions, paired by draw and "
+                  "replication" if any(d.robust_share is not None for d in differences)
+                  else ""),
         command=command,
         scenarios=[ScenarioEntry(name=r.name, file=f, replications=r.run.replications,
                                  seed=r.run.seed, failed=len(r.run.failed),
                                  start=r.horizon[0], end=r.horizon[1],
-                                 overrides=list(r.run.overrides))
+                                 overrides=list(r.run.overrides), draws=r.draws,
+                                 **({"replications_per_draw": r.uncertainty.replications_per_draw}
+                                    if r.uncertainty else {}))
                    for r, f in zip(reports, files)],
         differences=differences,
         inputs_diff=inputs,
-        warnings=horizon_warnings(reports))
+        warnings=warnings)

@@ -12,7 +12,7 @@ from typing import Any
 from sim.report.atomic import atomic_dir
 from sim.report.content import metric_cell
 from sim.report.document import Block, compact, fmt, interval
-from sim.report.figures import forest_figure, overlay_figure
+from sim.report.figures import BAND, BAND_DRAWS, forest_figure, overlay_figure
 from sim.report.model import Report
 from sim.report.notebook import html_table
 from sim.report.render import FigureJob
@@ -28,20 +28,36 @@ TINY_NOTE = ("Relative: the difference over the baseline mean; \"—\" where the
              "change looks dramatic.")
 
 
+DIFF_HEAD_DRAWS = [*DIFF_HEAD[:-1], "robust", "verdict"]
+ROBUST_NOTE = ("Robust: the share of the draws of the assumptions in which the difference "
+               "keeps its sign. Better or worse: the 95% CI excludes 0 and the difference "
+               "keeps its sign in at least 90% of the draws; \"depends on\" names the "
+               "assumption that moves it most when it does not; \"no clear difference\": "
+               "the CI includes 0.")
+
+
 def relative_text(d: Difference) -> str:
     return f"{d.relative:+.1%}" if d.relative is not None and d.relative_shown else "—"
 
 
 def significance_text(d: Difference) -> str:
+    """The verdict in words: "yes, better", "no", or with draws "depends on ..." and "no
+    clear difference" as they are."""
+    if d.robust_share is not None and d.verdict not in ("better", "worse", "changed"):
+        return d.verdict or "—"
     return {"better": "yes, better", "worse": "yes, worse", "changed": "yes"}.get(
         d.verdict, "no")
 
 
-def diff_row(d: Difference, short: bool = False) -> list[Any]:
+def robust_text(d: Difference) -> str:
+    return "—" if d.robust_share is None else f"{d.robust_share:.0%}"
+
+
+def diff_row(d: Difference, short: bool = False, drawn: bool = False) -> list[Any]:
     f = compact if short else fmt
     return [d.scenario, metric_cell(d.metric), d.unit, f(d.baseline_mean), f(d.mean),
             f(d.diff_mean), interval(d.diff_ci95, short), relative_text(d),
-            significance_text(d)]
+            *([robust_text(d)] if drawn else []), significance_text(d)]
 
 
 def comparison_csv(c: Comparison) -> str:
@@ -50,14 +66,16 @@ def comparison_csv(c: Comparison) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["scenario", "metric", "label", "unit", "baseline", "baseline_mean", "mean",
                 "diff_mean", "diff_low", "diff_high", "relative", "significant", "verdict",
-                "paired"])
+                "paired", "robust_share", "depends_on"])
     for d in c.differences:
         lo, hi = d.diff_ci95 if d.diff_ci95 else (None, None)
         w.writerow([d.scenario, d.metric, d.label, d.unit, c.baseline,
                     *("" if v is None else repr(float(v)) for v in
                       (d.baseline_mean, d.mean, d.diff_mean, lo, hi,
                        d.relative if d.relative_shown else None)),
-                    str(d.significant).lower(), d.verdict, str(d.paired).lower()])
+                    str(d.significant).lower(), d.verdict, str(d.paired).lower(),
+                    "" if d.robust_share is None else repr(float(d.robust_share)),
+                    d.depends_on or ""])
     return buf.getvalue()
 
 
@@ -74,16 +92,20 @@ def comparison_blocks(c: Comparison, figures: list[tuple[str, str]]) -> list[Blo
     ]
     if c.command:
         blocks += [("p", "Command:"), ("code", c.command)]
-    blocks.append(("table", ["scenario", "file", "from", "to", "replications", "seed",
-                             "failed", "overrides (--set)"],
-                   [[s.name, s.file, s.start or "—", s.end or "—", s.replications, s.seed,
+    blocks.append(("table", ["scenario", "file", "from", "to", "replications", "draws",
+                             "seed", "failed", "overrides (--set)"],
+                   [[s.name, s.file, s.start or "—", s.end or "—", s.replications,
+                     f"{s.draws} x {s.replications_per_draw}" if s.draws else "—", s.seed,
                      s.failed, "; ".join(s.overrides) or "—"] for s in c.scenarios]))
     if c.warnings:
         blocks += [("h2", "Warnings"), ("ul", c.warnings)]
-    head = DIFF_HEAD if several else DIFF_HEAD[1:]
+    drawn = any(d.robust_share is not None for d in c.differences)
+    full = DIFF_HEAD_DRAWS if drawn else DIFF_HEAD
+    head = full if several else full[1:]
     trim = (lambda row: row) if several else (lambda row: row[1:])  # noqa: E731
+    note = TINY_NOTE + (" " + ROBUST_NOTE if drawn else "")
     blocks += [("h2", "Headline differences"),
-               ("table", head, [trim(diff_row(d)) for d in c.headline()], TINY_NOTE)]
+               ("table", head, [trim(diff_row(d, drawn=drawn)) for d in c.headline()], note)]
     blocks += [("h2", "Inputs that differ"),
                ("table", ["scenario", "input", "baseline", "value"],
                 [[i.scenario, i.path, _s(i.baseline), _s(i.value)] for i in c.inputs_diff])
@@ -92,7 +114,7 @@ def comparison_blocks(c: Comparison, figures: list[tuple[str, str]]) -> list[Blo
         blocks.append(("h2", "Figures"))
         blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
     blocks += [("h2", "All differences"),
-               ("table", head, [trim(diff_row(d)) for d in c.differences], TINY_NOTE)]
+               ("table", head, [trim(diff_row(d, drawn=drawn)) for d in c.differences], note)]
     return blocks
 
 
@@ -110,7 +132,8 @@ def forest_job(c: Comparison) -> FigureJob | None:
 
 def comparison_figures(c: Comparison, reports: Sequence[Report]) -> list[Any]:
     jobs = []
-    overlay = overlay_figure([(r.name, r.series) for r in reports])
+    band = BAND_DRAWS if any(r.draws for r in reports) else BAND
+    overlay = overlay_figure([(r.name, r.series) for r in reports], band=band)
     if overlay:
         jobs.append(overlay)
     forest = forest_job(c)

@@ -22,6 +22,7 @@ from sim.report.provenance import api_command, override_texts, scenario_source
 from sim.scenario.loader import LoadedScenario
 from sim.studies.compare.comparison import Comparison, build_comparison
 from sim.studies.compare.report import compare_html, forest_job, write_comparison
+from sim.studies.draws import REPS_PER_DRAW, check_reps_per_draw, count_draws
 from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
 from sim.studies.run import RunPlan, RunResult, execute_plan, plan_run
 
@@ -83,11 +84,17 @@ class ComparePlan:
 def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
                  seed: int | None = None, *, set: Overrides = None,  # noqa: A002
                  workers: int | None = None, allow_large: bool = False,
-                 files: Sequence[str] | None = None) -> ComparePlan:
+                 files: Sequence[str] | None = None, draws: int | str | None = None,
+                 reps_per_draw: int | None = None) -> ComparePlan:
     """Read every item (a saved report.json path, a Report, a RunResult, or a scenario)
     and check the work's size; raise InputError before anything runs. Scenarios run
     with the baseline's seed and replication count unless `seed`, `reps` are given.
-    `set` applies to every scenario (not to saved reports or results)."""
+    `set` applies to every scenario (not to saved reports or results). `draws` ("auto"
+    or None: 32 when a scenario declares assumptions, or the baseline's when it is a
+    saved report with draws) and `reps_per_draw` (default 2, or the baseline's): the
+    draws of the assumptions, the same values for those the scenarios share; a scenario
+    without assumptions runs its nominal replications only (it is the same in every
+    draw)."""
     if len(items) < 2:
         raise InputError.single("compare needs at least two items: a baseline and another")
     if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
@@ -109,16 +116,37 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
     if set and not scenarios:
         raise InputError.single("`set` changes scenarios, and every item is a saved result")
     base = read[0]
+    base_drawn = None
     if isinstance(base, LoadedScenario):
         base_seed, base_reps = base.scenario.seed, base.scenario.replications
     else:
         base_report = base.report if isinstance(base, RunResult) else base
         base_seed, base_reps = base_report.run.seed, base_report.run.replications
+        base_drawn = base_report.uncertainty
     count = reps or base_reps
-    estimate_compare([s.scenario for s in scenarios], count, workers).check(allow_large)
-    planned: list[Report | RunResult | RunPlan] = [
-        plan_run(r, count, base_seed if seed is None else seed, allow_large=True)
-        if isinstance(r, LoadedScenario) else r for r in read]
+    declares = any(s.scenario.assumptions for s in scenarios)
+    if draws in (None, "auto") and base_drawn is not None:
+        n_draws = base_drawn.draws  # run the scenarios as the saved baseline was drawn
+    else:
+        n_draws = count_draws(draws, declares, "none of the scenarios")
+    per_draw = check_reps_per_draw(reps_per_draw if reps_per_draw is not None else
+                                   base_drawn.replications_per_draw if base_drawn
+                                   else REPS_PER_DRAW)
+    run_seed = base_seed if seed is None else seed
+    planned: list[Report | RunResult | RunPlan] = []
+    for r in read:
+        if not isinstance(r, LoadedScenario):
+            planned.append(r)
+        elif r.scenario.assumptions and n_draws:
+            planned.append(plan_run(r, count, run_seed, allow_large=True, draws=n_draws,
+                                    reps_per_draw=per_draw))
+        else:  # the same in every draw: its nominal replications stand for each draw's
+            planned.append(plan_run(r, max(count, per_draw) if n_draws else count,
+                                    run_seed, allow_large=True, draws=0))
+    plans = [p for p in planned if isinstance(p, RunPlan)]
+    estimate_compare([p.loaded.scenario for p in plans], count, workers,
+                     [p.draws.scenarios if p.draws else () for p in plans],
+                     per_draw).check(allow_large)
     return ComparePlan(planned, list(files or names))
 
 
@@ -141,20 +169,25 @@ def compare(items: Sequence[CompareItem], reps: int | None = None, seed: int | N
             workers: int | None = None, scheduler: str | None = None, *,
             set: Overrides = None, progress: ProgressCallback | None = None,  # noqa: A002
             command: str | None = None, files: Sequence[str] | None = None,
-            allow_large: bool = False) -> CompareResult:
+            allow_large: bool = False, draws: int | str | None = None,
+            reps_per_draw: int | None = None) -> CompareResult:
     """Compare scenarios (or saved reports, or earlier results) against the first.
 
     Scenarios are run with the baseline's seed and replication count (or `seed`,
     `reps`): common random numbers, so differences are paired per replication. Saved
     reports of other seeds use Welch's unpaired interval. `set` applies to every
     scenario (not to saved reports or results). Work over the limits is refused
-    (InputError) unless `allow_large`.
+    (InputError) unless `allow_large`. `draws`, `reps_per_draw`: the draws of the
+    assumptions (`plan_compare`); each difference then has `robust_share` and
+    `depends_on`.
     """
     plan = plan_compare(items, reps, seed, set=set, workers=workers,
-                        allow_large=allow_large, files=files)
+                        allow_large=allow_large, files=files, draws=draws,
+                        reps_per_draw=reps_per_draw)
     command = command or api_command("compare", [_source(item, name) for item, name in
                                                  zip(plan.items, plan.files)],
-                                     reps=reps, seed=seed)
+                                     reps=reps, seed=seed, draws=draws,
+                                     reps_per_draw=reps_per_draw)
     return plan.execute(workers=workers, scheduler=scheduler, progress=progress,
                         command=command)
 
@@ -188,7 +221,8 @@ class CompareResult:
 
     @property
     def differences(self) -> pd.DataFrame:
-        """One row per scenario and metric: both means, the difference and its CI."""
+        """One row per scenario and metric: both means, the difference and its CI, the
+        verdict; with draws, `robust_share` and `depends_on` (else None)."""
         import pandas as pd
 
         rows = []
@@ -199,7 +233,8 @@ class CompareResult:
                          "diff_mean": d.diff_mean, "diff_low": lo, "diff_high": hi,
                          "relative": d.relative if d.relative_shown else None,
                          "significant": d.significant, "verdict": d.verdict,
-                         "paired": d.paired})
+                         "paired": d.paired, "robust_share": d.robust_share,
+                         "depends_on": d.depends_on})
         return pd.DataFrame(rows)
 
     @property

@@ -33,6 +33,7 @@ from sim.core.results import ReplicationResult
 from sim.report.atomic import TargetError
 from sim.report.provenance import api_command, override_texts, provenance, scenario_source
 from sim.scenario.records import LoadedRecord, Observation, check_record, load_record
+from sim.studies.draws import REPS_PER_DRAW
 from sim.studies.hindcast.report import draw_observations, write_report
 from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
 from sim.studies.run import RunPlan, RunResult, plan_run
@@ -76,9 +77,12 @@ class HindcastPlan:
 def plan_hindcast(scenario: ScenarioLike, records: RecordLike | Sequence[RecordLike],
                   reps: int | None = None, seed: int | None = None, *,
                   set: Overrides = None,  # noqa: A002
-                  workers: int | None = None, allow_large: bool = False) -> HindcastPlan:
+                  workers: int | None = None, allow_large: bool = False,
+                  draws: int | str | None = None, reps_per_draw: int = REPS_PER_DRAW
+                  ) -> HindcastPlan:
     """Load the scenario and the records and check them together (InputError listing
-    every problem with file:line); plan the scenario's run."""
+    every problem with file:line); plan the scenario's run, with the draws of its
+    assumptions (`draws`, as for `run`: "auto"/None is 32 when it declares any)."""
     items = [records] if isinstance(records, (str, Path, LoadedRecord)) else list(records)
     if not items:
         raise InputError.single("give at least one record file")
@@ -100,7 +104,8 @@ def plan_hindcast(scenario: ScenarioLike, records: RecordLike | Sequence[RecordL
         raise InputError(problems)
     by = [o.by for rec in loaded_records for o in rec.record.observations if o.by is not None]
     plan = plan_run(loaded, reps, seed, workers=workers, allow_large=allow_large,
-                    reads=[*by, *figure_dates(sc.start, sc.end)])
+                    reads=[*by, *figure_dates(sc.start, sc.end)], draws=draws,
+                    reps_per_draw=reps_per_draw)
     return HindcastPlan(plan, loaded_records)
 
 
@@ -115,18 +120,22 @@ def hindcast(scenario: ScenarioLike, records: RecordLike | Sequence[RecordLike],
              reps: int | None = None, seed: int | None = None, workers: int | None = None,
              scheduler: str | None = None, *, set: Overrides = None,  # noqa: A002
              progress: ProgressCallback | None = None, command: str | None = None,
-             allow_large: bool = False) -> HindcastResult:
+             allow_large: bool = False, draws: int | str | None = None,
+             reps_per_draw: int = REPS_PER_DRAW) -> HindcastResult:
     """Set `scenario` against the observations of `records` (record files or loaded
     records): run it (`reps`, default the scenario's `replications`; `seed`, default
     its own), read each observed metric by its date, and report for each observation
     the 90% prediction, the share of runs consistent with it and whether it lies
-    inside the prediction. A measurement: the fit never raises."""
+    inside the prediction. A measurement: the fit never raises. With the scenario's
+    `assumptions:` drawn (`draws`), the prediction is over the draws' runs, so it holds
+    what the assumptions leave open as well as the model's dice."""
     plan = plan_hindcast(scenario, records, reps, seed, set=set, workers=workers,
-                         allow_large=allow_large)
+                         allow_large=allow_large, draws=draws, reps_per_draw=reps_per_draw)
     loaded = plan.run.loaded
     command = command or api_command(
         "hindcast", scenario_source(loaded.file, override_texts(loaded.origins)),
-        [r.file for r in plan.records], reps=reps, seed=seed)
+        [r.file for r in plan.records], reps=reps, seed=seed, draws=draws,
+        reps_per_draw=reps_per_draw if plan.run.draws else None)
     return plan.execute(workers=workers, scheduler=scheduler, progress=progress, command=command)
 
 
@@ -164,9 +173,11 @@ class HindcastResult:
 
     @property
     def runs(self) -> list[ReplicationResult]:
-        """Every run the prediction is taken over (the draws' too, once the run study
-        makes them)."""
-        return [r for r in self.run.results if r.ok]
+        """The runs the prediction is taken over: the draws' runs where the assumptions
+        were drawn (as the run report's summaries are), else every replication."""
+        ok = [r for r in self.run.results if r.ok]
+        drawn = [r for r in ok if r.draw is not None]
+        return drawn or ok
 
     @cached_property
     def observations(self) -> list[dict[str, Any]]:
@@ -217,9 +228,13 @@ class HindcastResult:
 
     def to_dict(self) -> dict[str, Any]:
         """hindcast.json."""
-        prov = provenance(self.run.loaded, len(self.run.results), self.run.report.run.seed,
+        info = self.run.report.run
+        prov = provenance(self.run.loaded, info.replications, info.seed,
                           self.started, self.wall_seconds, self.command, self.run.failed)
+        prov["run"] |= {"draws": info.draws, "replications_per_draw": info.replications_per_draw}
+        uncertainty = self.run.report.uncertainty
         return {"format": FORMAT, **prov,
+                **({"uncertainty": uncertainty.model_dump(mode="json")} if uncertainty else {}),
                 "records": [{"name": r.record.name, "file": r.file, "sha256": r.sha256}
                             for r in self.records],
                 "observations": self.observations, "summary": self.summary}
