@@ -68,9 +68,10 @@ def test_a_missing_file_gets_its_near_name(tmp_path, monkeypatch):
 
 def test_errors_read_without_an_input_heading():
     one = InputError([Problem("a.yaml", 3, "force.x", "unknown key 'x'")])
-    assert str(one) == "a.yaml:3: force.x: unknown key 'x'"
+    assert str(one) == "error: a.yaml:3: force.x: unknown key 'x'"
     unplaced = InputError([Problem(None, None, "deployments.iraq", "no contingent")])
-    assert str(unplaced) == "deployments.iraq: no contingent"
+    assert str(unplaced) == "error: deployments.iraq: no contingent"
+    assert str(InputError.single("no such store")) == "error: no such store"
     two = InputError([Problem("a.yaml", 3, "x", "bad"), Problem("a.yaml", 5, "y", "worse")])
     assert str(two).splitlines() == ["2 errors in a.yaml:", "  a.yaml:3: x: bad",
                                      "  a.yaml:5: y: worse"]

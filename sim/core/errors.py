@@ -63,10 +63,11 @@ class InputError(KazsimError):
         return cls([Problem(file, line, path, message)])
 
     def __str__(self) -> str:
-        """One problem as its own line; several under a count (and their file, when
-        they share one), one a line."""
+        """One problem as one line, "error: file:line: key.path: message"; several under
+        a count (and their file, when they share one), one a line."""
         if len(self.problems) == 1:
-            return str(self.problems[0])
+            text = str(self.problems[0])
+            return text if text.startswith(("error: ", "warning: ")) else f"error: {text}"
         files = {p.file for p in self.problems}
         n = len(self.problems)
         head = f"{n} errors" + (f" in {files.pop()}" if len(files) == 1 and None not in files
