@@ -104,7 +104,7 @@ def test_reps_auto_stops_when_a_metric_has_no_value(tmp_path):
     run = json.loads((tmp_path / "a" / "report.json").read_text())["run"]
     assert run["replications"] == 10 and not run["reps_auto"]["met"]
     assert run["reps_auto"]["no_values"] == ["officer_share_target_met_days"]
-    assert "no value" in res.stdout and "cap" not in res.stdout
+    assert "no value" in res.stdout and "cap 30 reached" not in res.stdout
 
 
 def test_markdown_table_cells_stay_on_one_line():

@@ -77,7 +77,7 @@ METRICS: dict[str, MetricInfo] = {
     "interoperability_end": MetricInfo("share", "interoperability index at the end: weighted mean of its parts (interoperability.weights; default the people part alone, the share of personnel meeting the NATO criteria for their grade)", group=_F),
     # cost
     "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
-    "cost_home_usd": MetricInfo("USD", "person-days at home (in courses and preparing included)", group=_C),
+    "cost_home_usd": MetricInfo("USD", "person-days at home (in courses, preparing and basic training included)", group=_C),
     "cost_deployed_usd": MetricInfo("USD", "deployed person-days and theatre vehicle-days", group=_C),
     "cost_training_usd": MetricInfo("USD", "course seats filled", group=_C),
     "cost_purchases_usd": MetricInfo("USD", "one-off purchases (costs.purchases)", group=_C),

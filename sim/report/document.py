@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,32 +61,64 @@ tr{page-break-inside:avoid}table{font-size:8.5pt}td.n{white-space:normal}}
 """
 
 
-def fmt(v: Any, digits: int = 4) -> str:
-    """Numbers with `digits` significant digits; None as an em dash."""
+def sig(x: float, digits: int = 3) -> str:
+    """`x` to `digits` significant figures in plain decimal notation with thousands
+    separators: never "1e+05", never trailing zeros ("1.4", not "1.40"; 398,687 to three
+    figures is "399,000")."""
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else "—"
+    places = digits - 1 - math.floor(math.log10(abs(x)))
+    rounded = round(x, places)
+    if rounded and math.floor(math.log10(abs(rounded))) != math.floor(math.log10(abs(x))):
+        places -= 1  # 9.996 rounds up to 10.0: one decimal fewer
+        rounded = round(x, places)
+    text = f"{rounded:,.{max(0, places)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt(v: Any, digits: int = 3, unit: str = "") -> str:
+    """A number for people: `digits` significant figures below 100, whole numbers with
+    thousands separators up to a million, then "6.55 M" and "1.2 B"; a share
+    (`unit="share"`) as a percentage; never scientific notation. None (and NaN) as an
+    em dash; anything else as its text."""
     if v is None:
         return "—"
     if isinstance(v, bool):
         return str(v).lower()
-    if isinstance(v, (int, float)):
-        if float(v).is_integer() and abs(v) < 1e15:
-            return f"{int(v):,}"
-        if abs(v) >= 10 ** (digits - 1):
-            return f"{v:,.0f}"
-        return f"{v:.{digits}g}"
-    return str(v)
+    if not isinstance(v, (int, float)):
+        return str(v)
+    x = float(v)
+    if not math.isfinite(x):
+        return "—"
+    if unit == "share":
+        p = x * 100
+        return (f"{round(p):,}" if abs(p) >= 99.95 else sig(p, digits)) + "%"
+    a = abs(x)
+    if a >= 999.5e6:
+        return f"{sig(x / 1e9, digits)} B"
+    if a >= 999_999.5:
+        return f"{sig(x / 1e6, digits)} M"
+    if a >= 99.95:
+        return f"{round(x):,}"
+    return sig(x, digits)
 
 
-def compact(v: Any) -> str:
-    """`fmt` for narrow tables and terminals: millions and above as "8.162 M"."""
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1e6:
-        return f"{v / 1e6:,.4g} M"
-    return fmt(v)
+def compact(v: Any, unit: str = "") -> str:
+    """`fmt` (kept for the callers that asked for narrow numbers: `fmt` is narrow now)."""
+    return fmt(v, unit=unit)
 
 
-def interval(ci: Sequence[float] | None, short: bool = False) -> str:
-    """"[lo, hi]" in `fmt` (or `compact` when `short`); an em dash when there is none."""
-    f = compact if short else fmt
-    return "—" if not ci else f"[{f(ci[0])}, {f(ci[1])}]"
+def interval(ci: Sequence[float | None] | None, short: bool = False, unit: str = "") -> str:
+    """"[lo, hi]" in `fmt`; an em dash when there is none. (`short` is kept for callers
+    of the time when `fmt` was wide.)"""
+    if not ci or ci[0] is None or ci[1] is None:
+        return "—"
+    lo, hi = fmt(ci[0], unit=unit), fmt(ci[1], unit=unit)
+    if lo == hi and ci[0] != ci[1]:  # three figures cannot tell them apart: more figures
+        lo, hi = fmt(ci[0], 5, unit), fmt(ci[1], 5, unit)
+    return f"[{lo}, {hi}]"
 
 
 def split_columns(head: Sequence[Any], rows: Sequence[Sequence[Any]], keep: int,
@@ -117,12 +150,17 @@ def breakable(text: str) -> str:
                     else html.escape(tok) for tok in text.split(" "))
 
 
+_UNIT_SPACE = re.compile(r" (?=[MB]\b|pp\b|%)")
+
+
 def _td(cell: Any) -> str:
     text = str(cell)
     numeric = _is_num(text)
     cls = ' class="n"' if numeric else ""
     title = f' title="{html.escape(cell.title)}"' if isinstance(cell, Cell) and cell.title else ""
-    return f"<td{cls}{title}>{html.escape(text) if numeric else breakable(text)}</td>"
+    # a number keeps its scale ("2.77 M"): a narrow column wraps an interval after its comma
+    shown = _UNIT_SPACE.sub("&nbsp;", html.escape(text)) if numeric else breakable(text)
+    return f"<td{cls}{title}>{shown}</td>"
 
 
 def _th(cell: Any) -> str:

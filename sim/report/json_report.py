@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sim.core.metrics import METRICS, applies, label, unit
+from sim.core.metrics import COST_PARTS, METRICS, applies, label, unit
 from sim.core.results import ReplicationResult
 from sim.core.stats import clip_interval, describe, summarize_metrics, summarize_series
 from sim.core.thresholds import breach_shares
@@ -34,7 +34,7 @@ from sim.report.model import (
     finite,
     load_report,
 )
-from sim.report.provenance import git_commit, override_paths, override_texts
+from sim.report.provenance import environment, git_commit, override_paths, override_texts
 
 __all__ = ["FORMAT", "Report", "ReportFormatError", "build_report", "dumps", "load_report"]
 
@@ -62,7 +62,7 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
                   **({"reps_auto": RepsAuto(**auto)} if auto else {}),
                   draws=uncertainty.draws if uncertainty else 0,
                   **({"replications_per_draw": uncertainty.replications_per_draw}
-                     if uncertainty else {}), **extra)
+                     if uncertainty else {}), **environment(), **extra)
     set_by = override_paths(overrides)
     inputs = [{**i, "set_by": set_by[i["path"]]} if i["path"] in set_by else i
               for i in non_defaults(sc)]
@@ -97,6 +97,7 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
                  + sorted({w for r in results for w in r.warnings}),
         notes=sorted({n for r in results for n in _notes(r)}),
         assumptions=Assumptions(sources=list(sc.sources), non_default_inputs=inputs),
+        cost_parts=[p for p in COST_PARTS if any(p in r.metrics for r in results)],
         **({"uncertainty": uncertainty} if uncertainty else {}),
     )
 

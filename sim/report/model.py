@@ -63,6 +63,11 @@ class RunInfo(Doc):
     command: str | None = None
     overrides: list[str] = []
     reps_auto: RepsAuto | None = None
+    # what it ran on (absent from reports written before kazsim recorded them)
+    python: str | None = None
+    platform: str | None = None
+    cores: int | None = None
+    libraries: dict[str, str | None] = {}
     draws: int = 0  # draws of the assumptions (0: the nominal scenario only)
     replications_per_draw: int | None = None
 
@@ -217,6 +222,8 @@ class Report(Doc):
     warnings: list[str] = []
     notes: list[str] = []
     assumptions: Assumptions = Assumptions()
+    # the metrics cost_total_usd is the sum of, on every replication
+    cost_parts: list[str] = []
     uncertainty: Uncertainty | None = None
 
     @property

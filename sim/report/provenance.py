@@ -1,7 +1,10 @@
-"""How a result was made: the command line, the `--set` overrides, the code's commit."""
+"""How a result was made: the command line, the `--set` overrides, the code's commit,
+the software and machine it ran on."""
 from __future__ import annotations
 
 import functools
+import os
+import platform
 import shlex
 import subprocess
 import sys
@@ -11,6 +14,9 @@ from typing import Any
 
 from sim.core.version import __version__
 from sim.report.model import finite
+
+# the libraries whose versions a result depends on (the model, its numbers, its figures)
+LIBRARIES = ("simpy", "numpy", "pydantic", "matplotlib", "scipy")
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT_FROM = ROOT / "sim" / "COMMIT"  # written by the build (setup.py) into an installed copy
@@ -101,6 +107,23 @@ def _plain(v: Any) -> Any:
     return v
 
 
+@functools.lru_cache(maxsize=1)
+def environment() -> dict[str, Any]:
+    """What the run ran on: Python, the platform, the machine's cores and the versions
+    of the libraries in `LIBRARIES` (from their installed metadata, nothing imported)."""
+    from importlib import metadata
+
+    versions: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"python": platform.python_version(),
+            "platform": platform.platform(terse=True),
+            "cores": os.cpu_count(), "libraries": versions}
+
+
 def provenance(loaded: Any, replications: int, seed: int, started: str, wall_seconds: float,
                command: str | None, failed: Sequence[Any] = ()) -> dict[str, Any]:
     """The `scenario` and `run` sections of report.json, for the reports of other studies
@@ -115,5 +138,6 @@ def provenance(loaded: Any, replications: int, seed: int, started: str, wall_sec
         "run": {"replications": replications, "seed": seed, "version": __version__,
                 "commit": git_commit(), "started": started, "wall_seconds": round(wall_seconds, 3),
                 "failed": [{"index": r.index, "error": r.error} for r in failed],
-                "command": command, "overrides": override_texts(getattr(loaded, "origins", {}))},
+                "command": command, "overrides": override_texts(getattr(loaded, "origins", {})),
+                **environment()},
     }

@@ -21,6 +21,7 @@ from sim.report.notebook import draw
 from sim.report.provenance import api_command, override_texts, scenario_source
 from sim.scenario.loader import LoadedScenario
 from sim.studies.compare.comparison import Comparison, build_comparison
+from sim.studies.compare.horizon import Cut, check_mode, common_end, cut_to
 from sim.studies.compare.report import compare_html, forest_job, write_comparison
 from sim.studies.draws import REPS_PER_DRAW, check_reps_per_draw, count_draws
 from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
@@ -40,6 +41,8 @@ class ComparePlan:
 
     items: list[Report | RunResult | RunPlan]
     files: list[str]
+    horizon: str = "common"
+    cuts: tuple[Cut | None, ...] = ()
 
     @property
     def warnings(self) -> list[Problem]:
@@ -75,7 +78,7 @@ class ComparePlan:
                 else:
                     runs.append(None)
                     reports.append(item)
-        comparison = build_comparison(reports, self.files, command)
+        comparison = build_comparison(reports, self.files, command, self.horizon, self.cuts)
         for text in comparison.warnings:  # a notebook shows these; the CLI prints its own
             warnings.warn(text, KazsimWarning, stacklevel=2)
         return CompareResult(comparison, reports, runs)
@@ -85,7 +88,7 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
                  seed: int | None = None, *, set: Overrides = None,  # noqa: A002
                  workers: int | None = None, allow_large: bool = False,
                  files: Sequence[str] | None = None, draws: int | str | None = None,
-                 reps_per_draw: int | None = None) -> ComparePlan:
+                 reps_per_draw: int | None = None, horizon: str = "common") -> ComparePlan:
     """Read every item (a saved report.json path, a Report, a RunResult, or a scenario)
     and check the work's size; raise InputError before anything runs. Scenarios run
     with the baseline's seed and replication count unless `seed`, `reps` are given.
@@ -94,7 +97,9 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
     saved report with draws) and `reps_per_draw` (default 2, or the baseline's): the
     draws of the assumptions, the same values for those the scenarios share; a scenario
     without assumptions runs its nominal replications only (it is the same in every
-    draw)."""
+    draw). `horizon` "common" runs every scenario to the earliest end among the items;
+    "own" keeps each end (then only states get a verdict where the horizons differ)."""
+    check_mode(horizon)
     if len(items) < 2:
         raise InputError.single("compare needs at least two items: a baseline and another")
     if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
@@ -112,6 +117,13 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
         else:
             read.append(load_scenario(item, set))
         names.append(_name(item))
+    cuts: list[Cut | None] = [None] * len(read)
+    if horizon == "common":
+        end = common_end([r.scenario.end if isinstance(r, LoadedScenario) else _report(r).horizon[1]
+                          for r in read])
+        for i, r in enumerate(read):
+            if isinstance(r, LoadedScenario) and end is not None:
+                read[i], cuts[i] = cut_to(r, end)
     scenarios = [r for r in read if isinstance(r, LoadedScenario)]
     if set and not scenarios:
         raise InputError.single("`set` changes scenarios, and every item is a saved result")
@@ -147,7 +159,11 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
     estimate_compare([p.loaded.scenario for p in plans], count, workers,
                      [p.draws.scenarios if p.draws else () for p in plans],
                      per_draw).check(allow_large)
-    return ComparePlan(planned, list(files or names))
+    return ComparePlan(planned, list(files or names), horizon, tuple(cuts))
+
+
+def _report(item: Report | RunResult) -> Report:
+    return item.report if isinstance(item, RunResult) else item
 
 
 def _source(item: Report | RunResult | RunPlan, name: str) -> Any:
@@ -170,7 +186,7 @@ def compare(items: Sequence[CompareItem], reps: int | None = None, seed: int | N
             set: Overrides = None, progress: ProgressCallback | None = None,  # noqa: A002
             command: str | None = None, files: Sequence[str] | None = None,
             allow_large: bool = False, draws: int | str | None = None,
-            reps_per_draw: int | None = None) -> CompareResult:
+            reps_per_draw: int | None = None, horizon: str = "common") -> CompareResult:
     """Compare scenarios (or saved reports, or earlier results) against the first.
 
     Scenarios are run with the baseline's seed and replication count (or `seed`,
@@ -179,15 +195,18 @@ def compare(items: Sequence[CompareItem], reps: int | None = None, seed: int | N
     scenario (not to saved reports or results). Work over the limits is refused
     (InputError) unless `allow_large`. `draws`, `reps_per_draw`: the draws of the
     assumptions (`plan_compare`); each difference then has `robust_share` and
-    `depends_on`.
+    `depends_on`. `horizon`: "common" (the default) runs every scenario to the earliest
+    end among the items, "own" keeps each scenario's end and gives verdicts only on
+    states where the horizons differ.
     """
     plan = plan_compare(items, reps, seed, set=set, workers=workers,
                         allow_large=allow_large, files=files, draws=draws,
-                        reps_per_draw=reps_per_draw)
+                        reps_per_draw=reps_per_draw, horizon=horizon)
     command = command or api_command("compare", [_source(item, name) for item, name in
                                                  zip(plan.items, plan.files)],
                                      reps=reps, seed=seed, draws=draws,
-                                     reps_per_draw=reps_per_draw)
+                                     reps_per_draw=reps_per_draw,
+                                     horizon=None if horizon == "common" else horizon)
     return plan.execute(workers=workers, scheduler=scheduler, progress=progress,
                         command=command)
 
