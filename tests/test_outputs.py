@@ -188,7 +188,8 @@ outputs: [items_cleared, cost_total_usd]
     md = (rep / "sweep.md").read_text()
     assert "KAZBAT 2003-04 baseline" in md.splitlines()[0]  # the scenario's name
     assert 'title="deployments.iraq.volunteer_prob"' in html  # full path on hover
-    assert "| volunteer_prob | deployments.iraq.volunteer_prob |" in md  # legend table
+    assert "| volunteer probability | deployments.iraq.volunteer_prob |" in md  # legend table
+    assert md.index("## Findings") < md.index("## Results per design point")  # the big table last
     assert "e+0" not in md and "0.6000000000000001" not in md  # numbers formatted like run
     assert "SRC (standardised regression coefficient)" in md and "R² of the linear" in md
     for name in ("main_effects_items_cleared", "heatmap_items_cleared",

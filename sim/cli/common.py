@@ -29,6 +29,7 @@ from sim.core.errors import (
     Terminated,
 )
 from sim.core.lifetime import sigterm_raises, terminating
+from sim.core.suggest import near
 
 RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
 ARGV = "kazsim.argv"  # ctx.meta key: the arguments the command line gave
@@ -215,33 +216,73 @@ def allow_large_option(f: Callable[..., Any]) -> Callable[..., Any]:
                              "or an hour; see docs/limits.md).")(f)
 
 
-class InputFile(click.ParamType):
-    """An input file; or, when no file of that name is here, the bare name of an example
-    shipped with kazsim (`kazbat_2003`, with or without .yaml) in `kinds` (searched in
-    order): the shipped file is used and named on stderr."""
+class ExistingFile(click.ParamType):
+    """A file that must exist; when it does not, the message names the nearest file in
+    its folder ("did you mean 'scenarios/kazbat_2003.yaml'?")."""
 
     name = "file"
 
-    def __init__(self, *kinds: str):
-        self.kinds = kinds
+    def __init__(self) -> None:
         self.path = click.Path(exists=True, dir_okay=False)
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and not os.path.exists(value):
+        if isinstance(value, str) and not os.path.lexists(value):
+            self.fail(missing_file(value), param, ctx)
+        return self.path.convert(value, param, ctx)
+
+
+def missing_file(value: str) -> str:
+    """"no file 'x'", with the nearest name in its folder when there is one, or the
+    folder that is missing (and the nearest folder)."""
+    folder = Path(value).parent
+    if not folder.is_dir():
+        up = folder.parent if folder.parent.is_dir() else None
+        hint = near(folder.name, [e.name for e in _entries(up) if e.is_dir()], n=1) if up else []
+        return (f"no file {value!r}: there is no folder '{folder}'"
+                + (f" (did you mean '{up / hint[0] if up else hint[0]}'?)" if hint else ""))
+    hint = near(Path(value).name, [e.name for e in _entries(folder)], n=1)
+    if hint:
+        return f"no file {value!r} (did you mean {str(folder / hint[0])!r}?)"
+    return f"no file {value!r}"
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return [e for e in folder.iterdir() if not e.name.startswith(".")][:10_000]
+    except OSError:
+        return []
+
+
+class InputFile(ExistingFile):
+    """An input file; or, when no file of that name is here, the bare name of an example
+    shipped with kazsim (`kazbat_2003`, with or without .yaml) in `kinds` (searched in
+    order): the shipped file is used and named on stderr."""
+
+    def __init__(self, *kinds: str):
+        super().__init__()
+        self.kinds = kinds
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not os.path.lexists(value):
             from sim import api  # lazy: only when the name is not a file here
 
-            if api.is_bare_name(value):
-                found = api.find_example(value, self.kinds)
-                if found is None:
-                    shipped = sorted({e.name for e in api.shipped_examples()
-                                      if e.kind in self.kinds})
-                    self.fail(f"no file {value!r} here, and no shipped example of that name"
-                              + (f" (shipped: {', '.join(shipped)})" if shipped else ""),
-                              param, ctx)
-                click.echo(f"kazsim: no file {value!r} here; using the shipped "
-                           f"{api.KIND_WORDS[found.kind]} {found.path}", err=True)
-                return str(found.path)
+            shipped = sorted({e.name for e in api.shipped_examples() if e.kind in self.kinds})
+            if not api.is_bare_name(value):
+                self.fail(missing_file(value), param, ctx)
+            found = api.find_example(value, self.kinds)
+            if found is None:
+                stem = value.removesuffix(".yaml").removesuffix(".yml")
+                hint = near(value, [e.name for e in _entries(Path("."))], n=1)
+                hint = [f"./{hint[0]}"] if hint else near(stem, shipped, n=1)
+                self.fail(f"no file {value!r} here, and no shipped example of that name"
+                          + (f" (did you mean {hint[0]!r}?)" if hint else
+                             f" (shipped: {', '.join(shipped)})" if shipped else ""),
+                          param, ctx)
+            click.echo(f"kazsim: no file {value!r} here; using the shipped "
+                       f"{api.KIND_WORDS[found.kind]} {found.path}", err=True)
+            return str(found.path)
         return self.path.convert(value, param, ctx)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from sim.cli.common import (
 from sim.cli.progress import ProgressDisplay
 from sim.cli.run import parse_reps, raise_failed, warn, write_all
 from sim.cli.tables import stdout_console
+from sim.core.errors import KazsimWarning
 
 
 @click.command(cls=KazsimCommand)
@@ -85,7 +87,8 @@ def compare(files: tuple[str, ...], reps: str | None, draws: str | None, reps_pe
     warn(plan.warnings)
     check_targets(target, "comparison.json")
     prewarm()
-    with ProgressDisplay("compare", "replications", quiet) as bar:
+    with ProgressDisplay("compare", "replications", quiet) as bar, warnings.catch_warnings():
+        warnings.simplefilter("ignore", KazsimWarning)  # printed below, as the CLI words them
         result = plan.execute(workers=workers, scheduler=scheduler, progress=bar,
                               command=command_text())
     for w in result.comparison.warnings:

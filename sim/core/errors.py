@@ -28,14 +28,18 @@ class Problem:
     severity: str = "error"  # or "warning"
 
     def __str__(self) -> str:
+        """"file:line: key.path: message" (a compiler's layout); what is unknown is left
+        out, and a problem about no file at all (an option, an output) reads
+        "error: message"."""
         if self.file is None and self.line is None and not self.path:
             return f"{self.severity}: {self.message}"  # not about a file: an output, a setting
-        where = self.file or "<input>"
+        where = [self.file] if self.file else []
         if self.line is not None:
-            where += f":{self.line}"
-        key = f" {self.path}:" if self.path else ""
-        kind = " warning:" if self.severity == "warning" else ""
-        return f"{where}:{key}{kind} {self.message}"
+            where.append(str(self.line) if self.file else f"line {self.line}")
+        parts = [":".join(where)] if where else []
+        parts += [self.path] if self.path else []
+        kind = "warning: " if self.severity == "warning" else ""
+        return ": ".join(parts) + f": {kind}{self.message}"
 
 
 class KazsimError(Exception):
@@ -60,11 +64,22 @@ class InputError(KazsimError):
         return cls([Problem(file, line, path, message)])
 
     def __str__(self) -> str:
-        if len(self.problems) == 1 and str(self.problems[0]).startswith("error: "):
-            return str(self.problems[0])
+        """One problem as one line, "error: file:line: key.path: message"; several under
+        a count (and their file, when they share one), one a line."""
+        if len(self.problems) == 1:
+            text = str(self.problems[0])
+            return text if text.startswith(("error: ", "warning: ")) else f"error: {text}"
+        files = {p.file for p in self.problems}
         n = len(self.problems)
-        head = f"{n} error{'s' if n != 1 else ''} in input:"
+        head = f"{n} errors" + (f" in {files.pop()}" if len(files) == 1 and None not in files
+                                else "") + ":"
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class KazsimWarning(UserWarning):
+    """Something a user should know about a result that is still given (comparisons over
+    different horizons, ...): a Python warning from the API, a "warning:" line from the
+    CLI."""
 
 
 class ModelError(KazsimError):

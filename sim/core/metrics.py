@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from sim.core.suggest import did_you_mean
+
 
 class MetricInfo(NamedTuple):
     unit: str
@@ -315,6 +317,15 @@ def label(name: str) -> str:
     """The human label of a metric or series; its name when the catalogue has none."""
     info: Any = metric_info(name) or series_info(name)
     return (info.label if info and info.label else name)
+
+
+def unknown_metric(name: str, series: bool = False) -> str:
+    """"unknown metric 'x'" with the near miss ("did you mean ...?") or where the names
+    are listed."""
+    names = [n for n in (SERIES_INFO if series else METRICS) if "<" not in n]
+    what = "series" if series else "metric"
+    return (f"unknown {what} '{name}'"
+            + (did_you_mean(name, names) or f" (the {what} names: README, \"Reports\")"))
 
 
 def unit(name: str) -> str:

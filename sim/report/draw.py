@@ -341,40 +341,67 @@ def draw_forest(spec: dict[str, Any]) -> Figure:
 
 def draw_main_effects(spec: dict[str, Any]) -> Figure:
     """Mean of an output at each level (or bin) of each factor, with 95% CIs of those
-    means. spec: title, unit, panels [{title, x: [labels or numbers], numeric, mean, lo,
-    hi, scatter_x?, scatter_y?}]."""
+    means, over the design points themselves; every panel on one y-scale that holds
+    every point and interval. spec: title, unit, overall (the mean of all points; a
+    dashed line), panels [{title, x: [labels or numbers], numeric, binned?, mean, lo, hi,
+    scatter_x, scatter_y, base? (the base scenario's value: a dotted line)}]."""
     panels = spec["panels"]
     cols = min(3, len(panels))
-    fig, axes = _grid(len(panels), cols, 3.3 * cols + 0.6, 2.9, top=0.8)
+    fig, axes = _grid(len(panels), cols, 3.3 * cols + 0.6, 2.9, top=1.05)
     fig.suptitle(spec["title"], fontsize=11, fontweight="bold")
+    values = [v for p in panels for key in ("scatter_y", "lo", "hi", "mean")
+              for v in p.get(key) or [] if v is not None and math.isfinite(v)]
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    pad = 0.06 * (high - low) if high > low else max(abs(high) * 0.05, 0.05)
+    limits = (low - pad, high + pad)
+    rng = np.random.default_rng(0)  # the spread of points at a level: the same every time
     for k, (ax, p) in enumerate(zip(axes, panels)):
-        if p.get("scatter_x"):
-            ax.scatter(p["scatter_x"], p["scatter_y"], s=8, alpha=0.35, color=PALETTE[5],
-                       label="design points", lw=0)
         x = p["x"] if p["numeric"] else list(range(len(p["x"])))
+        sx = np.array(p.get("scatter_x") or [], dtype=float)
+        if sx.size and not p.get("binned"):
+            spacing = min(np.diff(sorted(set(x))), default=1.0) if len(x) > 1 else 1.0
+            sx = sx + rng.uniform(-0.08, 0.08, sx.size) * float(spacing)
+        if sx.size:
+            ax.scatter(sx, p["scatter_y"], s=7, alpha=0.35, color="#8c8c8c",
+                       label="design points", lw=0, zorder=1)
         mean = np.array([math.nan if v is None else v for v in p["mean"]], dtype=float)
         lo = np.array([math.nan if v is None else v for v in p["lo"]], dtype=float)
         hi = np.array([math.nan if v is None else v for v in p["hi"]], dtype=float)
         ax.errorbar(x, mean, yerr=[np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)],
                     fmt="o-", color=PALETTE[1], ecolor=PALETTE[1], elinewidth=1.2,
-                    capsize=3, lw=1.6, label="mean with 95% CI")
+                    capsize=3, lw=1.6, label="mean with 95% CI", zorder=3)
+        if spec.get("overall") is not None:
+            ax.axhline(spec["overall"], color="#555", ls="--", lw=0.9, zorder=2,
+                       label="mean of all points")
+        if p.get("base") is not None:
+            ax.axvline(p["base"], color=PALETTE[0], ls=":", lw=1.3, zorder=2,
+                       label="base scenario")
         if not p["numeric"]:
             ax.set_xticks(x, [_wrap(str(v), 14) for v in p["x"]], fontsize=7)
-        elif not p.get("scatter_x"):  # the levels themselves; every k-th labelled so they fit
+        elif not p.get("binned"):  # the levels themselves; every k-th labelled so they fit
             step = math.ceil(len(x) / 5)
             ax.set_xticks(x, [compact(v, digits=4) if i % step == 0 else ""
                               for i, v in enumerate(x)], fontsize=7)
         else:
             ax.xaxis.set_major_formatter(TickFormatter())
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.set_ylim(*limits)
         ax.set_title(_wrap(p["title"], 34), fontsize=8.5)
         ax.yaxis.set_major_formatter(TickFormatter(spec["unit"]))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
         if k % cols == 0:
             ax.set_ylabel(_axis_label(spec["unit"]), fontsize=8)
-        if k == 0:
-            ax.legend(fontsize=7, loc="best")
+        else:
+            ax.tick_params(labelleft=False)  # the same scale as the first of the row
+    handles: dict[str, Any] = {}
+    for ax in axes:
+        for h, name in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(name, h)
+    if handles:
+        fig.legend(list(handles.values()), list(handles), fontsize=7.5, loc="upper center",
+                   ncol=len(handles), bbox_to_anchor=(0.5, 1 - 0.4 / fig.get_figheight()))
     return fig
 
 
@@ -384,7 +411,7 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
     grid = np.array([[math.nan if v is None else v for v in row] for row in spec["grid"]],
                     dtype=float)
     ny, nx = grid.shape
-    width, height = min(10.0, 2.2 + 0.75 * nx), min(8.0, 1.9 + 0.42 * ny)
+    width, height = min(10.0, max(5.5, 2.2 + 0.75 * nx)), min(8.0, 2.2 + 0.42 * ny)
     fig = Figure(figsize=(width, height))
     ax = fig.subplots()
     fig.subplots_adjust(left=1.6 / width, right=1 - 1.4 / width, top=1 - 0.6 / height,
@@ -394,7 +421,7 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
     ax.set_yticks(range(ny), spec["y"], fontsize=7)
     ax.set_xlabel(spec["x_label"], fontsize=8)
     ax.set_ylabel(spec["y_label"], fontsize=8)
-    ax.set_title(spec["title"])
+    ax.set_title(_wrap(spec["title"], int(width * 9)), fontsize=9.5)  # never cut at the edges
     if nx * ny <= 150:
         finite_values = grid[~np.isnan(grid)]
         mid = float(np.mean([finite_values.min(), finite_values.max()])) if finite_values.size else 0
@@ -404,7 +431,8 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
                     ax.text(j, i, compact(grid[i, j], spec["unit"]), ha="center", va="center",
                             fontsize=7, color="white" if grid[i, j] < mid else "black")
     bar = fig.colorbar(im, ax=ax)
-    bar.set_label(f"mean {spec['label']} ({_axis_label(spec['unit'])})", fontsize=8)
+    name = spec["label"][:1].lower() + spec["label"][1:]
+    bar.set_label(f"mean {name} ({_axis_label(spec['unit'])})", fontsize=8)
     bar.formatter = FuncFormatter(lambda v, _: compact(v, spec["unit"]))
     bar.update_ticks()
     return fig

@@ -69,11 +69,42 @@ def override_paths(texts: Sequence[str]) -> dict[str, str]:
     return {t.partition("=")[0].strip(): t for t in texts}
 
 
-def api_command(function: str, target: str, **options: Any) -> str:
-    """How a Python API call is recorded where a CLI run records its command line."""
-    shown = ", ".join([repr(target), *(f"{k}={v!r}" for k, v in options.items()
-                                       if v is not None)])
-    return f"python: sim.{function}({shown})"
+def api_command(function: str, *args: Any, **options: Any) -> str:
+    """How a Python API call is recorded where a CLI run records its command line: the
+    call itself, re-runnable after `import sim` (`sim.compare(['a.yaml', 'b.yaml'],
+    reps=3)`); options left at None are left out, a path is written as text and a tuple
+    as a list."""
+    shown = ", ".join([*(repr(_plain(a)) for a in args),
+                       *(f"{k}={_plain(v)!r}" for k, v in options.items() if v is not None)])
+    return f"sim.{function}({shown})"
+
+
+class Code(str):
+    """Python source that `api_command` writes as it is (not quoted)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def scenario_source(file: str, overrides: Sequence[str] = ()) -> Any:
+    """A scenario argument as a re-runnable call writes it: its path, or, when it was
+    loaded with overrides, `sim.load_scenario(path, set=[...])`."""
+    if not overrides:
+        return file
+    return Code(f"sim.load_scenario({file!r}, set={list(overrides)!r})")
+
+
+def _plain(v: Any) -> Any:
+    """A value as Python source writes it: paths as text, tuples as lists."""
+    if isinstance(v, Code):
+        return v
+    if isinstance(v, Path):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v
 
 
 @functools.lru_cache(maxsize=1)

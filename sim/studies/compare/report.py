@@ -3,6 +3,7 @@ figures (overlaid series, a forest plot of the differences)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 from collections.abc import Sequence
@@ -17,6 +18,8 @@ from sim.report.document import Block, Cell, fmt, interval
 from sim.report.figures import BAND, BAND_DRAWS, forest_figure, overlay_figure
 from sim.report.findings import amount
 from sim.report.model import Report
+from sim.report.notebook import html_table
+from sim.report.render import FigureJob
 from sim.report.writer import draw_figures, figure_failure, write_documents
 from sim.studies.compare.comparison import (
     APART,
@@ -299,13 +302,18 @@ def comparison_blocks(c: Comparison, figures: list[tuple[str, str]],
     return blocks
 
 
+def forest_job(c: Comparison) -> FigureJob | None:
+    """The forest plot of the differences `forest_rows` picks."""
+    return forest_figure([d.model_dump() for d in forest_rows(c)], several=len(c.scenarios) > 2)
+
+
 def comparison_figures(c: Comparison, reports: Sequence[Report]) -> list[Any]:
     jobs = []
     band = BAND_DRAWS if any(r.draws for r in reports) else BAND
     overlay = overlay_figure([(r.name, r.series) for r in reports], band=band)
     if overlay:
         jobs.append(overlay)
-    forest = forest_figure([d.model_dump() for d in forest_rows(c)], several=len(reports) > 2)
+    forest = forest_job(c)
     if forest:
         jobs.append(forest)
     return jobs
@@ -323,6 +331,19 @@ def forest_rows(c: Comparison) -> list[Difference]:
             shown.append(d)
     headline = [d for d in shown if d.metric in HEADLINE]
     return headline + [d for d in shown if d.metric not in HEADLINE]
+
+
+def compare_html(c: Comparison) -> str:
+    """The notebook's view: the headline differences with their verdicts."""
+    drawn = any(d.robust_share is not None for d in c.differences)
+    several = len(c.scenarios) > 2
+    head = DIFF_HEAD_DRAWS if drawn else DIFF_HEAD
+    rows = [diff_row(c, d, drawn) for d in c.headline()]
+    if not several:
+        head, rows = head[1:], [r[1:] for r in rows]
+    return (f"<p><b>Against {html.escape(c.baseline)}</b> ({html.escape(c.method)}; "
+            f"{html.escape(horizon_title(c))})</p>" + html_table(head, rows)
+            + "".join(f"<p>warning: {html.escape(w)}</p>" for w in c.warnings))
 
 
 def write_comparison(out: str | Path, comparison: Comparison, reports: Sequence[Report],

@@ -6,21 +6,23 @@ path and builds the comparison; `compare` does both.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.core.errors import InputError, ModelError, Problem
+from sim.core.errors import InputError, KazsimWarning, ModelError, Problem
 from sim.execution.executor import command_scheduler
 from sim.execution.limits import estimate_compare
 from sim.report.atomic import TargetError
 from sim.report.model import Report, ReportFormatError, load_report
-from sim.report.provenance import api_command
+from sim.report.notebook import draw
+from sim.report.provenance import api_command, override_texts, scenario_source
 from sim.scenario.loader import LoadedScenario
 from sim.studies.compare.comparison import Comparison, build_comparison
 from sim.studies.compare.horizon import Cut, check_mode, common_end, cut_to
-from sim.studies.compare.report import write_comparison
+from sim.studies.compare.report import compare_html, forest_job, write_comparison
 from sim.studies.draws import REPS_PER_DRAW, check_reps_per_draw, count_draws
 from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
 from sim.studies.run import RunPlan, RunResult, execute_plan, plan_run
@@ -77,6 +79,8 @@ class ComparePlan:
                     runs.append(None)
                     reports.append(item)
         comparison = build_comparison(reports, self.files, command, self.horizon, self.cuts)
+        for text in comparison.warnings:  # a notebook shows these; the CLI prints its own
+            warnings.warn(text, KazsimWarning, stacklevel=2)
         return CompareResult(comparison, reports, runs)
 
 
@@ -162,6 +166,14 @@ def _report(item: Report | RunResult) -> Report:
     return item.report if isinstance(item, RunResult) else item
 
 
+def _source(item: Report | RunResult | RunPlan, name: str) -> Any:
+    """An item as a re-runnable call writes it: a scenario's path (with its overrides)
+    or a saved report's path."""
+    if isinstance(item, RunPlan):
+        return scenario_source(item.loaded.file, override_texts(item.loaded.origins))
+    return name
+
+
 def _name(item: Any) -> str:
     if isinstance(item, (str, Path)):
         return str(item)
@@ -190,14 +202,16 @@ def compare(items: Sequence[CompareItem], reps: int | None = None, seed: int | N
     plan = plan_compare(items, reps, seed, set=set, workers=workers,
                         allow_large=allow_large, files=files, draws=draws,
                         reps_per_draw=reps_per_draw, horizon=horizon)
-    command = command or api_command("compare", ", ".join(plan.files), reps=reps, seed=seed,
-                                     set=set, draws=draws, reps_per_draw=reps_per_draw,
+    command = command or api_command("compare", [_source(item, name) for item, name in
+                                                 zip(plan.items, plan.files)],
+                                     reps=reps, seed=seed, draws=draws,
+                                     reps_per_draw=reps_per_draw,
                                      horizon=None if horizon == "common" else horizon)
     return plan.execute(workers=workers, scheduler=scheduler, progress=progress,
                         command=command)
 
 
-@dataclass
+@dataclass(repr=False)
 class CompareResult:
     """A comparison, the reports it compared, and the runs made for it (None for the
     saved reports)."""
@@ -205,6 +219,24 @@ class CompareResult:
     comparison: Comparison
     reports: list[Report]
     runs: list[RunResult | None]
+
+    def __repr__(self) -> str:
+        c = self.comparison
+        n = sum(1 for d in c.differences if d.significant)
+        return (f"<CompareResult against {c.baseline!r}: {len(c.scenarios) - 1} other "
+                f"scenario(s), {'paired' if c.paired else 'not all paired'}; {n} significant "
+                "difference(s)>")
+
+    def _repr_html_(self) -> str:
+        """The headline differences, as a notebook shows them."""
+        return compare_html(self.comparison)
+
+    def plot(self) -> Any:
+        """The forest plot of the headline differences (a matplotlib Figure)."""
+        job = forest_job(self.comparison)
+        if job is None:
+            raise ValueError("no difference to plot: no headline metric has a relative change")
+        return draw(job)
 
     @property
     def differences(self) -> pd.DataFrame:

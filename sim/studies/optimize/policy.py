@@ -30,7 +30,8 @@ from pydantic import (
 )
 
 from sim.core.errors import InputError, Problem
-from sim.core.metrics import METRICS
+from sim.core.metrics import METRICS, unknown_metric
+from sim.core.suggest import did_you_mean
 from sim.scenario.loader import load_scenario, scenario_from_dict
 from sim.scenario.paths import set_path
 from sim.scenario.schema import Scenario
@@ -219,19 +220,19 @@ def load_policy(path: str | Path, overrides: Sequence[str] = (),
     try:
         spec = PolicySpec.model_validate(data)
     except ValidationError as err:
-        found = [_problem(_untagged(e), file, lines) for e in err.errors()]
+        found = [_problem(_untagged(e), file, lines, PolicySpec) for e in err.errors()]
         raise InputError(found) from None
     problems: list[Problem] = []
     levers = _lever_names(spec)
     for i, c in enumerate(spec.parsed_constraints()):
         if c.metric not in METRICS:
             problems.append(Problem(file, lines.get(("constraints", i)), f"constraints.{i}",
-                                    f"unknown metric '{c.metric}' (see sim/core/metrics.py)"))
+                                    unknown_metric(c.metric)))
     for i, o in enumerate(spec.objectives):
         if o.name not in METRICS and o.name not in levers:
             problems.append(Problem(file, lines.get(("objectives", i)), f"objectives.{i}",
-                                    f"'{o.name}' is neither a metric (sim/core/metrics.py) nor a "
-                                    "numeric lever"))
+                                    f"'{o.name}' is neither a metric nor a numeric lever"
+                                    + did_you_mean(o.name, [*METRICS, *levers])))
     scenario_file = Path(path).parent / spec.scenario
     if not scenario_file.is_file():
         problems.append(Problem(file, lines.get(("scenario",)), "scenario",

@@ -350,7 +350,7 @@ class Store:
                                        "use a new --out or delete the file")
             # the same spec can build another design under other SciPy/SALib/NumPy versions
             rows = json.loads(json.dumps([dict(zip(factors, row)) for row in values]))
-            if [params for _, params, _ in self.design()] != rows:
+            if not _same_design([params for _, params, _ in self.design()], rows):
                 raise SpecMismatch(f"{self.path} holds a different sweep (its design differs "
                                    "from the one this file builds here: other library "
                                    "versions?); use a new --out or delete the file")
@@ -512,6 +512,20 @@ def _json(text: str | None) -> Any:
 
 def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _same_design(stored: list[dict[str, Any]], now: list[dict[str, Any]]) -> bool:
+    """The same points, numbers equal to 1e-12 (relative): a store written before design
+    values were cleaned of float noise (0.30000000000000004) resumes with its own."""
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, float) or isinstance(b, float):
+            return (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                    and not isinstance(a, bool) and not isinstance(b, bool)
+                    and abs(a - b) <= 1e-12 * max(abs(a), abs(b), 1e-300))
+        return bool(a == b)
+
+    return len(stored) == len(now) and all(
+        s.keys() == n.keys() and all(same(s[k], n[k]) for k in s) for s, n in zip(stored, now))
 
 
 def _spec_difference(stored: str, now: str) -> str:
