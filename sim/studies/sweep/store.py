@@ -17,10 +17,11 @@ and `series_values`, which name a metric or series by its number in `names`, hol
 row for a metric without a value (a run reads it back as None), and, like `runs`, are
 keyed tables without a separate rowid and index.
 
-A store of an earlier layout (1: metrics as JSON text in `runs`; 2: the long tables
-with names written out) is converted in place, in one transaction, when opened to write
-(`sweep --resume`), and read through a converted copy in memory when opened to read
-(`sweep-report`, `open_sweep`, `discover`). A store of a later layout is refused.
+Every store is checked before it is trusted (`store_check`, and the numbers of its
+names). A store of an earlier layout (1: metrics as JSON text in `runs`; 2: the long
+tables with names written out) is converted in place, in one transaction, when opened to
+write (`sweep --resume`), and read through a converted copy in memory when opened to
+read (`sweep-report`, `open_sweep`, `discover`). A store of a later layout is refused.
 """
 from __future__ import annotations
 
@@ -37,8 +38,49 @@ from typing import Any
 from sim.core.errors import InputError, KazsimError, OutputError, output_reason
 from sim.core.version import __version__
 from sim.scenario.yamlio import excerpt
+from sim.studies import store_check
+from sim.studies.store_check import MAX_META, Layout, Table, integer, number, one_of, text
 
 LAYOUT = "3"
+KIND = "kazsim sweep database"
+_RUN = f"{integer('point')} AND {integer('replication')}"
+_META = Table("meta", ("key", "value"), f"{text('key')} AND {text('value', MAX_META)}")
+LAYOUTS = {
+    "3": Layout(KIND, (
+        _META,
+        Table("design", ("point", "parameters", "unit"),
+              f"{integer('point')} AND {text('parameters')} AND {text('unit')}"),
+        Table("runs", ("point", "replication", "seed", "status", "error", "wall_seconds"),
+              f"{_RUN} AND {integer('seed')} AND {one_of('status', 'ok', 'failed')} AND "
+              f"{text('error', null=True)} AND {number('wall_seconds')}"),
+        Table("names", ("id", "name", "kind"),
+              f"{integer('id')} AND {text('name', 1000)} AND {one_of('kind', 'metric', 'series')}"),
+        Table("metric_values", ("point", "replication", "metric", "value"),
+              f"{_RUN} AND {integer('metric')} AND {number('value')}"),
+        Table("series_values", ("point", "replication", "series", "date", "value"),
+              f"{_RUN} AND {integer('series')} AND {text('date', 40)} AND {number('value')}"),
+    ), frozenset({"experiments"}), frozenset({"outcomes", "metrics", "series"})),
+    # names written out in every row, converted when opened (`_upgrade_2`)
+    "2": Layout(KIND, (
+        _META,
+        Table("design", ("point", "parameters", "unit"),
+              f"{integer('point')} AND {text('parameters')} AND {text('unit')}"),
+        Table("runs", ("point", "replication", "seed", "status", "error", "wall_seconds"),
+              f"{_RUN} AND {integer('seed')} AND {one_of('status', 'ok', 'failed')} AND "
+              f"{text('error', null=True)} AND {number('wall_seconds')}"),
+        Table("metrics", ("point", "replication", "metric", "value"),
+              f"{_RUN} AND {text('metric', 1000)} AND {number('value')}"),
+        Table("series", ("point", "replication", "series", "date", "value"),
+              f"{_RUN} AND {text('series', 1000)} AND {text('date', 40)} AND {number('value')}"),
+    ), frozenset({"experiments"}), frozenset({"outcomes"})),
+    # metrics as JSON text in `runs`, converted when opened (`_upgrade`)
+    "1": Layout(KIND, (
+        _META,
+        Table("design", ("point", "parameters", "unit")),
+        Table("runs", ("point", "replication", "seed", "metrics", "status", "error",
+                       "wall_seconds")),
+    )),
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,9 +154,19 @@ def _connect(path: str, readonly: bool = False) -> sqlite3.Connection:
         problem = _unwritable(path, err)
         if problem is not None:
             raise problem from None
+        if _sqlite_header(path):  # SQLite's, but truncated or overwritten
+            raise store_check.damaged(path, KIND, str(err)) from None
         raise NotAStore(f"{path}: not a kazsim sweep database; choose another file") from None
     db.close()
     raise NotAStore(f"{path}: not a kazsim sweep database; choose another file")
+
+
+def _sqlite_header(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == b"SQLite format 3\0"
+    except OSError:
+        return False
 
 
 def _quote(name: str) -> str:
@@ -198,9 +250,13 @@ class Store:
         self._names: dict[str, dict[str, int]] = {}  # kind -> name -> number in `names`
         if readonly:
             self.db = _connect(self.path, readonly=True)
-            layout = self._layout()
-            if layout is not None and layout < int(LAYOUT):
-                self._convert_in_memory(layout)
+            try:
+                layout = self._layout()
+                if layout != LAYOUT:
+                    self._convert_in_memory(layout)
+            except BaseException:
+                self.db.close()
+                raise
             return
         parent = Path(self.path).parent
         try:
@@ -214,18 +270,81 @@ class Store:
         self.lock = StoreLock(self.path)
         try:
             self.db = _connect(self.path)
-            layout = self._layout()
+            layout = self._layout(missing=True)
             with self.writing():
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
-                if layout == 1:
-                    self._upgrade()
-                elif layout == 2:
-                    self._upgrade_2()
+                if layout is not None and layout != LAYOUT:
+                    self._convert(layout)
                 self.db.executescript(_SCHEMA)
         except BaseException:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
             self.lock.release()
             raise
+
+    def _layout(self, missing: bool = False) -> str | None:
+        """The layout of the store, checked (`store_check`) before anything is read from
+        it: None for a new file; InputError for a damaged or foreign one. `missing`: the
+        layout's tables may be absent (opened for writing: they are created)."""
+        try:
+            tables = {name for (name,) in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as err:
+            raise store_check.damaged(self.path, KIND, str(err)) from None
+        if not tables:
+            if missing:
+                return None
+            raise NotAStore(f"{self.path}: not a kazsim sweep database (an empty file)")
+        layout = "1" if "metrics" in self._columns("runs") else "2" if "metrics" in tables else "3"
+        store_check.check(self.db, self.path, LAYOUTS[layout], missing)
+        stored = self.meta("layout")
+        if stored is not None and stored != layout:
+            if stored.isdigit() and int(stored) > int(LAYOUT):
+                raise InputError.single(
+                    f"{self.path} was written by a later kazsim (store layout {excerpt(stored)}; "
+                    f"this version {__version__} reads layouts 1 to {LAYOUT}): read or resume "
+                    "it with that version")
+            raise InputError.single(f"{self.path}: a sweep store of layout {excerpt(stored)}, "
+                                    f"from another kazsim; this one reads layouts 1 to {LAYOUT}")
+        if self.meta("spec") is not None:  # a sweep was recorded: all of it must be there
+            absent = [t.name for t in LAYOUTS[layout].tables if t.name not in tables]
+            if absent:
+                raise InputError.single(f"{self.path}: not a {KIND} this kazsim reads (it "
+                                        f"has no table '{absent[0]}'); choose another file")
+            self._check_meta()
+        if layout == LAYOUT and {"names", "metric_values", "series_values"} <= tables:
+            self._check_names()
+        return layout
+
+    def _check_names(self) -> None:
+        """Every metric and series a run's rows name by number is in `names`."""
+        orphans = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM metric_values WHERE metric NOT IN "
+            "(SELECT id FROM names WHERE kind = 'metric')) OR EXISTS (SELECT 1 FROM "
+            "series_values WHERE series NOT IN (SELECT id FROM names WHERE kind = 'series'))"
+        ).fetchone()[0]
+        if orphans:
+            raise store_check.damaged(self.path, KIND, "its rows name metrics or series by "
+                                                       "numbers it does not hold")
+
+    def _check_meta(self) -> None:
+        """The JSON the store's meta holds, of the types kazsim reads."""
+        spec, factors = _json(self.meta("spec")), _json(self.meta("factors") or "[]")
+        overrides = _json(self.meta("overrides") or "[]")
+        if not isinstance(spec, dict) or not _strings(factors) or not _strings(overrides) \
+                or not _strings(spec.get("outputs", [])) \
+                or not isinstance(spec.get("design", ""), str) \
+                or not isinstance(spec.get("scenario", ""), str) \
+                or type(spec.get("seed", 1)) is not int:
+            raise store_check.damaged(self.path, KIND, "its spec, factors or overrides are "
+                                                       "not what kazsim writes")
+        if "experiments" in {n for (n,) in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}:
+            lacking = set(["point", *factors]) - set(self._columns("experiments"))
+            if lacking:
+                raise store_check.damaged(self.path, KIND, "its experiments table lacks "
+                                                           f"{excerpt(sorted(lacking)[0])}")
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -255,33 +374,22 @@ class Store:
     def _columns(self, table: str) -> list[str]:
         return [row[1] for row in self.db.execute(f"PRAGMA table_info({_quote(table)})")]
 
-    def _layout(self) -> int | None:
-        """The layout of the store's tables (None for a new file); a store of a later
-        layout than this version reads is refused (InputError)."""
-        tables = {name for (name,) in self.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "meta" not in tables:
-            return None
-        if "metrics" in self._columns("runs"):
-            return 1
-        if "metric_values" not in tables:
-            return 2
-        stored = self.meta("layout") or LAYOUT
-        if not stored.isdigit() or int(stored) > int(LAYOUT):
-            self.db.close()
-            raise InputError.single(
-                f"{self.path} was written by a later kazsim (store layout {stored}; this "
-                f"version {__version__} reads layouts 1 to {LAYOUT}): read or resume it with "
-                "that version")
-        return int(stored)
+    def _convert(self, layout: str) -> None:
+        """Convert a store of an earlier layout (checked) to this one, in one transaction."""
+        try:
+            (self._upgrade if layout == "1" else self._upgrade_2)()
+        except (ValueError, TypeError, LookupError, AttributeError,
+                RecursionError) as err:  # rolled back: the store is as it was
+            raise store_check.damaged(self.path, KIND, f"its runs of layout {layout} "
+                                      f"cannot be converted: {err}") from None
 
-    def _convert_in_memory(self, layout: int) -> None:
+    def _convert_in_memory(self, layout: str) -> None:
         """Read an earlier layout without writing to it: a copy in memory, converted."""
         copy = sqlite3.connect(":memory:")
         self.db.backup(copy)
         self.db.close()
         self.db = copy
-        (self._upgrade if layout == 1 else self._upgrade_2)()
+        self._convert(layout)
 
     def _ids(self, names: Iterable[str], kind: str) -> dict[str, int]:
         """The numbers of `names` (of metrics or series) in table `names`, added if new."""
@@ -321,7 +429,7 @@ class Store:
                                        "use a new --out or delete the file")
             # the same spec can build another design under other SciPy/SALib/NumPy versions
             rows = json.loads(json.dumps([dict(zip(factors, row)) for row in values]))
-            if [params for _, params, _ in self.design()] != rows:
+            if not _same_design([params for _, params, _ in self.design()], rows):
                 raise SpecMismatch(f"{self.path} holds a different sweep (its design differs "
                                    "from the one this file builds here: other library "
                                    "versions?); use a new --out or delete the file")
@@ -356,12 +464,30 @@ class Store:
                         "GROUP BY r.point, r.replication")
 
     def factors(self) -> list[str]:
-        return json.loads(self.meta("factors") or "[]")
+        factors = _json(self.meta("factors") or "[]")
+        return factors if _strings(factors) else []  # checked when opened
+
+    def spec(self) -> dict[str, Any]:
+        """The sweep spec as stored (checked when opened)."""
+        spec = _json(self.meta("spec") or "{}")
+        return spec if isinstance(spec, dict) else {}
+
+    def overrides(self) -> list[str]:
+        overrides = _json(self.meta("overrides") or "[]")
+        return overrides if _strings(overrides) else []
 
     def design(self) -> Iterator[tuple[int, dict[str, Any], list[float]]]:
+        """Each point's factor values and unit coordinates; InputError for a point that
+        is not what kazsim writes (a damaged store)."""
         for point, params, unit in self.db.execute(
                 "SELECT point, parameters, unit FROM design ORDER BY point"):
-            yield point, json.loads(params), json.loads(unit)
+            values, coordinates = _json(params), _json(unit)
+            if not isinstance(values, dict) or not isinstance(coordinates, list) or not all(
+                    isinstance(u, (int, float)) and not isinstance(u, bool)
+                    for u in coordinates):
+                raise store_check.damaged(self.path, KIND, f"design point {point} is not "
+                                                           "what kazsim writes")
+            yield point, values, coordinates
 
     # -- runs ----------------------------------------------------------------------
 
@@ -434,7 +560,7 @@ class Store:
             values.append(mean)
         return out
 
-    # -- the earlier layout ----------------------------------------------------------------
+    # -- the earlier layouts ----------------------------------------------------------------
 
     def _upgrade(self) -> None:
         """Layout 1 kept the seed as "[s, r]" text and metrics as JSON text in `runs`:
@@ -487,8 +613,37 @@ class Store:
 
     def _finish_upgrade(self) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
-        spec = json.loads(self.meta("spec") or "{}")
-        self._tables_for(self.factors(), spec.get("outputs", []))
+        self._tables_for(self.factors(), self.spec().get("outputs", []))
+
+
+_NOT_JSON = object()
+
+
+def _json(text: str | None) -> Any:
+    """A stored JSON value; `_NOT_JSON` for text that is not JSON (or nested beyond
+    reading)."""
+    try:
+        return json.loads(text) if text is not None else None
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _same_design(stored: list[dict[str, Any]], now: list[dict[str, Any]]) -> bool:
+    """The same points, numbers equal to 1e-12 (relative): a store written before design
+    values were cleaned of float noise (0.30000000000000004) resumes with its own."""
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, float) or isinstance(b, float):
+            return (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                    and not isinstance(a, bool) and not isinstance(b, bool)
+                    and abs(a - b) <= 1e-12 * max(abs(a), abs(b), 1e-300))
+        return bool(a == b)
+
+    return len(stored) == len(now) and all(
+        s.keys() == n.keys() and all(same(s[k], n[k]) for k in s) for s, n in zip(stored, now))
 
 
 def _spec_difference(stored: str, now: str) -> str:
