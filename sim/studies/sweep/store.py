@@ -252,7 +252,7 @@ class Store:
             self.db = _connect(self.path, readonly=True)
             try:
                 layout = self._layout()
-                if layout != LAYOUT:
+                if layout is not None and layout != LAYOUT:  # None: never (an empty file is refused)
                     self._convert_in_memory(layout)
             except BaseException:
                 self.db.close()
