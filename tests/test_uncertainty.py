@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from cli_cases import ROOT, invoke, short
+from cli_cases import ROOT, invoke, nominal_baseline, short
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,6 @@ from sim.scenario.loader import load_scenario
 from sim.studies.compare.comparison import build_comparison
 from sim.studies.draws import plan_draws, summarise, unit_column
 
-KAZBAT = ROOT / "scenarios" / "kazbat_2003.yaml"
 STOCK = "deployments.iraq.theatre.ordnance_stock"
 VOLUNTEER = "deployments.iraq.volunteer_prob"
 VEHICLE_DAY = "costs.vehicle_day"
@@ -254,7 +253,7 @@ def test_the_stock_drives_items_cleared_and_volunteering_drives_fill(tmp_path):
     # driver of items cleared and the volunteer probability that of the fill rate. The
     # horizon is cut to 18 months (three rotations) to keep the test short.
     path = tmp_path / "kazbat_ranges.yaml"
-    path.write_text(f"extends: {KAZBAT}\nend: 2005-02-01\nassumptions:\n"
+    path.write_text(f"extends: {nominal_baseline(tmp_path).name}\nend: 2005-02-01\nassumptions:\n"
                     f"  {STOCK}: {{range: [2000000, 16000000], source: 'ASSUMPTION'}}\n"
                     f"  {VOLUNTEER}: {{range: [0.2, 0.9], source: 'ASSUMPTION'}}\n")
     res = sim.run(path, reps=4, draws=32, reps_per_draw=1, workers=2)
