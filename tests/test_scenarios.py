@@ -2,6 +2,7 @@
 docs/scenarios.md documents (the table is read from the page itself)."""
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -56,3 +57,35 @@ def test_each_variant_moves_its_number_the_documented_way(means):
         np.mean(means["kazbat_2003"]["rotation_fill_rate"])
     for metric in ("interoperability.exercises", "interoperability_end"):
         assert np.mean(means["steppe_eagle_annual"][metric]) > np.mean(means["assistance_2003"][metric])
+
+
+def test_the_page_lists_every_assumption_as_the_scenarios_declare_it():
+    spec = importlib.util.spec_from_file_location("assumption_tables", ROOT / "tools" / "assumption_tables.py")
+    assert spec and spec.loader
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    page = (ROOT / "docs" / "scenarios.md").read_text()
+    listed = page.split("<!-- assumption tables: begin -->\n", 1)[1].split("<!-- assumption tables: end -->", 1)[0]
+    assert listed == tool.tables(), "run python tools/assumption_tables.py and paste its output"
+
+
+@pytest.mark.parametrize("name", ["brigade", "kazbat_2003", "kazbat_2003_2008"])
+def test_the_main_scenarios_declare_their_unknowns_with_reasons(name):
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml").scenario
+    assert len(sc.assumptions) >= 5
+    assert all(len(a.source.split()) >= 5 for a in sc.assumptions.values())
+
+
+def test_the_whole_mission_switches_on_every_mechanism_the_theatre_had():
+    sc = load_scenario(ROOT / "scenarios" / "kazbat_2003_2008.yaml").scenario
+    iraq = sc.deployment("iraq")
+    assert iraq.theatre.water.people_served > 0 and iraq.theatre.water.litres_per_person_day > 0
+    assert not iraq.volunteering.neutral and sc.force.retention.per_tour_done != 0
+    assert sc.force.medically_non_deployable > 0 and iraq.dropout_prob > 0
+    assert sc.force.qualification_valid_years and iraq.theatre.ordnance_access_exponent > 0
+    assert iraq.theatre.security.hostile_per_1000_person_days > 0 and iraq.theatre.tasks
+    ranged = set(sc.assumptions)
+    for path in ("deployments.iraq.theatre.water.people_served", "deployments.iraq.volunteering.at_hostile",
+                 "force.retention.per_tour_done", "force.medically_non_deployable",
+                 "deployments.iraq.theatre.ordnance_stock", "deployments.iraq.theatre.tips.shelf_life_days.mean"):
+        assert path in ranged, path
