@@ -9,4 +9,4 @@ if __name__ == "__main__":
     ensure_environment()
     from sim.cli import run_and_exit
 
-    run_and_exit("python cli.py")
+    run_and_exit("kazsim")  # help and usage name the command one way, as the docs do

@@ -28,6 +28,7 @@ _API = ("load_scenario", "run", "plan_run", "compare", "plan_compare", "sweep", 
         "verify", "validate", "show", "scenario_schema", "timeline_paths", "examples", "example",
         "RunResult", "CompareResult", "SweepResult", "HindcastResult", "VerifyResult")
 _ELSEWHERE = {"InputError": "sim.core.errors", "ModelError": "sim.core.errors",
+              "KazsimWarning": "sim.core.errors",
               "CheckFailed": "sim.core.errors",
               "KazsimError": "sim.core.errors", "Interrupted": "sim.core.errors",
               "load_report": "sim.report.model", "Report": "sim.report.model",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
         InputError,
         Interrupted,
         KazsimError,
+        KazsimWarning,
         ModelError,
     )
     from sim.core.metrics import metric_info, series_info  # noqa: F401

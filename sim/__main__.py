@@ -5,4 +5,4 @@ if __name__ == "__main__":
     ensure_environment(rerun=["-m", "sim"])
     from sim.cli import run_and_exit
 
-    run_and_exit("python -m sim")
+    run_and_exit("kazsim")  # help and usage name the command one way, as the docs do

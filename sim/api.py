@@ -19,7 +19,8 @@ from sim.studies.compare.study import (
     compare,
     plan_compare,
 )
-from sim.studies.discover.discovery import Discovery, discover
+from sim.studies.discover.discovery import Discovery
+from sim.studies.discover.study import DiscoveryResult, discover
 from sim.studies.examples import (
     KIND_WORDS,
     CopiedExamples,
@@ -41,8 +42,8 @@ from sim.studies.inputs import (
     validate,
 )
 from sim.studies.optimize.search import SearchResult
+from sim.studies.optimize.study import PolicySearch, optimize
 from sim.studies.optimize.study import default_store as default_policy_store
-from sim.studies.optimize.study import optimize
 from sim.studies.run import RunPlan, RunResult, execute_plan, plan_run, run
 from sim.studies.sweep.study import (
     SweepResult,
@@ -55,11 +56,11 @@ from sim.studies.verify.study import VerifyPlan, VerifyResult, plan_verify, veri
 
 __all__ = [
     "KIND_WORDS", "Capacity", "CapacityPlan", "ComparePlan", "CompareResult", "CopiedExamples",
-    "Discovery", "Example", "HindcastPlan", "HindcastResult", "RunPlan", "RunResult",
-    "SearchResult", "SweepResult", "Validation", "VerifyPlan", "VerifyResult", "compare",
-    "default_policy_store", "default_store", "discover", "example", "examples", "execute_plan",
-    "find_capacity", "find_example", "hindcast", "is_bare_name", "load_scenario", "open_sweep",
-    "optimize", "override_texts", "plan_capacity", "plan_compare", "plan_hindcast", "plan_run",
-    "plan_verify", "run", "scenario_schema", "shipped_examples", "show", "sweep", "sweep_design",
-    "timeline_paths", "validate", "verify",
+    "Discovery", "DiscoveryResult", "Example", "HindcastPlan", "HindcastResult",
+    "PolicySearch", "RunPlan", "RunResult", "SearchResult", "SweepResult", "Validation",
+    "VerifyPlan", "VerifyResult", "compare", "default_policy_store", "default_store", "discover",
+    "example", "examples", "execute_plan", "find_capacity", "find_example", "hindcast",
+    "is_bare_name", "load_scenario", "open_sweep", "optimize", "override_texts", "plan_capacity",
+    "plan_compare", "plan_hindcast", "plan_run", "plan_verify", "run", "scenario_schema",
+    "shipped_examples", "show", "sweep", "sweep_design", "timeline_paths", "validate", "verify",
 ]

@@ -49,3 +49,20 @@ def slow_two_levers(scenario, index, seed=None, trace=False):
 
     time.sleep(0.05)
     return two_levers(scenario, index, seed)
+
+
+def seats_cost_nothing(scenario, index, seed=None, trace=False):
+    """The cost grows with recruiting only: every number of NCO course seats costs the
+    same (a tie); the officer-share target is always met."""
+    seats, recruits = _levers(scenario)
+    return ReplicationResult(index=index, seed=[seed, index], metrics={
+        "cost_total_usd": 3000 * recruits + 100 * index, "officer_share_end": 0.3})
+
+
+def luck_only(scenario, index, seed=None, trace=False):
+    """Items cleared are pure luck, different for each candidate and replication: no
+    candidate is truly better, and a few replications make some look better."""
+    seats, recruits = _levers(scenario)
+    luck = np.random.default_rng([seed, index, int(seats), int(recruits)]).normal(100, 10)
+    return ReplicationResult(index=index, seed=[seed, index], metrics={
+        "items_cleared": luck, "officer_share_end": 0.3})

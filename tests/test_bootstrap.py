@@ -93,4 +93,4 @@ def test_a_missing_venv_module_is_one_line(fresh, monkeypatch, capsys):
 def test_cli_py_help_runs_in_this_environment():
     done = subprocess.run([sys.executable, "cli.py", "--help"], cwd=ROOT, capture_output=True,
                           text=True)
-    assert done.returncode == 0 and "Usage: python cli.py" in done.stdout
+    assert done.returncode == 0 and "Usage: kazsim" in done.stdout

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from cli_cases import ROOT, invoke, short
 
+from sim.core.metrics import metric_info
 from sim.core.results import ReplicationResult
 
 
@@ -16,7 +17,9 @@ def test_run_writes_the_report_set_and_summary(tmp_path):
     res = invoke("run", short(tmp_path), "--out", out, "--workers", "1",
                  "--trace", tmp_path / "trace.csv")
     assert res.exit_code == 0, res.output
-    assert "items_cleared" in res.stdout and "95% CI" in res.stdout
+    # labels, not metric ids, and numbers for people
+    assert "Items cleared" in res.stdout and "items_cleared" not in res.stdout
+    assert "95% CI" in res.stdout and "Findings:" in res.stdout
     report = json.loads((out / "report.json").read_text())
     assert report["run"]["replications"] == 3 and report["run"]["failed"] == []
     assert report["metrics"]["items_cleared"]["mean"] > 0
@@ -157,11 +160,29 @@ def test_compare_bad_inputs_exit_1(tmp_path):
     assert not (tmp_path / "c").exists()
 
 
-def test_compare_different_horizons_warns(tmp_path):
-    a = short(tmp_path)
-    b = short(tmp_path, "b.yaml", end="2004-03-01")
+def test_compare_runs_to_the_common_horizon_unless_told_to_keep_each_end(tmp_path):
+    a = short(tmp_path, end="2004-03-01")
+    b = short(tmp_path, "b.yaml", end="2004-02-01")  # the earlier end, second
     res = invoke("compare", a, b, "--out", tmp_path / "c", "--workers", "1", "--reps", "2")
+    assert res.exit_code == 0 and "different horizons" not in res.stderr
+    comp = json.loads((tmp_path / "c" / "comparison.json").read_text())
+    assert comp["horizon"] == {"start": "2003-08-01", "end": "2004-02-01", "mode": "common",
+                               "alike": True}
+    assert [(s["end"], s.get("end_as_written")) for s in comp["scenarios"]] == [
+        ("2004-02-01", "2004-03-01"), ("2004-02-01", None)]
+    assert {d["verdict"] for d in comp["differences"]} <= {"", "unsure", "better", "worse",
+                                                           "changed"}
+
+    res = invoke("compare", a, b, "--out", tmp_path / "o", "--workers", "1", "--reps", "2",
+                 "--horizon", "own")
     assert res.exit_code == 0 and "different horizons" in res.stderr
+    comp = json.loads((tmp_path / "o" / "comparison.json").read_text())
+    assert comp["horizon"]["mode"] == "own" and not comp["horizon"]["alike"]
+    verdicts = {d["metric"]: d["verdict"] for d in comp["differences"]}
+    assert verdicts["items_cleared"] == verdicts["cost_total_usd"] == "horizons differ"
+    kinds = {m: metric_info(m).kind for m in verdicts if metric_info(m)}
+    assert all(v == "horizons differ" for m, v in verdicts.items()
+               if kinds.get(m) != "state" and v), verdicts
 
 
 def test_a_sweep_file_given_as_a_scenario_says_so(tmp_path):

@@ -99,5 +99,8 @@ def test_an_input_one_scenario_leaves_out_reads_not_set_in_the_report():
     res_b = {**res_a, "name": "b", "restructure": {"by": "2008-01-01"}}
     c = build_comparison([report("a", 1, [1.0, 2.0], res_a), report("b", 1, [1.0, 2.0], res_b)],
                          ["a", "b"])
-    table = next(b for b in comparison_blocks(c, []) if b[0] == "table" and b[1][1] == "input")
-    assert [row[1:] for row in table[2]] == [["restructure.by", "not set", "2008-01-01"]]
+    table = next(b for b in comparison_blocks(c, []) if b[0] == "table" and b[1][0] == "input")
+    assert table[1] == ["input", "baseline", "b"]
+    assert [[str(c) for c in row] for row in table[2]] == [["restructure › by", "not set",
+                                                            "2008-01-01"]]
+    assert table[2][0][0].title == "restructure.by"  # the path to --set it, as hover text

@@ -3,11 +3,13 @@ factors, with two noise factors beside them; the CLI's refusals; the report."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
+from sim.core.input_labels import input_labels
 from sim.studies.discover.discovery import discover, read_sweep_store
 
 VP, RECRUITS = "deployments.iraq.volunteer_prob", "force.recruiting.per_month"
@@ -68,7 +70,7 @@ def test_prim_returns_the_box_within_one_design_step_and_leaves_noise_out(store,
     # the report: json, md, self-contained html, figures
     rep = tmp_path / "rep"
     for name in ("discover.json", "discover.md", "discover.html", "points.csv",
-                 "trajectory.csv", "trajectory.png", "tree.png"):
+                 "trajectory.csv", "figures/trajectory.png", "figures/tree.png"):
         assert (rep / name).is_file(), name
     html = (rep / "discover.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html
@@ -77,7 +79,8 @@ def test_prim_returns_the_box_within_one_design_step_and_leaves_noise_out(store,
 def test_classification_tree_finds_the_same_factors(store):
     d = discover(store, WHERE, method="cart")
     assert d.boxes and set(d.boxes[0]["restrictions"]) <= {VP, RECRUITS}
-    assert not any(f in d.tree_rules for f in NOISE)
+    assert not any(label in d.tree_rules for label in input_labels(NOISE).values())
+    assert "volunteer probability" in d.tree_rules
     assert d.boxes[0]["coverage"] == 1.0
 
 
@@ -89,6 +92,18 @@ def test_a_box_is_chosen_by_its_trajectory_index(store):
     frame = d.box(first - 3)
     assert list(frame.columns) == ["factor", "low", "high", "qp", "significant"]
     assert chosen.boxes[0]["coverage"] == pytest.approx(d.trajectory.coverage[first - 3])
+
+
+def test_boxes_are_typed_records_also_read_by_key(store):
+    for method in ("prim", "cart"):
+        d = discover(store, WHERE, method=method)
+        best = d.boxes[0]
+        assert best["coverage"] == best.coverage and best["index"] == best.index
+        assert best["restrictions"] == {k: r.to_json() for k, r in best.restrictions.items()}
+        assert set(best.restrictions) <= {VP, RECRUITS}
+        assert (best.qp is None) == (method == "cart")  # PRIM's every limit, with its qp
+        assert all((r.qp is None) == (method == "cart") for r in best.restrictions.values())
+        assert d.to_json()["boxes"][0] == best.to_json(qp=False)
 
 
 @pytest.mark.parametrize("args,message", [
@@ -153,3 +168,69 @@ def test_the_report_records_the_command_that_made_it(store, tmp_path):
     assert result.exit_code == 0, result.output
     command = json.loads((rep / "discover.json").read_text())["command"]
     assert command.startswith(f"kazsim discover {store} --where") and "--quiet" in command
+
+
+# -- the report briefs (issue 24) -----------------------------------------------------------
+
+TESTED_VP = {round(0.1 * k, 1) for k in range(11)}  # the grid's levels: 0, 0.1, ..., 1
+TESTED_RECRUITS = set(range(0, 101, 10))
+
+
+def test_the_tree_reads_at_tested_values_in_words(store):
+    """Every threshold of the tree is a value the sweep ran (not sklearn's midpoint), in
+    the factor's label; no "value = [206, 34]"; each line indented under its parent."""
+    import re
+
+    d = discover(store, WHERE)
+    lines = d.tree_rules.splitlines()
+    assert lines[0].startswith("all design points: 484 points, ")
+    assert "value" not in d.tree_rules and "<=" not in d.tree_rules
+    for line in lines[1:]:
+        depth = (len(line) - len(line.lstrip(" "))) // 4
+        assert depth >= 1 and line.startswith("    " * depth)
+        found = re.match(r"\s*(volunteer probability|recruits a month) at (most|least) "
+                         r"([\d.]+):", line)
+        assert found, line
+        value = float(found.group(3))
+        assert value in (TESTED_VP if found.group(1).startswith("volunteer") else TESTED_RECRUITS)
+    leaves = [n for n in d.tree_nodes if n["leaf"]]
+    assert sum(n["points"] for n in leaves) == 484
+    assert sum(n["cases"] for n in leaves) == int((d.cases >= d.share).sum())
+
+
+def test_the_report_opens_with_findings_and_records_how_it_was_made(store, tmp_path):
+    rep = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["discover", store, "--where", WHERE, "--quiet",
+                                       "--out", str(rep)])
+    assert result.exit_code == 0, result.output
+    md = (rep / "discover.md").read_text()
+    assert md.index("## Findings") < md.index("## How it was made") < md.index("Recommended box")
+    assert "volunteer probability" in md and "deployments.iraq.volunteer_prob |" not in md
+    # the tree as text stays a block of indented lines, not a Markdown table or paragraphs
+    block = md.split("The same tree as text")[1]
+    assert "```\nall design points" in block and "\n    recruits a month at" in block
+    html = (rep / "discover.html").read_text()
+    assert "<pre><code>all design points" in html
+    # figures under figures/
+    assert (rep / "figures" / "tree.png").is_file() and (rep / "figures" / "trajectory.png").is_file()
+    assert not (rep / "tree.png").exists()
+    # provenance, as report.json has it
+    data = json.loads((rep / "discover.json").read_text())
+    run = data["run"]
+    assert run["command"].startswith(f"kazsim discover {store} --where")
+    assert run["store"] == store and run["seed"] == 1 and run["replications"] == 1
+    assert run["version"] and "commit" in run and run["started"]
+    assert data["scenario"] == {"name": "KAZBAT 2003-04 baseline",
+                                "file": str(Path(__file__).parent.parent / "scenarios"
+                                            / "kazbat_2003.yaml")}
+    assert run["sweep"]["command"].startswith("kazsim sweep")
+
+
+def test_the_api_records_its_call_and_shows_in_a_notebook(store):
+    import sim
+
+    d = sim.discover(store, WHERE)
+    assert d.provenance["command"] == f"sim.discover({store!r}, where={WHERE!r})"
+    assert "<p>" in d._repr_html_() and "volunteer probability" in d._repr_html_()
+    assert len(repr(d)) < 200 and "\n" not in repr(d)
+    assert d.plot().axes and d.plot_trajectory().axes

@@ -167,11 +167,15 @@ def test_a_file_here_wins_over_a_shipped_name(elsewhere):
 
 
 def test_unknown_names_and_paths(elsewhere):
-    result = CliRunner().invoke(main, ["run", "kazbat_2004"])
+    result = CliRunner().invoke(main, ["run", "kazbat_2004"])  # a near miss is named
     assert result.exit_code == 2
-    assert "no file 'kazbat_2004' here, and no shipped example of that name (shipped: " \
+    assert "no file 'kazbat_2004' here, and no shipped example of that name (did you mean " \
+           "'kazbat_2003'?)" in result.output
+    result = CliRunner().invoke(main, ["run", "warlord"])  # nothing near: what is shipped
+    assert result.exit_code == 2
+    assert "no file 'warlord' here, and no shipped example of that name (shipped: " \
            "assistance_2003, brigade," in result.output
     result = CliRunner().invoke(main, ["sweep", "kazbat_2003"])  # a scenario, not a sweep
     assert result.exit_code == 2 and "(shipped: fill_discovery, nco_reform_nolh)" in result.output
     result = CliRunner().invoke(main, ["run", "elsewhere/kazbat_2003"])  # a path: not a name
-    assert result.exit_code == 2 and "does not exist" in result.output
+    assert result.exit_code == 2 and "there is no folder 'elsewhere'" in result.output

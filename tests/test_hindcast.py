@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from cli_cases import nominal_baseline
+from click.testing import CliRunner
 
 import sim
 from sim.cli.app import main
@@ -97,7 +97,8 @@ def test_the_shipped_records_against_the_mission_end_to_end(tmp_path):
     saved = json.loads((out / "hindcast.json").read_text())
     assert all(o["over_time"]["dates"] for o in saved["observations"])
     html = (out / "hindcast.html").read_text()
-    assert "data:image/png;base64" in html and "Reporting checklist" in html
+    assert "data:image/png;base64" in html and "Annex: reporting checklist (STRESS-DES)" in html
+    assert f"Python {data['run']['python']}" in html  # the shared annex, from the run
     assert (out / "figures" / "observations.png").stat().st_size > 10_000
 
 

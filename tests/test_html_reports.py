@@ -1,5 +1,7 @@
 """Each HTML report (run, compare, sweep, discover, optimize) in headless Chromium: no horizontal overflow at
-1280 pixels, every image loaded, and printed (--print-to-pdf) with every table column.
+1280 pixels, every image loaded, and printed (--print-to-pdf, A4) with every table column.
+Every report also at 390 pixels (a phone): a viewport meta, no overflow of the page (a
+wide table scrolls inside its own box), and Findings first.
 
 Needs Debian's `chromium` (.ci/run installs it when missing)."""
 from __future__ import annotations
@@ -25,18 +27,40 @@ PROBE = """<script>
 window.addEventListener('load', () => {
   const doc = document.documentElement;
   const images = [...document.images];
-  const wide = [...document.querySelectorAll('table, pre, figure, img')]
+  // a table in a scroll box may be wider than the page: the box is what must fit
+  const wide = [...document.querySelectorAll('table, pre, figure, img, p, ul, h1, h2')]
+      .map(e => (e.tagName === 'TABLE' && e.closest('.scroll')) || e)
       .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
       .map(e => e.tagName + ':' + (e.textContent || e.alt || '').slice(0, 40));
+  const heads = [...document.body.children].filter(e => !['SCRIPT', 'PRE'].includes(e.tagName)
+      || e.id !== 'kazsim-probe');
+  const firstH2 = heads.findIndex(e => e.tagName === 'H2');
   const out = document.createElement('pre');
   out.id = 'kazsim-probe';
   out.textContent = JSON.stringify({
     scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, wide: wide,
     images: images.length,
-    broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt)});
+    broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt),
+    viewport: (document.querySelector('meta[name=viewport]') || {}).content || null,
+    firstH2: firstH2 < 0 ? null : heads[firstH2].textContent,
+    beforeFirstH2: heads.slice(0, Math.max(firstH2, 0)).map(e => e.tagName)});
   document.body.appendChild(out);
+  if (window.parent !== window) window.parent.postMessage(out.textContent, '*');
 });
 </script>"""
+
+# Chromium's window is at least 500 pixels wide: a phone's width is a frame of that width
+# in a wider window; the page in it reports what it measured to the window.
+PHONE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="{src}" style="width:{width}px;height:900px;border:0"></iframe>
+<script>
+window.addEventListener('message', e => {{
+  const out = document.createElement('pre');
+  out.id = 'kazsim-probe';
+  out.textContent = e.data;
+  document.body.appendChild(out);
+}});
+</script></body></html>"""
 
 
 def chromium(args: list[str], tmp: Path) -> subprocess.CompletedProcess[str]:
@@ -45,22 +69,41 @@ def chromium(args: list[str], tmp: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
-def check_page(page: Path, tmp: Path) -> None:
+def probe(page: Path, tmp: Path, width: int) -> dict:
+    """The page measured in Chromium `width` pixels wide."""
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed (.ci/run installs it)"
-    probed = tmp / f"probed-{page.name}"
+    probed = tmp / f"probed-{width}-{page.name}"
     probed.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"),
                       encoding="utf-8")
-    done = chromium(["--window-size=1280,900", "--virtual-time-budget=5000", "--dump-dom",
-                     probed.as_uri()], tmp)
+    target = probed
+    if width < 500:
+        target = tmp / f"phone-{width}-{page.name}"
+        target.write_text(PHONE.format(src=probed.name, width=width), encoding="utf-8")
+    done = chromium([f"--window-size={max(width, 800)},900", "--virtual-time-budget=5000",
+                     "--dump-dom", target.as_uri()], tmp)
     found = re.search(r'<pre id="kazsim-probe">(.*?)</pre>', done.stdout, re.S)
     assert found, done.stderr[-2000:]
-    probe = json.loads(html.unescape(found.group(1)))
-    assert probe["scrollWidth"] <= probe["innerWidth"], probe
-    assert not probe["wide"], probe["wide"]
-    assert probe["images"] >= 1 and not probe["broken"], probe
+    return json.loads(html.unescape(found.group(1)))
+
+
+def check_page(page: Path, tmp: Path, widths: tuple[int, ...] = (1280,),
+               findings: bool = False) -> None:
+    for width in widths:
+        seen = probe(page, tmp, width)
+        assert seen["innerWidth"] == width, seen
+        assert seen["scrollWidth"] <= seen["innerWidth"], (width, seen)
+        assert not seen["wide"], (width, seen["wide"])
+        assert seen["images"] >= 1 and not seen["broken"], seen
+        assert seen["viewport"] == "width=device-width, initial-scale=1", seen
+        if findings:  # the answer first: nothing but the title before it
+            assert seen["firstH2"] == "Findings" and seen["beforeFirstH2"] == ["H1"], seen
     pdf = tmp / f"{page.stem}.pdf"
     chromium(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], tmp)
     assert pdf.is_file() and pdf.stat().st_size > 1000
+    from pypdf import PdfReader
+
+    box = PdfReader(pdf).pages[0].mediabox  # A4: 595 x 842 points
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842), box
     printed = _pdf_text(pdf)
     for header in _table_headers(page.read_text(encoding="utf-8")):
         assert _squash(header) in printed, f"column '{header}' missing from the printed page"
@@ -142,5 +185,5 @@ seed: 1
 @pytest.mark.parametrize("page", ["run/report.html", "cmp/comparison.html",
                                   "sweep/sweep.html", "discover/discover.html",
                                   "optimize/optimize.html"])
-def test_html_report_fits_loads_and_prints(reports, page, tmp_path):
-    check_page(reports / page, tmp_path)
+def test_reports_brief_on_a_screen_a_phone_and_paper(reports, page, tmp_path):
+    check_page(reports / page, tmp_path, widths=(1280, 390), findings=True)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_cases import run_model, scenario
 
+from sim.core.metrics import COST_PARTS
 from sim.model.people import DEPLOYED, IN_BASIC, SEPARATED, STATE_NAMES
 
 grades = st.fixed_dictionaries({"officer": st.integers(2, 25), "nco": st.integers(0, 20),
@@ -238,6 +239,9 @@ def test_money_is_spent_only_while_its_cause_exists(data, seed):
     people, deployed = rep.ledger.person_day_usd()
     vehicles = rep.ledger.vehicle_usd()
     assert m["cost_total_usd"] == pytest.approx(people + vehicles + rep.ledger.training_usd + 1000, rel=1e-9)
+    # The total is the sum of its reported parts (home, deployed, training, purchases).
+    assert m["cost_total_usd"] == pytest.approx(sum(m[part] for part in COST_PARTS), rel=1e-9)
+    assert m["cost_purchases_usd"] == 1000 and m["cost_home_usd"] >= 0
     # Deployed person-days are exactly the tours served (tours open at the end to the
     # end), and they are priced at the deployed rates.
     tour_days = sum(left - arrived for _p, _d, _r, _s, arrived, left in rep.tours.log)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from model_cases import quiet_force, scenario
 
+from sim.core.results import UnfilledPosts
 from sim.execution.engine import run_replication
 
 
@@ -31,8 +32,7 @@ def test_selection_while_everyone_is_away_leaves_the_next_rotation_empty():
         ("2004-02-10", "returned", "op rotation 0", "2 home"),
         ("2004-02-10", "nobody sent", "op rotation 1", "0 of 2"),
     ]
-    assert r.unfilled == [{"deployment": "op", "rotation": 1, "role": "support",
-                           "missing": 2, "reason": "unavailable"}]
+    assert r.unfilled == [UnfilledPosts("op", 1, "support", 2, "unavailable")]
     # a call-up that sent nobody is not a contingent sent (understrength or not)
     assert (r.metrics["rotations"], r.metrics["rotations_empty"], r.metrics["rotations_understrength"]) == (1, 1, 0)
     assert r.metrics["gap_days"] == 20  # 2004-02-10 to 2004-03-01 with nobody in theatre
@@ -55,8 +55,8 @@ def test_people_home_at_the_instant_of_selection_can_go_again():
 
 def test_dwell_rule_names_dwell_as_the_reason():
     r = run_replication(tiny(select_days=0, predeployment_days=0, min_dwell_days=60), 0)
-    assert r.unfilled == [{"deployment": "op", "rotation": 1, "role": "support",
-                           "missing": 2, "reason": "dwell"}]
+    assert r.unfilled == [UnfilledPosts("op", 1, "support", 2, "dwell")]
+    assert r.unfilled[0]["reason"] == "dwell"  # read by key too, as before
 
 
 def test_trace_records_every_promotion_and_every_lost_tip():

@@ -27,7 +27,7 @@ def test_exact_pool_fills_every_rotation_and_one_fewer_cannot(contingent, tour, 
     assert full.metrics["rotations_understrength"] == 0
     assert short.metrics["rotation_fill_rate"] < 1.0
     assert short.metrics["rotations_understrength"] >= 1
-    assert {u["reason"] for u in short.unfilled} == {"dwell"}
+    assert {u.reason for u in short.unfilled} == {"dwell"}
 
 
 # -- M/M/c approval queue --------------------------------------------------------------

@@ -176,7 +176,7 @@ def test_shares_lever_and_two_objectives_give_a_front_through_the_cli(tmp_path):
         assert p["levers"][explore_models.SEATS] + p["levers"][explore_models.RECRUITS] == 60
     # cost 1000 s + 3000 r and items r - s trade off along s + r = 60: every split is on it
     assert len(data["pareto"]) >= 3
-    assert (tmp_path / "rep" / "pareto.png").is_file()
+    assert (tmp_path / "rep" / "figures" / "pareto.png").is_file()
     assert "Pareto front" in (tmp_path / "rep" / "optimize.md").read_text()
 
 
@@ -350,3 +350,110 @@ def test_a_file_that_is_not_a_policy_store_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["optimize", other, "--out", str(tmp_path / "p.db"),
                                        "--resume", "--model", "explore_models:two_levers"])
     assert result.exit_code == 1 and "holds another search" in result.output
+
+
+def test_a_date_lever_is_a_date_in_the_scenario_and_iso_text_in_the_store_and_report(tmp_path):
+    import datetime as dt
+
+    levels = [dt.date(2000, 10, 1), dt.date(2001, 3, 1)]  # written as YAML dates
+    path = write_policy(tmp_path, rotation_case(10, 3, 100, 150, 6),
+                        levers={"deployments.op.end": levels},
+                        objectives=[{"minimize": "cost_total_usd"}], replications=1,
+                        budget=2, rerun_candidates=0)
+    policy = load_policy(path)
+    assert policy.scenario({"deployments.op.end": "2000-10-01"}).deployments[0].end == levels[0]
+    result = CliRunner().invoke(main, ["optimize", path, "--out", str(tmp_path / "p.db"),
+                                       "--workers", "1", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    tried = {c["levers"]["deployments.op.end"] for c in json.loads(result.output)["pareto"]}
+    assert tried <= {"2000-10-01", "2001-03-01"} and tried
+
+
+# -- ties, close contenders, the base scenario's policy, the report (issue 24) ----------------
+def test_candidates_that_cannot_be_told_apart_tie_and_the_report_names_no_one_winner(tmp_path):
+    path = _two_lever_policy(
+        tmp_path, levers={explore_models.SEATS: {"low": 6, "high": 8, "integer": True},
+                          explore_models.RECRUITS: {"low": 5, "high": 6, "integer": True}},
+        replications=2, rerun_replications=4, rerun_candidates=1, budget=40)
+    result = CliRunner().invoke(main, [
+        "optimize", path, "--out", str(tmp_path / "s.db"), "--workers", "1", "--format",
+        "json", "--model", "explore_models:seats_cost_nothing", "--report",
+        str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["best"]["levers"][explore_models.RECRUITS] == 5
+    tied = data["tied_with_best"]
+    assert sorted(t["levers"][explore_models.SEATS] for t in tied) == sorted(
+        {6, 7, 8} - {data["best"]["levers"][explore_models.SEATS]})
+    assert all(t["tied_with_best"] and t["versus_best"]["difference"] == 0 for t in tied)
+    assert all(t["replications"] == 4 for t in tied)  # close contenders re-run too
+    md = (tmp_path / "rep" / "optimize.md").read_text()
+    assert "These 3 candidates tie for the lowest total cost" in md
+    assert "The best policy found" not in md
+
+
+def test_close_contenders_are_re_run_before_one_is_declared_best(tmp_path):
+    """Every candidate is as good as any other; with two replications some look better
+    than the best's four. Each that looks as good is re-run while the budget lasts, so
+    none left at two replications beats the declared best, and they tie."""
+    path = _two_lever_policy(
+        tmp_path, levers={explore_models.SEATS: {"low": 10, "high": 12, "integer": True},
+                          explore_models.RECRUITS: {"low": 50, "high": 51, "integer": True}},
+        objectives=[{"maximize": "items_cleared"}], replications=2, rerun_replications=4,
+        rerun_candidates=1, budget=40)
+    result = run_search(path, tmp_path / "s.db", model=explore_models.luck_only)
+    best = result.best
+    assert best is not None and len(best.runs) == 4
+    for c in result.candidates:
+        if c is best:
+            continue
+        assert c.objective("items_cleared") <= best.objective("items_cleared") or \
+            len(c.runs) == 4, c.number
+        assert c.versus_best is not None and (c.tied_with_best or c.versus_best.ci95[1] < 0)
+    assert len(result.ties) >= 2 and result.evaluations <= 40
+
+
+def test_the_report_explains_feasibility_and_compares_with_the_base_scenario(tmp_path):
+    path = _two_lever_policy(tmp_path)
+    rep = tmp_path / "rep"
+    result = CliRunner().invoke(main, [
+        "optimize", path, "--out", str(tmp_path / "s.db"), "--workers", "1", "--quiet",
+        "--model", "explore_models:two_levers", "--report", str(rep)])
+    assert result.exit_code == 0, result.output
+    md = (rep / "optimize.md").read_text()
+    assert md.index("## Findings") < md.index("## How it was made")
+    assert "A candidate is feasible when" in md and "Wilson interval" in md
+    assert "Against the policy the base scenario already has (NCO course seats 5; " in md
+    data = json.loads((rep / "optimize.json").read_text())
+    ref = data["reference"]
+    assert ref["reference"] and ref["levers"][explore_models.SEATS] == 5
+    assert ref["replications"] == 8  # on the same seeds as the re-run best, at their length
+    # provenance, as report.json has it
+    run = data["run"]
+    assert run["command"].startswith("kazsim optimize") and run["seed"] == 1
+    assert run["store"] == str(tmp_path / "s.db") and run["version"] and run["started"]
+    assert data["scenario"]["name"] == "two levers" and data["scenario"]["file"]
+    assert len(data["evaluated"]) == data["candidates"]
+    # candidates.csv is for people: labelled columns, whole dollars
+    import csv
+
+    with open(rep / "candidates.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"NCO course seats", "recruits a month", "Total cost (mean)",
+            "share of replications with officer share at the end ≥ 20%", "feasible",
+            "tied with best"} <= set(rows[0])
+    assert not any(k.startswith("P(") or "_" in k for k in rows[0])
+    assert all(r["Total cost (mean)"].isdigit() for r in rows if r["Total cost (mean)"])
+    assert (rep / "figures" / "levers.png").is_file() and (rep / "figures" / "search.png").is_file()
+
+
+def test_the_api_result_shows_in_a_notebook_and_records_its_call(tmp_path):
+    import sim
+
+    path = _two_lever_policy(tmp_path)
+    res = sim.optimize(path, tmp_path / "s.db", workers=1, model=explore_models.two_levers)
+    assert res.provenance["command"] == (f"sim.optimize({path!r}, "
+                                         f"store={str(tmp_path / 's.db')!r})")
+    assert "<table" in res._repr_html_() and "Findings" not in res._repr_html_()
+    assert "\n" not in repr(res) and len(repr(res)) < 240
+    assert res.plot().axes

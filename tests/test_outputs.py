@@ -57,8 +57,8 @@ def test_compare_states_the_horizon_and_writes_a_csv_and_a_table_with_both_means
     assert comp["scenarios"][1]["overrides"] == ["end=2004-03-01"]
     assert "2004-03-01" in (tmp_path / "c" / "comparison.md").read_text()
     csv = pd.read_csv(tmp_path / "c" / "comparison.csv")
-    assert {"scenario", "metric", "unit", "baseline_mean", "mean", "diff_mean", "diff_lo",
-            "diff_hi", "significant"} <= set(csv.columns)
+    assert {"scenario", "metric", "unit", "baseline_mean", "mean", "diff_mean", "diff_low",
+            "diff_high", "significant"} <= set(csv.columns)
     items = csv[csv.metric == "items_cleared"].iloc[0]
     assert items["unit"] == "items" and items["mean"] < items["baseline_mean"]
     assert "baseline" in res.stdout and "items" in res.stdout  # both means and units
@@ -91,11 +91,11 @@ def test_intervals_stay_inside_what_is_possible():
     from sim.core.stats import describe
 
     share = describe([1.0, 1.0, 0.99, 1.0], "rotation_fill_rate")
-    assert share["ci95"][1] == 1.0 and share["clipped"]
+    assert share.ci95 is not None and share.ci95[1] == 1.0 and share.clipped
     count = describe([0.0, 0.0, 3.0], "killed")
-    assert count["ci95"][0] == 0.0 and count["clipped"]
+    assert count.ci95 is not None and count.ci95[0] == 0.0 and count.clipped
     plain = describe([10.0, 11.0, 12.0], "items_cleared")
-    assert "clipped" not in plain
+    assert not plain.clipped
 
 
 def test_sweep_point_intervals_stay_inside_what_is_possible(tmp_path):
@@ -188,7 +188,8 @@ outputs: [items_cleared, cost_total_usd]
     md = (rep / "sweep.md").read_text()
     assert "KAZBAT 2003-04 baseline" in md.splitlines()[0]  # the scenario's name
     assert 'title="deployments.iraq.volunteer_prob"' in html  # full path on hover
-    assert "| volunteer_prob | deployments.iraq.volunteer_prob |" in md  # legend table
+    assert "| volunteer probability | deployments.iraq.volunteer_prob |" in md  # legend table
+    assert md.index("## Findings") < md.index("## Results per design point")  # the big table last
     assert "e+0" not in md and "0.6000000000000001" not in md  # numbers formatted like run
     assert "SRC (standardised regression coefficient)" in md and "R² of the linear" in md
     for name in ("main_effects_items_cleared", "heatmap_items_cleared",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.core.results import ReplicationResult
+from sim.core.results import ReplicationResult, UnfilledPosts
 from sim.report import build_report, load_report, write_report
 from sim.report.inputs import diff_inputs, flatten, non_defaults
 from sim.report.json_report import FORMAT, ReportFormatError
@@ -29,8 +29,7 @@ def fake_results(n: int = 4) -> list[ReplicationResult]:
                     "deployed": [0.0, 25.0, 25.0 - i], "required": [0.0, 25.0, 25.0],
                     "items_cleared_cum": [0.0, 500.0, 1000.0 + i], "trust": [None, 0.3, 0.5],
                     "cost_cum_usd": [0.0, 1e4, 2e4]}
-        r.unfilled = [{"deployment": "iraq", "rotation": 1, "role": "deminer", "missing": 1,
-                       "reason": "no volunteer"}] if i == 0 else []
+        r.unfilled = [UnfilledPosts("iraq", 1, "deminer", 1, "no volunteer")] if i == 0 else []
         out.append(r)
     return out
 

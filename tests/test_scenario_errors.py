@@ -22,7 +22,7 @@ CASES = [
     ("unknown key", BASE + "colour: green\n", "colour:", "colour",
      "unknown key 'colour' (allowed: name, description,"),
     ("unknown nested key", edit("    end: 2005-01-01", "    end: 2005-01-01\n    tour_dayz: 90"),
-     "tour_dayz", "deployments.iraq.tour_dayz", "unknown key 'tour_dayz' (allowed: name, start, end, tour_days"),
+     "tour_dayz", "deployments.iraq.tour_dayz", "unknown key 'tour_dayz' (did you mean 'tour_days'?)"),
     ("wrong type", edit("seats: 4", "seats: many"), "seats: many",
      "training.courses.nco_course.seats", "expected an integer, found 'many'"),
     ("wrong date", edit("end: 2005-08-01", "end: next year"), "end: next year", "end",

@@ -115,4 +115,4 @@ def test_a_medically_non_deployable_share_lowers_fill_and_is_named() -> None:
     sc = load_scenario(KAZBAT, ["force.medically_non_deployable=0.7"]).scenario
     r = run_replication(sc, 0, seed=9)
     assert r.metrics["rotation_fill_rate"] < min(fills([], 1)) - 0.05  # type: ignore[operator]
-    assert any(u["reason"] == "medically non-deployable" for u in r.unfilled)
+    assert any(u.reason == "medically non-deployable" for u in r.unfilled)

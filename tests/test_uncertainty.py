@@ -7,14 +7,19 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from cli_cases import ROOT, invoke, nominal_baseline, short
+from cli_cases import invoke, nominal_baseline, short
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
 from sim.cli.run import summary_json
 from sim.core.errors import InputError
-from sim.core.uncertainty import crossed_mean_ci, first_order_shares, robust_share
+from sim.core.uncertainty import (
+    PredictionInterval,
+    crossed_mean_ci,
+    first_order_shares,
+    robust_share,
+)
 from sim.execution.limits import estimate_run
 from sim.report.model import Report
 from sim.scenario.assumptions import declared
@@ -136,9 +141,9 @@ def test_shares_are_in_zero_one_and_sorted_on_any_grid(draws, reps, seed):
     x = {"a": lhs(rng, draws), "b": rng.choice([1, 2, 3], draws)}
     y = rng.lognormal(0, 1, (draws, reps)) * (1 + x["a"][:, None])
     shares = first_order_shares(x, y, categorical={"b"}, nominal_var=1.0)
-    assert [s["share"] for s in shares] == sorted((s["share"] for s in shares), reverse=True)
-    assert all(0 <= s["share"] <= 1 for s in shares)
-    assert {s["assumption"] for s in shares} == {"a", "b", "noise"}
+    assert [s.share for s in shares] == sorted((s.share for s in shares), reverse=True)
+    assert all(0 <= s.share <= 1 for s in shares)
+    assert {s.assumption for s in shares} == {"a", "b", "noise"}
 
 
 def test_the_design_is_a_latin_hypercube_and_integer_paths_are_whole(tmp_path):
@@ -170,7 +175,7 @@ def test_drivers_recover_the_shares_of_an_additive_model():
     for s in (0.0, 0.3):
         y = (a + 2 * b)[:, None] + rng.normal(0, s, (1024, 2))
         total = 5 / 12 + s ** 2
-        shares = {d["assumption"]: d["share"]
+        shares = {d.assumption: d.share
                   for d in first_order_shares({"a": a, "b": b, "c": c}, y)}
         assert shares["a"] == pytest.approx(1 / 12 / total, abs=0.05)
         assert shares["b"] == pytest.approx(4 / 12 / total, abs=0.05)
@@ -182,7 +187,7 @@ def test_a_choice_assumption_is_grouped_by_its_values():
     rng = np.random.default_rng(2)
     kind = rng.choice(["x", "y"], 2000)
     y = np.where(kind == "x", 0.0, 1.0)[:, None] + rng.normal(0, 0.5, (2000, 2))
-    shares = {d["assumption"]: d["share"]
+    shares = {d.assumption: d.share
               for d in first_order_shares({"kind": kind}, y, categorical={"kind"})}
     assert shares["kind"] == pytest.approx(0.25 / 0.5, abs=0.05)  # 0.25 / (0.25 + 0.25)
 
@@ -243,8 +248,8 @@ def test_draws_share_the_nominal_random_numbers_and_any_executor(tmp_path):
     assert p.p05 <= p.p50 <= p.p95
     # what another study (a hindcast) reads of any value of a run, the same way
     found = summarise(res.results, res.report.uncertainty, lambda r: r.metrics["cost_total_usd"])
-    assert found["prediction"] == {"p05": p.p05, "p50": p.p50, "p95": p.p95}
-    assert found["mean"] == res.report.metrics["cost_total_usd"].mean
+    assert found.prediction == PredictionInterval(p.p05, p.p50, p.p95)
+    assert found.mean == res.report.metrics["cost_total_usd"].mean
 
 
 def test_the_stock_drives_items_cleared_and_volunteering_drives_fill(tmp_path):

@@ -4,7 +4,9 @@ Each input (a mutated shipped scenario, a YAML trick, extreme values) goes throu
 real CLI (`validate`, `show`, `run`) in a child process forked from one that has already
 imported kazsim, so each costs milliseconds, not an interpreter start. The oracle: exit
 0, 1, 2 or 3 only; no Python traceback in the output; within `--timeout` seconds; peak
-memory under `--max-mb`. Inputs that break it are saved to `--keep` for replay.
+memory under `--max-mb`. Inputs that break it are saved to `--keep` for replay. An input
+still running 5 s past `--timeout` is stopped as a batch scheduler would stop it (SIGTERM,
+then SIGKILL 5 s later); `tools/orphans.py` counts the processes a campaign leaves behind.
 
     python tools/fuzz.py --inputs 10000 --seed 1 --jobs 2
 
@@ -18,6 +20,7 @@ import json
 import os
 import random
 import resource
+import select
 import signal
 import sys
 import tempfile
@@ -189,7 +192,6 @@ def run_case(case: Case, timeout: float) -> Outcome:
                 os.chdir(folder)
                 os.environ["TMPDIR"] = tmp  # crash logs stay in the case's folder
                 tempfile.tempdir = None
-                signal.alarm(int(timeout) + 5)
                 result = CliRunner().invoke(main, case.args, catch_exceptions=True)
                 code, text = result.exit_code, result.output
                 if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -204,9 +206,7 @@ def run_case(case: Case, timeout: float) -> Outcome:
                         render.shutdown()
                 os._exit(0)
         os.close(write)
-        chunks = []
-        while chunk := os.read(read, 65536):
-            chunks.append(chunk)
+        chunks = _read_until(read, pid, began + timeout + GRACE)
         os.close(read)
         _, status, usage = os.wait4(pid, 0)
         seconds = time.perf_counter() - began
@@ -217,6 +217,32 @@ def run_case(case: Case, timeout: float) -> Outcome:
         text = got["text"]
         return Outcome(got["code"], seconds, peak, text,
                        crash=got["code"] == 3 and "unexpected failure" in text)
+
+
+GRACE = 5.0  # seconds past --timeout before a hung input is stopped (SIGTERM), and again
+# before it is killed (SIGKILL)
+
+
+def _read_until(fd: int, pid: int, deadline: float) -> list[bytes]:
+    """What the child writes down the pipe until it closes it. A child still at work at
+    `deadline` is stopped as a batch scheduler would stop it: SIGTERM (kazsim stops its
+    workers and removes its temporaries), then SIGKILL if it has not left `GRACE`
+    seconds later."""
+    chunks: list[bytes] = []
+    signals = [signal.SIGTERM, signal.SIGKILL]
+    while True:
+        ready, _, _ = select.select([fd], [], [], max(deadline - time.perf_counter(), 0))
+        if ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return chunks
+            chunks.append(chunk)
+        elif signals:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signals.pop(0))
+            deadline = time.perf_counter() + GRACE
+        else:
+            return chunks  # killed, and still the pipe is open: a grandchild holds it
 
 
 @dataclass

@@ -33,6 +33,7 @@ def main() -> None:
     """kazsim: what-if simulation of a small peacekeeping force.
 
     Run a scenario with `kazsim run scenarios/kazbat_2003.yaml`; see `kazsim COMMAND -h`.
+    `python cli.py` and `python -m sim` are the same command as `kazsim`.
     """
 
 

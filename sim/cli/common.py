@@ -1,8 +1,9 @@
 """What every command shares: the mapping of errors to exit codes, and common options.
 
 Errors leave through click's exception mechanism: a `KazsimError` becomes its message
-and its exit code (1 input, 3 model, 130 interrupted); anything unexpected is exit 3
-with one line naming a log file that holds the traceback, never exit 1.
+and its exit code (1 input, 3 model, 130 interrupted, 143 after SIGTERM, which stops a
+command as Ctrl-C does); anything unexpected is exit 3 with one line naming a log file
+that holds the traceback, never exit 1.
 """
 from __future__ import annotations
 
@@ -19,7 +20,16 @@ from typing import IO, Any
 import click
 
 from sim.core.crashlog import one_line, where_logged
-from sim.core.errors import EXIT_MODEL, InputError, Interrupted, KazsimError, OutputError
+from sim.core.errors import (
+    EXIT_MODEL,
+    InputError,
+    Interrupted,
+    KazsimError,
+    OutputError,
+    Terminated,
+)
+from sim.core.lifetime import sigterm_raises, terminating
+from sim.core.suggest import near
 
 RESUME = "kazsim.resume"  # ctx.meta key: the command that continues this one after Ctrl-C
 ARGV = "kazsim.argv"  # ctx.meta key: the arguments the command line gave
@@ -38,24 +48,39 @@ class Failure(click.ClickException):
 
 def _mapped(invoke: Callable[[click.Context], Any], ctx: click.Context) -> Any:
     try:
-        return invoke(ctx)
+        with sigterm_raises():  # SIGTERM stops the command as Ctrl-C does
+            return invoke(ctx)
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except KazsimError as err:
         if isinstance(err, Interrupted):
             _ignore_further_interrupts()
+            if err.terminated:
+                _stop_figure_server()
         if isinstance(err, OutputError) and err.resume is None and ctx.meta.get(RESUME):
             err = OutputError(err.path, err.reason, ctx.meta[RESUME])
         raise Failure(str(err), err.exit_code) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         _ignore_further_interrupts()  # a second Ctrl-C must not cut the message short
-        raise Failure(str(Interrupted(resume=ctx.meta.get(RESUME))),
-                      Interrupted.exit_code) from None
+        if isinstance(stop, Terminated):
+            _stop_figure_server()
+            stopped = Interrupted("Terminated (SIGTERM).", ctx.meta.get(RESUME), terminated=True)
+        else:
+            stopped = Interrupted(resume=ctx.meta.get(RESUME))
+        raise Failure(str(stopped), stopped.exit_code) from None
     except Exception as err:  # noqa: BLE001 - a crash, reported as one
         if isinstance(err, BrokenPipeError) and _reader_gone():
             raise click.exceptions.Exit(0) from None  # `| head` stopped reading: no crash
         raise Failure(f"error: unexpected failure ({one_line(err)}); {where_logged(err)}",
                       EXIT_MODEL) from None
+
+
+def _stop_figure_server() -> None:
+    """After SIGTERM, the figure workers stop now, whichever way the command leaves (the
+    `kazsim` entry point has no `run_and_exit` to stop them)."""
+    render = sys.modules.get("sim.report.render")  # loaded only if this command drew
+    if render is not None:
+        render.shutdown()
 
 
 def _reader_gone() -> bool:
@@ -85,6 +110,8 @@ def _reader_gone() -> bool:
 def _ignore_further_interrupts() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if terminating():  # the SIGTERM handler is gone with its block: keep ignoring
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class KazsimCommand(click.Command):
@@ -189,33 +216,73 @@ def allow_large_option(f: Callable[..., Any]) -> Callable[..., Any]:
                              "or an hour; see docs/limits.md).")(f)
 
 
-class InputFile(click.ParamType):
-    """An input file; or, when no file of that name is here, the bare name of an example
-    shipped with kazsim (`kazbat_2003`, with or without .yaml) in `kinds` (searched in
-    order): the shipped file is used and named on stderr."""
+class ExistingFile(click.ParamType):
+    """A file that must exist; when it does not, the message names the nearest file in
+    its folder ("did you mean 'scenarios/kazbat_2003.yaml'?")."""
 
     name = "file"
 
-    def __init__(self, *kinds: str):
-        self.kinds = kinds
+    def __init__(self) -> None:
         self.path = click.Path(exists=True, dir_okay=False)
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and not os.path.exists(value):
+        if isinstance(value, str) and not os.path.lexists(value):
+            self.fail(missing_file(value), param, ctx)
+        return self.path.convert(value, param, ctx)
+
+
+def missing_file(value: str) -> str:
+    """"no file 'x'", with the nearest name in its folder when there is one, or the
+    folder that is missing (and the nearest folder)."""
+    folder = Path(value).parent
+    if not folder.is_dir():
+        up = folder.parent if folder.parent.is_dir() else None
+        hint = near(folder.name, [e.name for e in _entries(up) if e.is_dir()], n=1) if up else []
+        return (f"no file {value!r}: there is no folder '{folder}'"
+                + (f" (did you mean '{up / hint[0] if up else hint[0]}'?)" if hint else ""))
+    hint = near(Path(value).name, [e.name for e in _entries(folder)], n=1)
+    if hint:
+        return f"no file {value!r} (did you mean {str(folder / hint[0])!r}?)"
+    return f"no file {value!r}"
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return [e for e in folder.iterdir() if not e.name.startswith(".")][:10_000]
+    except OSError:
+        return []
+
+
+class InputFile(ExistingFile):
+    """An input file; or, when no file of that name is here, the bare name of an example
+    shipped with kazsim (`kazbat_2003`, with or without .yaml) in `kinds` (searched in
+    order): the shipped file is used and named on stderr."""
+
+    def __init__(self, *kinds: str):
+        super().__init__()
+        self.kinds = kinds
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not os.path.lexists(value):
             from sim import api  # lazy: only when the name is not a file here
 
-            if api.is_bare_name(value):
-                found = api.find_example(value, self.kinds)
-                if found is None:
-                    shipped = sorted({e.name for e in api.shipped_examples()
-                                      if e.kind in self.kinds})
-                    self.fail(f"no file {value!r} here, and no shipped example of that name"
-                              + (f" (shipped: {', '.join(shipped)})" if shipped else ""),
-                              param, ctx)
-                click.echo(f"kazsim: no file {value!r} here; using the shipped "
-                           f"{api.KIND_WORDS[found.kind]} {found.path}", err=True)
-                return str(found.path)
+            shipped = sorted({e.name for e in api.shipped_examples() if e.kind in self.kinds})
+            if not api.is_bare_name(value):
+                self.fail(missing_file(value), param, ctx)
+            found = api.find_example(value, self.kinds)
+            if found is None:
+                stem = value.removesuffix(".yaml").removesuffix(".yml")
+                hint = near(value, [e.name for e in _entries(Path("."))], n=1)
+                hint = [f"./{hint[0]}"] if hint else near(stem, shipped, n=1)
+                self.fail(f"no file {value!r} here, and no shipped example of that name"
+                          + (f" (did you mean {hint[0]!r}?)" if hint else
+                             f" (shipped: {', '.join(shipped)})" if shipped else ""),
+                          param, ctx)
+            click.echo(f"kazsim: no file {value!r} here; using the shipped "
+                       f"{api.KIND_WORDS[found.kind]} {found.path}", err=True)
+            return str(found.path)
         return self.path.convert(value, param, ctx)
 
 

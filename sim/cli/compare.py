@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from sim.cli.common import (
 from sim.cli.progress import ProgressDisplay
 from sim.cli.run import parse_reps, raise_failed, warn, write_all
 from sim.cli.tables import stdout_console
+from sim.core.errors import KazsimWarning
 
 
 @click.command(cls=KazsimCommand)
@@ -40,16 +42,21 @@ from sim.cli.tables import stdout_console
 @workers_option
 @scheduler_option
 @quiet_option
+@click.option("--horizon", type=click.Choice(["common", "own"]), default="common",
+              show_default=True,
+              help="common: every scenario runs to the earliest end among the inputs; own: "
+                   "each keeps its end (then only values at the end get a verdict).")
 @format_option
 @allow_large_option
 def compare(files: tuple[str, ...], reps: str | None, draws: str | None, reps_per_draw: int,
             seed: int | None, overrides: tuple[str, ...], out: str | None,
-            workers: int | None, scheduler: str | None, quiet: bool, fmt: str,
+            workers: int | None, scheduler: str | None, horizon: str, quiet: bool, fmt: str,
             allow_large: bool) -> None:
     """Compare scenarios or saved report.json files against the first (the baseline).
 
     Scenario files run with the same seed and replications (common random numbers) and
     are compared per replication; saved reports of other seeds use Welch's interval.
+    Every scenario runs to the common horizon (the earliest end) unless `--horizon own`.
     `--set` applies to every scenario file (not to saved reports). With
     `assumptions:`, the scenarios run over the same draws (--draws) and each difference
     says whether it holds across them: better/worse, "depends on <assumption>" or "no
@@ -76,11 +83,12 @@ def compare(files: tuple[str, ...], reps: str | None, draws: str | None, reps_pe
     plan = api.plan_compare(list(files), n if isinstance(n, int) else None, seed,
                             set=overrides, workers=workers, allow_large=allow_large,
                             draws=parse_draws(draws),
-                            reps_per_draw=reps_per_draw if given else None)
+                            reps_per_draw=reps_per_draw if given else None, horizon=horizon)
     warn(plan.warnings)
     check_targets(target, "comparison.json")
     prewarm()
-    with ProgressDisplay("compare", "replications", quiet) as bar:
+    with ProgressDisplay("compare", "replications", quiet) as bar, warnings.catch_warnings():
+        warnings.simplefilter("ignore", KazsimWarning)  # printed below, as the CLI words them
         result = plan.execute(workers=workers, scheduler=scheduler, progress=bar,
                               command=command_text())
     for w in result.comparison.warnings:
@@ -99,46 +107,53 @@ def compare(files: tuple[str, ...], reps: str | None, draws: str | None, reps_pe
 
 def print_comparison(comparison: Any) -> None:
     """One table per scenario: both means with units, the difference, its CI, the
-    relative change (where meaningful) and whether it is better or worse."""
+    relative change (where meaningful) and whether it is better or worse; then the
+    findings."""
     from rich import box
     from rich.table import Table
 
-    from sim.report.document import compact, interval  # lazy: keeps --help fast
     from sim.studies.compare.report import (  # lazy: keeps --help fast
-        relative_text,
-        robust_text,
-        significance_text,
+        APART,
+        diff_row,
+        findings_sentences,
+        horizon_title,
     )
 
     method = ("paired (common random numbers)" if comparison.paired
               else "NOT paired for some: Welch's unpaired interval")
     console = stdout_console()
     rows = comparison.headline()
-    base = comparison.scenarios[0]
     drawn = any(d.robust_share is not None for d in rows)
     if drawn:
         method += f", over {max(s.draws for s in comparison.scenarios)} draws"
     for name in dict.fromkeys(d.scenario for d in rows):
-        table = Table(title=f"{name} against {comparison.baseline} ({base.start} to "
-                            f"{base.end}): {method}", box=box.SIMPLE_HEAD, pad_edge=False)
-        columns = ["metric", "unit", "baseline", name, "difference", "95% CI", "relative",
-                   *(["robust", "verdict"] if drawn else ["significant"])]
+        # a column short of the console: rich's layout crops the last character of a
+        # table that fills the width exactly ("differenc")
+        table = Table(title=f"{name} against {comparison.baseline}, "
+                            f"{horizon_title(comparison, name)}: {method}",
+                      box=box.SIMPLE_HEAD, pad_edge=False, width=console.width - 1)
+        columns = ["metric (unit)", "baseline", name, "difference", "95% CI", "relative",
+                   *(["robust"] if drawn else []), "verdict"]
         for col in columns:
-            table.add_column(col, justify="left" if col in ("metric", "unit", "significant",
-                                                            "verdict") else "right",
-                             no_wrap=col not in (name, "verdict", "95% CI", "unit"),
-                             min_width=len("difference") if col == "verdict" else None)
-        for d in rows:
-            if d.scenario == name:
-                robust = ([robust_text(d), significance_text(d)] if drawn
-                          else [significance_text(d)])
-                table.add_row(d.metric, d.unit, compact(d.baseline_mean), compact(d.mean),
-                              compact(d.diff_mean), interval(d.diff_ci95, short=True),
-                              relative_text(d), *robust)
+            table.add_column(col, justify="left" if col in ("metric (unit)", "verdict")
+                             else "right", no_wrap=col in ("difference", "95% CI", "relative"),
+                             min_width={"metric (unit)": 16, "verdict": 10}.get(col))
+        mine = [d for d in rows if d.scenario == name]
+        for d in mine:
+            _, metric, unit, *cells = [str(c) for c in diff_row(comparison, d, drawn)]
+            if d.verdict == APART:
+                cells[-1] = "no verdict"
+            table.add_row(f"{metric} ({unit})" if unit else metric, *cells)
+        captions = []
+        if any(d.verdict == APART for d in mine):
+            captions.append("no verdict: a total over different horizons is not like for like")
         if drawn:
-            table.caption = ("robust: the share of draws in which the difference keeps its "
-                             "sign; better/worse needs a CI excluding 0 and 90% of the draws")
+            captions.append("robust: the share of draws in which the difference keeps its "
+                            "sign; better/worse needs a CI excluding 0 and 90% of the draws")
+        table.caption = "\n".join(captions) or None
         console.print(table)
+    for sentence in findings_sentences(comparison):
+        console.print(f"- {sentence}")
     n = len(comparison.inputs_diff)
     click.echo(f"{n} input{'s' if n != 1 else ''} differ"
                + ("" if n == 0 else ": " + ", ".join(

@@ -10,6 +10,7 @@ import click
 
 from sim.cli.common import (
     RESUME,
+    ExistingFile,
     InputFile,
     KazsimCommand,
     check_targets,
@@ -66,14 +67,15 @@ def optimize(policy_file: str, out: str | None, resume: bool, report_dir: str | 
                          quiet or fmt == "json") as bar:
         result = api.optimize(policy_file, db, resume=resume, workers=workers,
                               scheduler=scheduler, set=overrides, reps=reps, seed=seed,
-                              model=model, progress=bar, resume_command=resume_cmd)
+                              model=model, progress=bar, resume_command=resume_cmd,
+                              command=command_text())
     _say(result, fmt, quiet, report_dir, report.json_text,
          lambda r: print_tables(report.headline(r), report.summary_tables(r)),
          report.write_report)
 
 
 @click.command(cls=KazsimCommand)
-@click.argument("store", type=click.Path(exists=True, dir_okay=False))
+@click.argument("store", type=ExistingFile())
 @click.option("--where", "where", required=True, metavar="'METRIC OP VALUE'",
               help="The outcome of interest, e.g. 'rotation_fill_rate < 0.95'.")
 @click.option("--method", type=click.Choice(["prim", "cart"]), default="prim",
@@ -99,7 +101,8 @@ def discover(store: str, where: str, method: str, share: float, box: int | None,
     if box is not None and method != "prim":
         raise InputError.single("--box chooses a box of PRIM's peeling trajectory: use it "
                                 "with --method prim")
-    result = api.discover(store, where, method=method, share=share, box=box)
+    result = api.discover(store, where, method=method, share=share, box=box,
+                          command=command_text())
     _say(result, fmt, quiet, report_dir, report.json_text,
          lambda d: print_tables(report.headline(d), report.box_tables(d)), report.write_report)
 

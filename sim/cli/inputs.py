@@ -22,6 +22,10 @@ def validate(files: tuple[str, ...], allow_large: bool) -> None:
     """Check scenario, sweep, policy and record files; print every problem with file:line
     and key path (a record is checked alone: against a scenario by `hindcast`).
 
+    Each file's kind is told from its keys: a sweep has `factors:` (or `design:`), a
+    policy for `optimize` has `objectives:`, a record for `hindcast` has `observations:`,
+    anything else is a scenario. A bare name (`kazbat_2003`) is the shipped example of
+    that name.
     Exit 1 if any file has an error (warnings alone do not fail), or if running it (a
     scenario at its `replications`, a sweep's design) is over the work limits.
     """

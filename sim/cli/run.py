@@ -55,12 +55,13 @@ def print_summary(report: Any) -> None:
     from rich import box
     from rich.table import Table
 
-    from sim.report.document import compact  # lazy: keeps --help fast
+    # lazy: keeps --help fast
+    from sim.report.content import metric_rows
+    from sim.report.findings import run_findings
 
     run = report.run
     start, end = report.horizon
     drawn = report.draws > 0
-    short = report.uncertainty.short_names() if drawn else {}
     title = f"{report.name}: {run.replications} replications, seed {run.seed}, {start} to {end}"
     if drawn:
         title += f"; {report.draws} draws of the assumptions x {run.replications_per_draw}"
@@ -69,21 +70,17 @@ def print_summary(report: Any) -> None:
                *(["rests mostly on"] if drawn else [])]
     for col in columns:
         table.add_column(col, justify="right" if col in ("mean", "95% CI", "90% prediction")
-                         else "left", no_wrap=col not in ("unit", "rests mostly on"))
+                         else "left", no_wrap=col in ("mean", "95% CI", "90% prediction"))
     for name in HEADLINE:
-        m = report.metrics.get(name)
-        if m is None:
+        if name not in report.metrics:
             continue
-        note = f"reached {m.happened:.0%}" if m.happened is not None else ""
-        ci = "—" if not m.ci95 else f"[{compact(m.ci95[0])}, {compact(m.ci95[1])}]"
-        row = [name, compact(m.mean), ci + (" †" if m.clipped else "")]
-        if drawn:
-            p = m.prediction
-            row.append("—" if p is None else f"[{compact(p.p05)}, {compact(p.p95)}]")
-        row += [m.unit, note]
-        if drawn:
-            row.append(rests_on(m, short))
-        table.add_row(*row)
+        for row in metric_rows(report, name):  # the report's rows: labels, numbers for people
+            if drawn:
+                cell, mean, ci, prediction, _nominal, unit, note, rests = row
+                table.add_row(str(cell), mean, ci, prediction, unit, note, rests)
+            else:
+                cell, mean, ci, _p10, _p90, unit, note = row
+                table.add_row(str(cell), mean, ci, unit, note)
     captions = []
     if any(m.clipped for m in report.metrics.values()):
         captions.append("† interval clipped to the metric's possible range")
@@ -100,14 +97,10 @@ def print_summary(report: Any) -> None:
         console.print(f"threshold {t.threshold}: breached in {share} {runs}")
     for note in report.notes:
         console.print(f"note: {note}")
-
-
-def rests_on(m: Any, short: dict[str, str]) -> str:
-    """The driver with the largest share of a metric's variance, with that share."""
-    top = (m.drivers or [None])[0]
-    if top is None or top.share <= 0:
-        return "—"
-    return f"{short.get(top.assumption, top.assumption)} ({top.share:.0%})"
+    _, sentences = run_findings(report)
+    console.print("Findings:")
+    for sentence in sentences:
+        console.print(f"- {sentence}")
 
 
 def summary_json(report: Any, out: Path) -> dict[str, Any]:

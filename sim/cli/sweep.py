@@ -13,6 +13,7 @@ import click
 from sim.cli.common import (
     ARGV,
     RESUME,
+    ExistingFile,
     InputFile,
     KazsimCommand,
     allow_large_option,
@@ -84,7 +85,7 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
 
 
 @click.command("sweep-report", cls=KazsimCommand)
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=ExistingFile())
 @click.option("--report", "report_dir", default=None, metavar="DIR",
               help="Write the report files to DIR (default: print only).")
 @quiet_option
@@ -142,6 +143,7 @@ def print_summary(a: Any, max_rows: int = 40) -> None:
     from rich.table import Table
 
     from sim.studies.sweep.report import (  # lazy: keeps --help fast
+        findings,
         intro,
         point_tables,
         sensitivity_table,
@@ -149,11 +151,14 @@ def print_summary(a: Any, max_rows: int = 40) -> None:
     )
 
     console = stdout_console()
-    console.print(f"[bold]{title(a)}[/bold]\n{intro(a)}")
+    console.print(f"[bold]{title(a)}[/bold]\n{intro(a)}", markup=True)
+    for text in findings(a):  # the answer first, as the report gives it
+        console.print(f"- {text}", markup=False)
     for head, rows in point_tables(a):
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for h in head:
-            table.add_column(str(h), justify="right" if str(h) == "point" else "left")
+            table.add_column(str(h), justify="right" if str(h) == "point" else "left",
+                             overflow="fold")  # a long name wraps, never cut to "…"
         for r in rows[:max_rows]:
             table.add_row(*(str(c) for c in r))
         if len(rows) > max_rows:
@@ -164,7 +169,7 @@ def print_summary(a: Any, max_rows: int = 40) -> None:
         table = Table(title=f"Sensitivity of {o}", box=box.SIMPLE_HEAD, pad_edge=False,
                       caption=note or None)
         for h in head:
-            table.add_column(h)
+            table.add_column(h, overflow="fold")  # a long name wraps, never cut to "…"
         for r in rows:
             table.add_row(*(str(c) for c in r))
         console.print(table)

@@ -24,7 +24,7 @@ def print_tables(headline: str, tables: Sequence[tuple[str, Sequence[str], Seque
     for title, head, rows in tables:
         table = Table(title=title)
         for h in head:
-            table.add_column(h)
+            table.add_column(h, overflow="fold")  # a long name wraps, never cut to "…"
         for r in rows:
             table.add_row(*r)
         console.print(table)

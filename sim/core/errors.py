@@ -2,7 +2,7 @@
 
 Each carries the exit code the CLI ends with (SPEC "Exit codes"): 1 for the user's
 input (and nothing else), 3 for a failure inside the model, 4 when `verify` found a
-failing check, 130 after Ctrl-C. The
+failing check, 130 after Ctrl-C, 143 after SIGTERM. The
 Python API raises the same exceptions; `sim.cli` maps them to exit codes through
 click's own exception mechanism. Anything else is a crash: exit 3 and a log file.
 """
@@ -14,6 +14,7 @@ EXIT_INPUT = 1
 EXIT_MODEL = 3
 EXIT_CHECK_FAILED = 4
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process ended by it
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,18 @@ class Problem:
     severity: str = "error"  # or "warning"
 
     def __str__(self) -> str:
+        """"file:line: key.path: message" (a compiler's layout); what is unknown is left
+        out, and a problem about no file at all (an option, an output) reads
+        "error: message"."""
         if self.file is None and self.line is None and not self.path:
             return f"{self.severity}: {self.message}"  # not about a file: an output, a setting
-        where = self.file or "<input>"
+        where = [self.file] if self.file else []
         if self.line is not None:
-            where += f":{self.line}"
-        key = f" {self.path}:" if self.path else ""
-        kind = " warning:" if self.severity == "warning" else ""
-        return f"{where}:{key}{kind} {self.message}"
+            where.append(str(self.line) if self.file else f"line {self.line}")
+        parts = [":".join(where)] if where else []
+        parts += [self.path] if self.path else []
+        kind = "warning: " if self.severity == "warning" else ""
+        return ": ".join(parts) + f": {kind}{self.message}"
 
 
 class KazsimError(Exception):
@@ -59,11 +64,22 @@ class InputError(KazsimError):
         return cls([Problem(file, line, path, message)])
 
     def __str__(self) -> str:
-        if len(self.problems) == 1 and str(self.problems[0]).startswith("error: "):
-            return str(self.problems[0])
+        """One problem as one line, "error: file:line: key.path: message"; several under
+        a count (and their file, when they share one), one a line."""
+        if len(self.problems) == 1:
+            text = str(self.problems[0])
+            return text if text.startswith(("error: ", "warning: ")) else f"error: {text}"
+        files = {p.file for p in self.problems}
         n = len(self.problems)
-        head = f"{n} error{'s' if n != 1 else ''} in input:"
+        head = f"{n} errors" + (f" in {files.pop()}" if len(files) == 1 and None not in files
+                                else "") + ":"
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class KazsimWarning(UserWarning):
+    """Something a user should know about a result that is still given (comparisons over
+    different horizons, ...): a Python warning from the API, a "warning:" line from the
+    CLI."""
 
 
 class ModelError(KazsimError):
@@ -78,14 +94,31 @@ class CheckFailed(KazsimError):
     exit_code = EXIT_CHECK_FAILED
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the command's main thread (`sim.core.lifetime`): a
+    KeyboardInterrupt, so that everything that stops cleanly after Ctrl-C stops so."""
+
+
 class Interrupted(KazsimError):
-    """Stopped by the user (Ctrl-C); `resume` is the command that continues, if any."""
+    """Stopped by the user (Ctrl-C) or by SIGTERM (`terminated`: exit 143); `resume` is
+    the command that continues, if any."""
 
     exit_code = EXIT_INTERRUPTED
 
-    def __init__(self, message: str = "Interrupted.", resume: str | None = None):
+    def __init__(self, message: str = "Interrupted.", resume: str | None = None,
+                 terminated: bool = False):
         self.resume = resume
+        self.terminated = terminated
+        if terminated:
+            self.exit_code = EXIT_TERMINATED
         super().__init__(message + (f" Resume with:\n  {resume}" if resume else ""))
+
+    @classmethod
+    def by(cls, stop: KeyboardInterrupt, done: str, resume: str | None = None) -> Interrupted:
+        """The error for `stop` (Ctrl-C or SIGTERM), saying what is kept (`done`)."""
+        terminated = isinstance(stop, Terminated)
+        how = "Terminated (SIGTERM)" if terminated else "Interrupted"
+        return cls(f"\n{how}: {done}", resume, terminated)
 
 
 class OutputError(KazsimError):

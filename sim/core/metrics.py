@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from sim.core.suggest import did_you_mean
+
 
 class MetricInfo(NamedTuple):
     unit: str
@@ -75,7 +77,7 @@ METRICS: dict[str, MetricInfo] = {
     "interoperability_end": MetricInfo("share", "interoperability index at the end: weighted mean of its parts (interoperability.weights; default the people part alone, the share of personnel meeting the NATO criteria for their grade)", group=_F),
     # cost
     "cost_total_usd": MetricInfo("USD", "all costs: person-days, course seats, vehicles, purchases", group=_C),
-    "cost_home_usd": MetricInfo("USD", "person-days at home (in courses and preparing included)", group=_C),
+    "cost_home_usd": MetricInfo("USD", "person-days at home (in courses, preparing and basic training included)", group=_C),
     "cost_deployed_usd": MetricInfo("USD", "deployed person-days and theatre vehicle-days", group=_C),
     "cost_training_usd": MetricInfo("USD", "course seats filled", group=_C),
     "cost_purchases_usd": MetricInfo("USD", "one-off purchases (costs.purchases)", group=_C),
@@ -315,6 +317,15 @@ def label(name: str) -> str:
     """The human label of a metric or series; its name when the catalogue has none."""
     info: Any = metric_info(name) or series_info(name)
     return (info.label if info and info.label else name)
+
+
+def unknown_metric(name: str, series: bool = False) -> str:
+    """"unknown metric 'x'" with the near miss ("did you mean ...?") or where the names
+    are listed."""
+    names = [n for n in (SERIES_INFO if series else METRICS) if "<" not in n]
+    what = "series" if series else "metric"
+    return (f"unknown {what} '{name}'"
+            + (did_you_mean(name, names) or f" (the {what} names: README, \"Reports\")"))
 
 
 def unit(name: str) -> str:

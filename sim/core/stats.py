@@ -8,15 +8,61 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Collection, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from sim.core.metrics import METRICS, bounds, metric_info
 from sim.core.results import ReplicationResult
 
-_EMPTY = {"mean": None, "sd": None, "ci95": None, "p10": None, "p50": None, "p90": None,
-          "min": None, "max": None, "n": 0}
+
+@dataclass(frozen=True)
+class Summary:
+    """One metric's values across replications: None (and n 0) where there is none."""
+
+    mean: float | None = None
+    sd: float | None = None
+    ci95: list[float] | None = None
+    p10: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+    min: float | None = None
+    max: float | None = None
+    n: int = 0
+    clipped: bool = False  # the CI was clipped to the metric's possible range
+
+
+@dataclass(frozen=True)
+class MetricStats(Summary):
+    """`Summary` with what the catalogue says of the metric; `happened` (the share of
+    replications in which a time-to-event metric's event came; None where the metric
+    does not apply) only when `time_to_event`."""
+
+    unit: str = ""
+    description: str = ""
+    label: str = ""
+    time_to_event: bool = False
+    happened: float | None = None
+
+
+@dataclass(frozen=True)
+class SeriesStats:
+    """One series over replications, per date: mean, 10th and 90th percentiles."""
+
+    dates: list[str]
+    mean: list[float | None]
+    p10: list[float | None]
+    p90: list[float | None]
+
+
+@dataclass(frozen=True)
+class DifferenceCI:
+    """mean(other) - mean(base) with its 95% interval, over `n` replications (paired) or
+    the smaller sample (Welch); None where it cannot be told."""
+
+    diff_mean: float | None
+    diff_ci95: list[float] | None
+    n: int
 
 
 def _betainc(a: float, b: float, x: float) -> float:
@@ -131,24 +177,20 @@ def mean_ci(values: Sequence[float] | np.ndarray) -> tuple[float, float, tuple[f
     return mean, sd, (mean - half, mean + half)
 
 
-def describe(values: Sequence[float | None], name: str | None = None) -> dict[str, Any]:
+def describe(values: Sequence[float | None], name: str | None = None) -> Summary:
     """Summary of one metric's values across replications, ignoring None and non-finite
     values. With the metric's `name`, the CI is clipped to the metric's possible range
     and `clipped` says whether that changed it."""
     x = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if len(x) == 0:
-        return dict(_EMPTY)
+        return Summary()
     mean, sd, ci = mean_ci(x)
     p10, p50, p90 = (float(v) for v in np.percentile(x, [10, 50, 90]))
-    out: dict[str, Any] = {
-        "mean": mean, "sd": sd if len(x) > 1 else None, "ci95": list(ci) if ci else None,
-        "p10": p10, "p50": p50, "p90": p90, "min": float(x.min()), "max": float(x.max()),
-        "n": int(len(x))}
+    interval, clipped = (list(ci) if ci else None), False
     if name is not None and ci is not None:
-        out["ci95"], clipped = clip_interval(ci, name)
-        if clipped:
-            out["clipped"] = True
-    return out
+        interval, clipped = clip_interval(ci, name)
+    return Summary(mean, sd if len(x) > 1 else None, interval, p10, p50, p90,
+                   float(x.min()), float(x.max()), int(len(x)), clipped)
 
 
 def metric_values(results: Sequence[ReplicationResult], name: str) -> list[float | None]:
@@ -162,28 +204,27 @@ def metric_names(results: Sequence[ReplicationResult]) -> list[str]:
 
 
 def summarize_metric(results: Sequence[ReplicationResult], name: str,
-                     applies: bool = True) -> dict[str, Any]:
+                     applies: bool = True) -> MetricStats:
     """`describe` plus unit, description and, for time-to-event metrics, `happened`
     (null when the metric does not apply to the scenario)."""
     values = metric_values(results, name)
-    out = describe(values, name)
     info = metric_info(name)
-    out["unit"] = info.unit if info else ""
-    out["description"] = info.description if info else ""
-    out["label"] = info.label if info and info.label else name
-    if info and info.kind == "time_to_event":
-        out["happened"] = (sum(v is not None for v in values) / len(values)
-                           if values and applies else None)
-    return out
+    event = bool(info and info.kind == "time_to_event")
+    return MetricStats(
+        **vars(describe(values, name)), unit=info.unit if info else "",
+        description=info.description if info else "",
+        label=info.label if info and info.label else name, time_to_event=event,
+        happened=(sum(v is not None for v in values) / len(values)
+                  if event and values and applies else None))
 
 
 def summarize_metrics(results: Sequence[ReplicationResult],
-                      not_applicable: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+                      not_applicable: Collection[str] = ()) -> dict[str, MetricStats]:
     return {name: summarize_metric(results, name, name not in not_applicable)
             for name in metric_names(results)}
 
 
-def summarize_series(results: Sequence[ReplicationResult]) -> dict[str, dict[str, Any]]:
+def summarize_series(results: Sequence[ReplicationResult]) -> dict[str, SeriesStats]:
     """Per series and date: mean, p10, p90 over replications (None and non-finite values
     ignored; None where no replication has a value). One array operation per series."""
     ok = [r for r in results if r.ok and r.dates]
@@ -191,7 +232,7 @@ def summarize_series(results: Sequence[ReplicationResult]) -> dict[str, dict[str
         return {}
     dates = max((r.dates for r in ok), key=len)
     names = [n for n in dict.fromkeys(k for r in ok for k in r.series)]
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, SeriesStats] = {}
     for name in names:
         grid = np.full((len(ok), len(dates)), np.nan)
         for i, r in enumerate(ok):
@@ -209,8 +250,7 @@ def summarize_series(results: Sequence[ReplicationResult]) -> dict[str, dict[str
             mean[seen] = np.nanmean(cols, axis=0) if gaps else cols.mean(axis=0)
             lo[seen], hi[seen] = (np.nanpercentile if gaps else np.percentile)(
                 cols, [10, 90], axis=0)
-        out[name] = {"dates": list(dates), "mean": _list(mean), "p10": _list(lo),
-                     "p90": _list(hi)}
+        out[name] = SeriesStats(list(dates), _list(mean), _list(lo), _list(hi))
     return out
 
 
@@ -219,36 +259,35 @@ def _list(values: np.ndarray) -> list[float | None]:
 
 
 def paired_difference(base: dict[int, float | None], other: dict[int, float | None]
-                      ) -> dict[str, Any]:
+                      ) -> DifferenceCI:
     """Differences other - base per replication index present (non-None) in both."""
-    keys = sorted(k for k in base.keys() & other.keys()
-                  if base[k] is not None and other[k] is not None)
-    if not keys:
-        return {"diff_mean": None, "diff_ci95": None, "n": 0}
-    d = [float(other[k]) - float(base[k]) for k in keys]  # type: ignore[arg-type]
+    pairs = [(b, o) for k in sorted(base.keys() & other.keys())
+             if (b := base[k]) is not None and (o := other[k]) is not None]
+    if not pairs:
+        return DifferenceCI(None, None, 0)
+    d = [float(o) - float(b) for b, o in pairs]
     mean, _, ci = mean_ci(d)
-    return {"diff_mean": mean, "diff_ci95": list(ci) if ci else None, "n": len(d)}
+    return DifferenceCI(mean, list(ci) if ci else None, len(d))
 
 
 def welch_difference(base: Sequence[float | None], other: Sequence[float | None]
-                     ) -> dict[str, Any]:
+                     ) -> DifferenceCI:
     """Welch's unpaired 95% interval for mean(other) - mean(base)."""
     a = np.asarray([v for v in base if v is not None], dtype=float)
     b = np.asarray([v for v in other if v is not None], dtype=float)
     if len(a) == 0 or len(b) == 0:
-        return {"diff_mean": None, "diff_ci95": None, "n": 0}
+        return DifferenceCI(None, None, 0)
     (ma, sa, _), (mb, sb, _) = mean_ci(a), mean_ci(b)
-    diff = mb - ma
+    diff, n = mb - ma, int(min(len(a), len(b)))
     if len(a) < 2 or len(b) < 2:
-        return {"diff_mean": diff, "diff_ci95": None, "n": int(min(len(a), len(b)))}
+        return DifferenceCI(diff, None, n)
     va, vb = sa ** 2 / len(a), sb ** 2 / len(b)
     se2 = va + vb
     if se2 == 0.0:
-        return {"diff_mean": diff, "diff_ci95": [diff, diff], "n": int(min(len(a), len(b)))}
+        return DifferenceCI(diff, [diff, diff], n)
     df = se2 ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
     half = _t975(df) * math.sqrt(se2)
-    return {"diff_mean": diff, "diff_ci95": [diff - half, diff + half],
-            "n": int(min(len(a), len(b)))}
+    return DifferenceCI(diff, [diff - half, diff + half], n)
 
 
 def no_values(results: Sequence[ReplicationResult], metrics: Sequence[str]) -> list[str]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,34 @@ import numpy as np
 from sim.core.stats import t_quantile
 
 NOISE = "noise"
+
+
+@dataclass(frozen=True)
+class PredictionInterval:
+    """The 5th, 50th and 95th percentiles over every run of every draw."""
+
+    p05: float
+    p50: float
+    p95: float
+
+
+@dataclass(frozen=True)
+class DriverShare:
+    """The share of the variance an assumption explains alone (or `noise`'s)."""
+
+    assumption: str
+    share: float
+
+
+@dataclass(frozen=True)
+class MetricUncertainty:
+    """One metric over the draws: the mean and its 95% interval over every run, the
+    prediction interval and the drivers (largest share first)."""
+
+    mean: float | None
+    ci95: list[float] | None
+    prediction: PredictionInterval | None
+    drivers: list[DriverShare]
 
 
 def grid(values: Mapping[tuple[int, int], float | None], draws: int, reps: int) -> np.ndarray:
@@ -49,13 +78,13 @@ def grid(values: Mapping[tuple[int, int], float | None], draws: int, reps: int) 
     return out
 
 
-def prediction(values: np.ndarray) -> dict[str, float] | None:
+def prediction(values: np.ndarray) -> PredictionInterval | None:
     """p05, p50, p95 over every value present."""
     x = values[np.isfinite(values)]
     if x.size == 0:
         return None
     p05, p50, p95 = (float(v) for v in np.percentile(x, [5, 50, 95]))
-    return {"p05": p05, "p50": p50, "p95": p95}
+    return PredictionInterval(p05, p50, p95)
 
 
 def crossed_mean_ci(values: np.ndarray, nominal_var: float | None = None,
@@ -127,8 +156,8 @@ def bins_for(draws: int) -> int:
 
 def first_order_shares(design: Mapping[str, Sequence[Any]], values: np.ndarray,
                        categorical: frozenset[str] | set[str] = frozenset(),
-                       nominal_var: float | None = None) -> list[dict[str, Any]]:
-    """`[{"assumption": name, "share": s}, ...]` sorted by share, `noise` among them.
+                       nominal_var: float | None = None) -> list[DriverShare]:
+    """Each assumption's share (`noise` among them), the largest first.
     `design[name][d]` is the value of assumption `name` in draw d; `values` the
     draws x reps grid. `nominal_var` stands in for the variance within a draw when no
     draw has two runs. Empty when the metric does not vary or too few draws have a
@@ -141,17 +170,17 @@ def first_order_shares(design: Mapping[str, Sequence[Any]], values: np.ndarray,
     if not total > 0:
         return []
     means = _row_means(values)[rows]
-    shares: list[dict[str, Any]] = []
+    shares: list[DriverShare] = []
     for name, column in design.items():
         x = [v for v, keep in zip(column, rows) if keep]
         groups = _groups(x, name in categorical)
-        shares.append({"assumption": name, "share": _clip(_between(means, groups) / total)})
+        shares.append(DriverShare(name, _clip(_between(means, groups) / total)))
     within = _within(values)
     if within is None:
         within = nominal_var
     if within is not None:
-        shares.append({"assumption": NOISE, "share": _clip(within / total)})
-    return sorted(shares, key=lambda s: (-s["share"], s["assumption"]))
+        shares.append(DriverShare(NOISE, _clip(within / total)))
+    return sorted(shares, key=lambda s: (-s.share, s.assumption))
 
 
 def _groups(x: Sequence[Any], categorical: bool) -> list[np.ndarray]:
@@ -219,7 +248,7 @@ def metric_uncertainty(nominal: Sequence[float | None],
                        runs: Mapping[tuple[int, int], float | None],
                        design: Mapping[str, Sequence[Any]], draws: int, reps: int,
                        categorical: frozenset[str] | set[str] = frozenset()
-                       ) -> dict[str, Any]:
+                       ) -> MetricUncertainty:
     """One metric over the draws: `mean` and `ci95` over every run (`crossed_mean_ci`),
     `prediction` and `drivers`. `nominal`: its values in the nominal scenario's
     replications; `runs`: by (draw, replication)."""
@@ -227,5 +256,5 @@ def metric_uncertainty(nominal: Sequence[float | None],
     nom = np.asarray([v for v in nominal if v is not None and math.isfinite(v)], dtype=float)
     nominal_var = float(nom.var(ddof=1)) if nom.size >= 2 else None
     mean, ci = crossed_mean_ci(y, nominal_var, int(nom.size))
-    return {"mean": mean, "ci95": ci, "prediction": prediction(y),
-            "drivers": first_order_shares(design, y, categorical, nominal_var)}
+    return MetricUncertainty(mean, ci, prediction(y),
+                             first_order_shares(design, y, categorical, nominal_var))

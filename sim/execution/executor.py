@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sim.core.errors import InputError
+from sim.core.lifetime import stop_workers, terminating, worker_started
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -53,11 +54,6 @@ def _no_sigint() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to this process, which cancels what they have not begun."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers() -> int:
@@ -101,7 +97,10 @@ def imap_window(
         return
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    # workers leave Ctrl-C to this process (which cancels what they have not begun) and
+    # end with it, however it ends
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_started,
+                               initargs=(os.getpid(),))
     pending: dict[Any, Any] = {}
     source = iter(tasks)
     try:
@@ -116,6 +115,8 @@ def imap_window(
             for fut in finished:
                 yield pending.pop(fut), fut.result()
     finally:
+        if terminating():  # SIGTERM: what the workers have begun is not waited for
+            stop_workers(pool)
         with _no_sigint():  # a second Ctrl-C must not abandon the workers mid-shutdown
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import ClassVar
 
+from sim.core.results import UnfilledPosts
 from sim.model.acceptance import NcoAcceptance
 from sim.model.assistance import Assistance, Ports
 from sim.model.budget import PersonnelBudget
@@ -258,12 +259,12 @@ class Replication:
     def trace(self) -> list[Row] | None:
         return self.log.rows
 
-    def results(self) -> tuple[dict[str, Value], list[dict[str, object]]]:
+    def results(self) -> tuple[dict[str, Value], list[UnfilledPosts]]:
         """Metrics, and the contingent shortfalls."""
         return self._report(self.warnings)
 
-    def _report(self, warnings: list[str]) -> tuple[dict[str, Value], list[dict[str, object]]]:
-        results, unfilled = Results(), []  # type: tuple[Results, list[dict[str, object]]]
+    def _report(self, warnings: list[str]) -> tuple[dict[str, Value], list[UnfilledPosts]]:
+        results, unfilled = Results(), []  # type: tuple[Results, list[UnfilledPosts]]
         for kind in (*REPORTERS, Replication):
             results.declare(kind.REPORTS)
         self.force.report(results, warnings)

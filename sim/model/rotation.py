@@ -15,6 +15,7 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
+from sim.core.results import UnfilledPosts
 from sim.model.clock import Clock, Meter, Timer
 from sim.model.contingent import CALLED, GONE, IN_THEATRE, STOOD_DOWN, Contingent
 from sim.model.log import EventLog
@@ -72,7 +73,7 @@ class RotationSchedule:
         self.willingness = willingness if willingness is not None else Willingness(people, lambda: 0.0)
         self.rng = {k: streams.get(k, self.name) for k in ("selection", "volunteers", "dropouts")}
         self.rotations = self.required = self.filled = self.understrength = self.empty = 0
-        self.unfilled: list[dict[str, object]] = []
+        self.unfilled: list[UnfilledPosts] = []
         self.live: list[Contingent] = []         # called up and not yet gone
         self.newest: Contingent | None = None    # the newest contingent in theatre
         self._k = 0
@@ -179,8 +180,7 @@ class RotationSchedule:
         if record:
             for i, (missing, why) in short.items():
                 role = c.slots[i].role
-                self.unfilled.append({"deployment": self.name, "rotation": c.rotation,
-                                      "role": role, "missing": missing, "reason": why})
+                self.unfilled.append(UnfilledPosts(self.name, c.rotation, role, int(missing), why))
                 self.log("slot unfilled", f"{self.name} rotation {c.rotation}", f"{role}: {missing} short ({why})")
         if picked:
             self.people.move(picked, PREPARING)
@@ -331,7 +331,7 @@ class RotationSchedule:
     def required_now(self) -> float:
         return float(self.spec.required) if self._in_window() else 0.0
 
-    def report(self, results: Results, unfilled: list[dict[str, object]]) -> None:
+    def report(self, results: Results, unfilled: list[UnfilledPosts]) -> None:
         results.add("rotations", self.rotations)
         results.add("rotations_empty", self.empty)
         results.ratio("rotation_fill_rate", self.filled, self.required)

@@ -166,10 +166,12 @@ def atomic_dir(target: str | Path, marker: str) -> Iterator[Path]:
         if target.exists():
             os.replace(target, sibling["old"])
         os.replace(sibling["done"], target)
-    except BaseException as err:
+    except BaseException as err:  # Ctrl-C or SIGTERM too: no temporary is left
+        placed = not sibling["tmp"].exists() and not sibling["done"].exists() \
+            and target.exists()  # stopped just after the new report was put in place
         if sibling["old"].exists() and not target.exists():
             os.replace(sibling["old"], target)
-        for kind in ("tmp", "done"):
+        for kind in ("tmp", "done", *(("old",) if placed else ())):
             _remove(sibling[kind])
         if isinstance(err, OSError) and err.errno in _OUTPUT_ERRNOS:
             raise _output(target, err) from None

@@ -1,31 +1,81 @@
-"""What report.md / report.html say about a run, as document blocks."""
+"""What report.md / report.html say about a run, as document blocks: Findings first
+(`sim.report.findings`), then how the report was made, the tables and figures, and the
+reporting-checklist annex last (`sim.report.annex`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sim.core.metrics import HEADLINE, label
-from sim.report.document import Block, Cell, compact, fmt, interval
+from sim.report.annex import run_annex
+from sim.report.document import Block, Cell, fmt, interval
+from sim.report.findings import (
+    CAUSE_WORDS,
+    EVENTS,
+    amount,
+    event_share,
+    not_applicable,
+    run_findings,
+    span,
+)
 from sim.report.model import MetricSummary, Report, Uncertainty
 
 CLIPPED = "†"
 CLIPPED_NOTE = (f"{CLIPPED} 95% CI clipped to what the metric can take (a share to "
                 "[0, 1], a count or amount to 0 and above): the t-interval crossed it.")
+EVENT_NOTE = ("A time-to-event metric is given twice: the share of runs in which the event "
+              "happened by the end (with its Wilson 95% interval), then the time it took "
+              "where it happened.")
 
 
-def ci_text(ci: list[float] | None) -> str:
-    return interval(ci)
+def ci_text(ci: Sequence[float | None] | None, unit: str = "") -> str:
+    return interval(ci, unit=unit)
 
 
-def metric_cell(name: str, m: MetricSummary | None = None) -> Cell:
-    shown = (m.label if m is not None and m.label else "") or label(name)
+def metric_cell(name: str, m: MetricSummary | None = None, text: str = "") -> Cell:
+    shown = text or (m.label if m is not None and m.label else "") or label(name)
     return Cell(shown, f"{name}: {m.description}" if m is not None and m.description else name)
 
 
 def metric_row(name: str, m: MetricSummary) -> list[Any]:
-    note = f"reached in {m.happened:.0%}" if m.happened is not None else ""
-    ci = ci_text(m.ci95) + (f" {CLIPPED}" if m.clipped else "")
-    return [metric_cell(name, m), fmt(m.mean), ci, fmt(m.p10), fmt(m.p90), m.unit, note]
+    ci = ci_text(m.ci95, m.unit) + (f" {CLIPPED}" if m.clipped else "")
+    note = ("" if m.happened is None else
+            f"where reached ({fmt(m.happened, unit='share')} of runs)")
+    return [metric_cell(name, m), fmt(m.mean, unit=m.unit), ci, fmt(m.p10, unit=m.unit),
+            fmt(m.p90, unit=m.unit), m.unit, note]
+
+
+def metric_rows(report: Report, name: str) -> list[list[Any]]:
+    """A metric's rows (`HEAD`'s columns, or `HEAD_DRAWS`' where the assumptions were
+    drawn): one; for a time-to-event metric, the share of runs in which the event
+    happened by the end, then the time where it did; words instead of numbers where the
+    metric would mislead ("no growth step")."""
+    m = report.metrics[name]
+    u = report.uncertainty
+    short = u.short_names() if u is not None else None
+
+    def row(cells: list[Any]) -> list[Any]:  # [cell, mean, ci, unit, note] in the table's columns
+        cell, mean, ci, unit, note = cells
+        return ([cell, mean, ci, "—", "—", unit, note] if short is None
+                else [cell, mean, ci, "—", "—", unit, note, "—"])
+
+    def the_metric() -> list[Any]:
+        return metric_row(name, m) if short is None else metric_row_draws(name, m, short)
+
+    instead = not_applicable(report).get(name)
+    if instead:
+        return [row([metric_cell(name, m), instead, "—", m.unit, ""])]
+    event = event_share(report, name)
+    if event is None:
+        return [the_metric()]
+    share, ci, n = event
+    happened = row([metric_cell(name, m, EVENTS.get(name, f"{m.label or label(name)}: happened")),
+                    fmt(share, unit="share"), interval(ci, unit="share"), "share",
+                    f"Wilson interval, {n} runs"])
+    if not share:
+        return [happened, row([metric_cell(name, m), "never reached", "—", m.unit, ""])]
+    return [happened, the_metric()]
 
 
 HEAD = ["metric", "mean", "95% CI", "p10", "p90", "unit", "note"]
@@ -36,18 +86,21 @@ HEAD_DRAWS = ["metric", "mean", "95% CI", "90% prediction", "nominal", "unit", "
 def metric_row_draws(name: str, m: MetricSummary, short: dict[str, str]) -> list[Any]:
     """A metric over the draws: mean and CI over every run, the 90% prediction, the
     nominal scenario's mean, and the driver with the largest share."""
-    note = f"reached in {m.happened:.0%}" if m.happened is not None else ""
-    ci = ci_text(m.ci95) + (f" {CLIPPED}" if m.clipped else "")
+    note = ("" if m.happened is None else
+            f"where reached ({fmt(m.happened, unit='share')} of runs)")
+    ci = ci_text(m.ci95, m.unit) + (f" {CLIPPED}" if m.clipped else "")
     p = m.prediction
-    return [metric_cell(name, m), fmt(m.mean), ci, interval([p.p05, p.p95]) if p else "—",
-            fmt(m.nominal.mean) if m.nominal else "—", m.unit, note, top_driver(m, short)]
+    return [metric_cell(name, m), fmt(m.mean, unit=m.unit), ci,
+            interval([p.p05, p.p95], unit=m.unit) if p else "—",
+            fmt(m.nominal.mean, unit=m.unit) if m.nominal else "—", m.unit, note,
+            top_driver(m, short)]
 
 
 def top_driver(m: MetricSummary, short: dict[str, str]) -> str:
     top = m.drivers[0] if m.drivers else None
     if top is None or top.share <= 0:
         return "—"
-    return f"{short.get(top.assumption, top.assumption)} ({top.share:.0%})"
+    return f"{short.get(top.assumption, top.assumption)} ({fmt(top.share, 2, 'share')})"
 
 
 DRAWS_NOTE = ("Mean and 95% CI over every run of every draw of the assumptions (the "
@@ -63,6 +116,7 @@ def provenance_blocks(report: Report) -> list[Block]:
     draws = (f", and {run.draws} draws of its assumptions x {run.replications_per_draw} "
              "replications" if run.draws else "")
     blocks: list[Block] = [
+        ("h2", "How this report was made"),
         ("p", f"Scenario file {sc.file} (sha256 {sc.sha256[:12]}…), {start} to {end}. "
               f"{run.replications} replications{draws}, seed {run.seed}. kazsim "
               f"{run.version}{commit}, started {run.started}, {fmt(run.wall_seconds)} s "
@@ -76,20 +130,30 @@ def provenance_blocks(report: Report) -> list[Block]:
     return blocks
 
 
+def findings_blocks(report: Report) -> list[Block]:
+    asked, sentences = run_findings(report)
+    return [("h2", "Findings"),
+            ("p", f"The question: {asked}" if asked else "The scenario states no question "
+                  "(add `question:` or a description); the headline results:"),
+            ("findings", sentences)]
+
+
 def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]:
     run, metrics = report.run, report.metrics
-    blocks: list[Block] = [("h1", f"kazsim report: {report.name}"), *provenance_blocks(report)]
-    description = report.scenario.resolved.get("description")
-    if description:
-        blocks.append(("p", str(description).strip()))
+    start, end = report.horizon
+    blocks: list[Block] = [("h1", f"kazsim report: {report.name}, {start} to {end}"),
+                           *findings_blocks(report), *provenance_blocks(report)]
+    resolved = report.scenario.resolved
+    if resolved.get("question") and resolved.get("description"):
+        blocks.append(("p", " ".join(str(resolved["description"]).split())))
     if run.reps_auto:
         a = run.reps_auto
         verdict = ("precision met" if a.met else
                    f"precision NOT met, no value for {', '.join(a.no_values)}"
                    if a.no_values else "cap reached, precision NOT met")
         blocks.append(("p", f"--reps auto: {run.replications} replications ({verdict}: "
-                            f"95% CI half-width within {a.precision:.1%} of the mean for "
-                            f"{', '.join(a.metrics)})."))
+                            f"95% CI half-width within {fmt(a.precision, unit='share')} of "
+                            f"the mean for {', '.join(a.metrics)})."))
     if run.failed:
         blocks += [("h2", "Failed replications"),
                    ("table", ["replication", "draw", "error"],
@@ -98,27 +162,21 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
                      for f in run.failed])]
     if report.notes:
         blocks += [("h2", "Notes from the model"), ("ul", report.notes)]
-    clipped = any(m.clipped for m in metrics.values())
     growth = growth_text(report)
     if growth:
         blocks += [("h2", "What limited growth"), ("p", growth)]
-    headline_clipped = any(metrics[n].clipped for n in HEADLINE if n in metrics)
+    headline = [n for n in HEADLINE if n in metrics]
     u = report.uncertainty
-    if u is None:
-        blocks += [("h2", "Headline results"),
-                   ("table", HEAD, [metric_row(n, metrics[n]) for n in HEADLINE
-                                    if n in metrics],
-                    CLIPPED_NOTE if headline_clipped else "")]
-    else:
-        short = u.short_names()
-        blocks += [("h2", "Headline results"),
-                   ("table", HEAD_DRAWS, [metric_row_draws(n, metrics[n], short)
-                                          for n in HEADLINE if n in metrics],
-                    DRAWS_NOTE + (" " + CLIPPED_NOTE if headline_clipped else ""))]
+    head = HEAD if u is None else HEAD_DRAWS
+    blocks += [("h2", "Headline results"),
+               ("table", *without_empty(head, [row for n in headline
+                                               for row in metric_rows(report, n)]),
+                _notes(report, headline))]
+    blocks += cost_blocks(report)
     if report.thresholds:
         blocks += [("h2", "Thresholds"),
                    ("table", ["threshold", "breached in", "breaches", "evaluated", "n/a"],
-                    [[t.threshold, "—" if t.breach_share is None else f"{t.breach_share:.0%}",
+                    [[t.threshold, fmt(t.breach_share, unit="share"),
                       t.breaches, t.evaluated, t.not_applicable] for t in report.thresholds])]
     if report.unfilled:
         blocks += [("h2", "Unfilled contingent posts"),
@@ -132,8 +190,9 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
         blocks.append(("h2", "Figures"))
         blocks += [("img", f"figures/{f}", cap) for f, cap in figures]
     blocks += [("h2", "All metrics"),
-               ("table", HEAD, [metric_row(n, m) for n, m in metrics.items()],
-                CLIPPED_NOTE if clipped else "")]
+               ("table", *without_empty(head, [row for n in metrics
+                                               for row in metric_rows(report, n)]),
+                _notes(report, list(metrics)))]
     blocks += [("h2", "Metric definitions"),
                ("ul", [f"{m.label or n} ({n}, {m.unit}): {m.description}"
                        for n, m in metrics.items() if m.description])]
@@ -144,11 +203,72 @@ def report_blocks(report: Report, figures: list[tuple[str, str]]) -> list[Block]
         blocks += [("p", "Resolved inputs that differ from the schema defaults "
                          "(required inputs included); \"--set\" marks an override:"),
                    ("table", ["input", "value", "set by"],
-                    [[i["path"], _short(i["value"]), "--set" if i.get("set_by") else "file"]
+                    [[i["path"], value_text(i["value"]), "--set" if i.get("set_by") else "file"]
                      for i in inputs])]
     if report.warnings:
         blocks += [("h2", "Warnings"), ("ul", report.warnings)]
-    return blocks
+    return blocks + run_annex(report)
+
+
+def without_empty(head: Sequence[Any], rows: Sequence[Sequence[Any]]
+                  ) -> tuple[list[Any], list[list[Any]]]:
+    """A table without the columns that are empty in every row (a narrow page keeps its
+    width for the others)."""
+    keep = [i for i in range(len(head)) if any(str(r[i]) for r in rows)]
+    return [head[i] for i in keep], [[r[i] for i in keep] for r in rows]
+
+
+def _notes(report: Report, names: Sequence[str]) -> str:
+    notes = [DRAWS_NOTE] if report.uncertainty is not None else []
+    if any(report.metrics[n].clipped for n in names):
+        notes.append(CLIPPED_NOTE)
+    if any(event_share(report, n) is not None for n in names):
+        notes.append(EVENT_NOTE)
+    return " ".join(notes)
+
+
+def cost_blocks(report: Report) -> list[Block]:
+    """The total cost and the parts it is the sum of (`cost_parts`), with each part's
+    share of the total, and whether they add up on every replication."""
+    parts = [p for p in report.cost_parts if p in report.metrics]
+    total = report.metrics.get("cost_total_usd")
+    if not parts or total is None or total.mean is None:
+        return []
+    rows = []
+    for p in parts:
+        m = report.metrics[p]
+        share = m.mean / total.mean if m.mean is not None and total.mean else None
+        rows.append([metric_cell(p, m), fmt(m.mean), ci_text(m.ci95), fmt(share, unit="share")])
+    rows.append([metric_cell("cost_total_usd", total), fmt(total.mean), ci_text(total.ci95),
+                 "100%"])
+    off = [r.index for r in report.ok_replications()
+           if (t := r.metrics.get("cost_total_usd")) is not None
+           and abs(sum(r.metrics.get(p) or 0.0 for p in parts) - t) > 1e-6 * max(1.0, abs(t))]
+    check = ("The parts add up to the total on every replication." if not off else
+             f"The parts do NOT add up to the total on replications {off[:5]}.")
+    donor = report.metrics.get("assistance_spent_usd")
+    if donor is not None and donor.mean:
+        check += f" Donor money is apart: {fmt(donor.mean)} USD of assistance spent."
+    return [("h2", "Cost"),
+            ("table", ["cost", "mean (USD)", "95% CI", "share of total"], rows, check)]
+
+
+def value_text(v: Any, limit: int = 160) -> str:
+    """An input's value for people: a list as "a; b", a mapping as "k: v", numbers by
+    `fmt` (never a Python repr), nothing as "not set"."""
+    if v is None:
+        text = "not set"
+    elif isinstance(v, bool):
+        text = "yes" if v else "no"
+    elif isinstance(v, (int, float)):
+        text = fmt(v, 4)
+    elif isinstance(v, dict):
+        text = ", ".join(f"{k}: {value_text(x)}" for k, x in v.items()) or "none"
+    elif isinstance(v, (list, tuple)):
+        text = "; ".join(value_text(x) for x in v) or "none"
+    else:
+        text = str(v)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def rests_on_blocks(report: Report, u: Uncertainty, figures: list[tuple[str, str]]
@@ -193,27 +313,15 @@ def rests_sentence(name: str, m: MetricSummary, short: dict[str, str]) -> str:
     """"Items cleared: 5.2 M expected, 90% of histories 3.1 M to 7.3 M; it rests mostly
     on ordnance_stock (78%), then noise (10%)."""
     drivers = [d for d in m.drivers or [] if d.share >= 0.005]
-    head = f"{m.label or label(name)}: {compact(m.mean)} {m.unit} expected"
+    head = f"{m.label or label(name)}: {amount(m.mean, m.unit)} expected"
     if m.prediction:
-        head += (f", 90% of histories {compact(m.prediction.p05)} to "
-                 f"{compact(m.prediction.p95)}")
+        head += f", 90% of histories {span([m.prediction.p05, m.prediction.p95], m.unit)}"
     if not drivers:
         return head + "; it does not vary over the draws."
-    parts = [f"{short.get(d.assumption, d.assumption)} ({d.share:.0%})" for d in drivers[:3]]
+    parts = [f"{short.get(d.assumption, d.assumption)} ({fmt(d.share, 2, 'share')})"
+             for d in drivers[:3]]
     return head + f"; it rests mostly on {parts[0]}" + (
         f", then {', '.join(parts[1:])}." if parts[1:] else ".")
-
-
-CAUSE_WORDS = {
-    "applicants": "too few applicants",
-    "selection": "selection (too few applicants accepted)",
-    "intake": "the monthly intake ceiling",
-    "basic_training": "basic-training seats and time",
-    "budget": "the personnel budget",
-    "courses": "courses (NCO promotion, qualifications)",
-    "officers": "officer intake",
-    "nothing": "nothing (every grade filled, awaiting the next growth step)",
-}
 
 
 def growth_text(report: Report) -> str | None:
@@ -253,8 +361,3 @@ def growth_text(report: Report) -> str | None:
                      f"{foc.happened:.0%} of replications; where reached, on average "
                      f"{foc.mean:,.0f} days after the start{when}.")
     return text
-
-
-def _short(v: Any, limit: int = 120) -> str:
-    s = str(v)
-    return s if len(s) <= limit else s[:limit] + "…"

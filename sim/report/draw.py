@@ -62,37 +62,69 @@ def subplots(figsize: tuple[float, float]) -> tuple[Figure, Any]:
     return fig, fig.add_subplot()
 
 
-def compact(v: float, unit: str = "", digits: int = 3) -> str:
-    """A tick label: 1.5M, 350k, 12, 0.25; shares as percentages; dollars with $.
-    `digits`: significant digits of the scaled number."""
+def _plain(x: float, decimals: int) -> str:
+    """`x` with `decimals` decimals and thousands separators, trailing zeros dropped."""
+    text = f"{x:,.{max(0, decimals)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _sig_decimals(x: float, digits: int) -> int:
+    """Decimals that show `x` to `digits` significant figures."""
+    return 0 if x == 0 else max(0, digits - 1 - math.floor(math.log10(abs(x))))
+
+
+def _scale(top: float, unit: str) -> tuple[float, str]:
+    """The divisor and suffix of numbers up to `top`: 1e6 and "M" for millions."""
     if unit == "share":
-        text = f"{v * 100:.{max(0, digits - 2)}f}"
-        return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
-    a = abs(v)
-    text = (f"{v / 1e9:.{digits}g}B" if a >= 1e9 else f"{v / 1e6:.{digits}g}M" if a >= 1e6
-            else f"{v / 1e3:.{digits}g}k" if a >= 1e4 else f"{v:.{max(digits, 4)}g}")
-    return ("-$" + text[1:] if text.startswith("-") else "$" + text) if unit == "USD" else text
+        return 0.01, "%"
+    return ((1e9, "B") if top >= 1e9 else (1e6, "M") if top >= 1e6
+            else (1e3, "k") if top >= 1e4 else (1.0, ""))
+
+
+def _dress(text: str, suffix: str, unit: str) -> str:
+    if text != "0" or unit == "share":  # zero is 0 in any scale ("0", not "0M")
+        text += suffix
+    if unit == "USD":
+        return "-$" + text[1:] if text.startswith("-") else "$" + text
+    return text
+
+
+def compact(v: float, unit: str = "", digits: int = 3) -> str:
+    """A number in a figure: 1.5M, 350k, 12, 0.25; shares as percentages; dollars with
+    $. `digits`: significant digits of the scaled number. Never scientific notation."""
+    factor, suffix = _scale(abs(v), unit)
+    x = v / factor
+    if unit == "share":
+        return _dress(_plain(x, max(0, digits - 2)), suffix, unit)
+    return _dress(_plain(x, _sig_decimals(x, digits)), suffix, unit)
 
 
 class TickFormatter(Formatter):
-    """`compact` with as many digits as the tick spacing needs ($3.035M, not $3.04M
-    twice)."""
+    """Tick labels of one axis in one scale (0, 0.6M, 1.2M; not 600k beside 1.2M), with
+    the fewest decimals that tell every tick apart exactly ($3.035M, not $3.04M twice)."""
 
     def __init__(self, unit: str = ""):
-        self.unit, self.digits = unit, 3
+        self.unit = unit
+        self.factor, self.suffix, self.decimals = 1.0, "", 0
+        self.ready = False
 
     def set_locs(self, locs: Any) -> None:
         super().set_locs(locs)
-        finite = [v for v in locs if math.isfinite(v)]
-        if len(finite) > 1:
-            step = min(abs(b - a) for a, b in zip(finite, finite[1:]) if b != a) \
-                if len(set(finite)) > 1 else 1.0
-            top = max(abs(v) for v in finite) or 1.0
-            scale = 100.0 if self.unit == "share" else 1.0
-            self.digits = max(2, min(8, math.ceil(math.log10(top * scale / (step * scale))) + 1))
+        finite = [float(v) for v in locs if math.isfinite(v)]
+        self.ready = bool(finite)
+        if not finite:
+            return
+        self.factor, self.suffix = _scale(max(abs(v) for v in finite), self.unit)
+        scaled = [v / self.factor for v in finite]
+        self.decimals = next((d for d in range(9) if all(
+            abs(x - round(x, d)) <= 1e-6 * max(1.0, abs(x)) for x in scaled)), 8)
 
     def __call__(self, v: float, pos: Any = None) -> str:
-        return compact(v, self.unit, self.digits)
+        if not self.ready:
+            return compact(v, self.unit)
+        return _dress(_plain(v / self.factor, self.decimals), self.suffix, self.unit)
 
 
 def _axis_label(unit: str) -> str:
@@ -161,6 +193,7 @@ def draw_panels(spec: dict[str, Any]) -> Figure:
     if title:
         fig.suptitle(title, fontsize=11, fontweight="bold")
     for k, (ax, panel) in enumerate(zip(axes, panels)):
+        highest = -math.inf
         for line in panel["lines"]:
             x, m, lo, hi = _arrays(_dates(line["dates"]), line["mean"],
                                    line.get("lo") or [None] * len(line["mean"]),
@@ -172,9 +205,12 @@ def draw_panels(spec: dict[str, Any]) -> Figure:
                 ax.fill_between(x, lo, hi, color=line["colour"], alpha=line.get("alpha", 0.18),
                                 lw=0, step="pre" if line.get("step") else None,
                                 label=line.get("band_label"))
+            highest = max(highest, float(np.nanmax(np.concatenate([m, hi]))) if not (
+                np.isnan(m).all() and np.isnan(hi).all()) else -math.inf)
         for h in panel.get("hlines", []):
             ax.axhline(h["y"], color=h.get("colour", "#c00000"), ls="--", lw=1.2,
                        label=h["label"])
+            highest = max(highest, float(h["y"]))
         # y given: no automatic title placement, which measures every tick label again
         # on each draw to find what could overlap the title (nothing here: x ticks
         # below, no offset text), a sixth of a panel's drawing time
@@ -184,6 +220,7 @@ def draw_panels(spec: dict[str, Any]) -> Figure:
             ax.set_ylim(bottom=0)
         if panel["unit"] == "share":
             ax.set_ylim(top=max(ax.get_ylim()[1], 0.05))
+        _headroom(ax, highest, panel["unit"])
         _format_dates(ax)
         ax.grid(alpha=0.3)
         if spec.get("legend", "each") == "each" or k == 0:
@@ -191,6 +228,20 @@ def draw_panels(spec: dict[str, Any]) -> Figure:
             if handles:
                 ax.legend(fontsize=7.5, loc=panel.get("legend_loc", "best"))
     return fig
+
+
+def _headroom(ax: Any, highest: float, unit: str) -> None:
+    """Room above the highest line or band: the axis ends at the first tick clear of it
+    (a share that reaches 100% ends at 105%), so no line runs along the top edge."""
+    if not math.isfinite(highest):
+        return
+    bottom = ax.get_ylim()[0]
+    needed = highest + 0.04 * (highest - bottom if highest > bottom else abs(highest) or 1.0)
+    if unit == "share" and highest <= 1.0 < needed:
+        ax.set_ylim(bottom, 1.05)
+        return
+    ticks = MaxNLocator(nbins=6).tick_values(bottom, needed)
+    ax.set_ylim(bottom, min((t for t in ticks if t >= needed), default=needed))
 
 
 # -- distributions ---------------------------------------------------------------------
@@ -228,39 +279,61 @@ def draw_histograms(spec: dict[str, Any]) -> Figure:
 
 # -- differences -------------------------------------------------------------------------
 
+VERDICT_STYLE = {  # colour, marker, legend: the marker carries the verdict without colour
+    "better": (BETTER, "^", "better (95% CI excludes 0)"),
+    "worse": (WORSE, "v", "worse (95% CI excludes 0)"),
+    "changed": (NEUTRAL, "D", "changed, neither better nor worse"),
+    "depends": (DEPENDS, "s", "significant, but not in 90% of the draws of the assumptions"),
+    "unsure": (UNSURE, "o", "95% CI includes 0"),
+}
+
+
 def draw_forest(spec: dict[str, Any]) -> Figure:
-    """spec: rows [{label, relative, lo, hi, verdict}] with relative changes in %,
-    verdict better|worse|changed|depends|unsure; title."""
+    """spec: title; rows [{label, value, lo, hi, verdict, axis}]: each row's change and
+    95% CI, `verdict` better|worse|changed|depends|unsure, `axis` the x-axis it is drawn on
+    ("change from the baseline mean, %" or an absolute change in a unit; one panel per
+    axis, in order of first appearance)."""
     rows = spec["rows"]
-    height = 0.32 * len(rows) + 1.9
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in sorted(rows, key=lambda r: not r["axis"].startswith("change from")):
+        groups.setdefault(r["axis"], []).append(r)
+    seen = [v for v in VERDICT_STYLE if any(r["verdict"] == v for r in rows)]
+    legend_rows = math.ceil(len(seen) / 2)
+    per_row, per_panel = 0.3, 0.85
+    top_in, bottom_in = 0.55, 0.6 + 0.2 * legend_rows
+    height = per_row * len(rows) + per_panel * len(groups) + top_in + bottom_in
     fig = Figure(figsize=(8.5, height))
-    ax = fig.subplots()
     longest = max(len(r["label"]) for r in rows)
-    fig.subplots_adjust(left=min(0.55, 0.12 + 0.0068 * longest), right=0.97,
-                        top=1 - 0.55 / height, bottom=1.25 / height)
-    colours = {"better": BETTER, "worse": WORSE, "changed": NEUTRAL, "unsure": UNSURE,
-               "depends": DEPENDS}
-    markers = {"depends": "D"}
-    for y, r in enumerate(reversed(rows)):
-        c = colours[r["verdict"]]
-        ax.plot([r["lo"], r["hi"]], [y, y], color=c, lw=2.2, solid_capstyle="butt")
-        ax.plot(r["relative"], y, markers.get(r["verdict"], "o"), color=c, ms=5)
-    ax.set_yticks(range(len(rows)), [r["label"] for r in reversed(rows)], fontsize=8)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%" if v else "0"))
-    ax.set_xlabel("change from the baseline mean, % (95% CI)")
-    ax.set_title(spec.get("title", "Differences from the baseline"))
-    ax.grid(axis="x", alpha=0.3)
+    left = min(0.55, 0.12 + 0.0068 * longest)
+    axes = fig.subplots(len(groups), 1, squeeze=False,
+                        gridspec_kw={"height_ratios": [len(g) + 1.2 for g in groups.values()]})
+    fig.subplots_adjust(left=left, right=0.97, top=1 - top_in / height,
+                        bottom=bottom_in / height, hspace=0.55 * len(groups) / max(1, len(rows)) + 0.25)
+    for ax, (axis, group) in zip(axes[:, 0], groups.items()):
+        for y, r in enumerate(reversed(group)):
+            colour, marker, _ = VERDICT_STYLE[r["verdict"]]
+            ax.plot([r["lo"], r["hi"]], [y, y], color=colour, lw=2.2, solid_capstyle="butt")
+            ax.plot(r["value"], y, marker, color=colour, ms=7, mec=colour,
+                    mfc="white" if r["verdict"] == "unsure" else colour, mew=1.4)
+        ax.set_yticks(range(len(group)), [r["label"] for r in reversed(group)], fontsize=8)
+        ax.set_ylim(-0.7, len(group) - 0.3)
+        ax.axvline(0, color="black", lw=0.8)
+        percent = axis.endswith("%")
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _: f"{v:+,.0f}%" if v else "0") if percent
+            else FuncFormatter(lambda v, _: ("+" if v > 0 else "") + compact(v) if v else "0"))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.set_xlabel(axis, fontsize=8)
+        ax.tick_params(axis="x", labelsize=7.5)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0, 0].set_title(spec.get("title", "Differences from the baseline"))
     from matplotlib.lines import Line2D
 
-    seen = [v for v in ("better", "worse", "changed", "depends", "unsure")
-            if any(r["verdict"] == v for r in rows)]
-    names = {"better": "better (CI excludes 0)", "worse": "worse (CI excludes 0)",
-             "changed": "changed, neither better nor worse",
-             "depends": "depends on the assumptions", "unsure": "CI includes 0"}
-    fig.legend([Line2D([], [], color=colours[v], lw=2.2, marker=markers.get(v, "o"))
-                for v in seen],
-               [names[v] for v in seen], fontsize=7.5, loc="lower center", ncol=len(seen))
+    handles = [Line2D([], [], color=VERDICT_STYLE[v][0], lw=2.2, marker=VERDICT_STYLE[v][1],
+                      ms=7, mfc="white" if v == "unsure" else VERDICT_STYLE[v][0])
+               for v in seen]
+    fig.legend(handles, [VERDICT_STYLE[v][2] for v in seen], fontsize=7.5,
+               loc="lower center", ncol=min(2, len(seen)), bbox_to_anchor=(0.5, 0.0))
     return fig
 
 
@@ -268,40 +341,67 @@ def draw_forest(spec: dict[str, Any]) -> Figure:
 
 def draw_main_effects(spec: dict[str, Any]) -> Figure:
     """Mean of an output at each level (or bin) of each factor, with 95% CIs of those
-    means. spec: title, unit, panels [{title, x: [labels or numbers], numeric, mean, lo,
-    hi, scatter_x?, scatter_y?}]."""
+    means, over the design points themselves; every panel on one y-scale that holds
+    every point and interval. spec: title, unit, overall (the mean of all points; a
+    dashed line), panels [{title, x: [labels or numbers], numeric, binned?, mean, lo, hi,
+    scatter_x, scatter_y, base? (the base scenario's value: a dotted line)}]."""
     panels = spec["panels"]
     cols = min(3, len(panels))
-    fig, axes = _grid(len(panels), cols, 3.3 * cols + 0.6, 2.9, top=0.8)
+    fig, axes = _grid(len(panels), cols, 3.3 * cols + 0.6, 2.9, top=1.05)
     fig.suptitle(spec["title"], fontsize=11, fontweight="bold")
+    values = [v for p in panels for key in ("scatter_y", "lo", "hi", "mean")
+              for v in p.get(key) or [] if v is not None and math.isfinite(v)]
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    pad = 0.06 * (high - low) if high > low else max(abs(high) * 0.05, 0.05)
+    limits = (low - pad, high + pad)
+    rng = np.random.default_rng(0)  # the spread of points at a level: the same every time
     for k, (ax, p) in enumerate(zip(axes, panels)):
-        if p.get("scatter_x"):
-            ax.scatter(p["scatter_x"], p["scatter_y"], s=8, alpha=0.35, color=PALETTE[5],
-                       label="design points", lw=0)
         x = p["x"] if p["numeric"] else list(range(len(p["x"])))
+        sx = np.array(p.get("scatter_x") or [], dtype=float)
+        if sx.size and not p.get("binned"):
+            spacing = min(np.diff(sorted(set(x))), default=1.0) if len(x) > 1 else 1.0
+            sx = sx + rng.uniform(-0.08, 0.08, sx.size) * float(spacing)
+        if sx.size:
+            ax.scatter(sx, p["scatter_y"], s=7, alpha=0.35, color="#8c8c8c",
+                       label="design points", lw=0, zorder=1)
         mean = np.array([math.nan if v is None else v for v in p["mean"]], dtype=float)
         lo = np.array([math.nan if v is None else v for v in p["lo"]], dtype=float)
         hi = np.array([math.nan if v is None else v for v in p["hi"]], dtype=float)
         ax.errorbar(x, mean, yerr=[np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)],
                     fmt="o-", color=PALETTE[1], ecolor=PALETTE[1], elinewidth=1.2,
-                    capsize=3, lw=1.6, label="mean with 95% CI")
+                    capsize=3, lw=1.6, label="mean with 95% CI", zorder=3)
+        if spec.get("overall") is not None:
+            ax.axhline(spec["overall"], color="#555", ls="--", lw=0.9, zorder=2,
+                       label="mean of all points")
+        if p.get("base") is not None:
+            ax.axvline(p["base"], color=PALETTE[0], ls=":", lw=1.3, zorder=2,
+                       label="base scenario")
         if not p["numeric"]:
             ax.set_xticks(x, [_wrap(str(v), 14) for v in p["x"]], fontsize=7)
-        elif not p.get("scatter_x"):  # the levels themselves; every k-th labelled so they fit
+        elif not p.get("binned"):  # the levels themselves; every k-th labelled so they fit
             step = math.ceil(len(x) / 5)
             ax.set_xticks(x, [compact(v, digits=4) if i % step == 0 else ""
                               for i, v in enumerate(x)], fontsize=7)
         else:
             ax.xaxis.set_major_formatter(TickFormatter())
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.set_ylim(*limits)
         ax.set_title(_wrap(p["title"], 34), fontsize=8.5)
         ax.yaxis.set_major_formatter(TickFormatter(spec["unit"]))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
         if k % cols == 0:
             ax.set_ylabel(_axis_label(spec["unit"]), fontsize=8)
-        if k == 0:
-            ax.legend(fontsize=7, loc="best")
+        else:
+            ax.tick_params(labelleft=False)  # the same scale as the first of the row
+    handles: dict[str, Any] = {}
+    for ax in axes:
+        for h, name in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(name, h)
+    if handles:
+        fig.legend(list(handles.values()), list(handles), fontsize=7.5, loc="upper center",
+                   ncol=len(handles), bbox_to_anchor=(0.5, 1 - 0.4 / fig.get_figheight()))
     return fig
 
 
@@ -311,7 +411,7 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
     grid = np.array([[math.nan if v is None else v for v in row] for row in spec["grid"]],
                     dtype=float)
     ny, nx = grid.shape
-    width, height = min(10.0, 2.2 + 0.75 * nx), min(8.0, 1.9 + 0.42 * ny)
+    width, height = min(10.0, max(5.5, 2.2 + 0.75 * nx)), min(8.0, 2.2 + 0.42 * ny)
     fig = Figure(figsize=(width, height))
     ax = fig.subplots()
     fig.subplots_adjust(left=1.6 / width, right=1 - 1.4 / width, top=1 - 0.6 / height,
@@ -321,7 +421,7 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
     ax.set_yticks(range(ny), spec["y"], fontsize=7)
     ax.set_xlabel(spec["x_label"], fontsize=8)
     ax.set_ylabel(spec["y_label"], fontsize=8)
-    ax.set_title(spec["title"])
+    ax.set_title(_wrap(spec["title"], int(width * 9)), fontsize=9.5)  # never cut at the edges
     if nx * ny <= 150:
         finite_values = grid[~np.isnan(grid)]
         mid = float(np.mean([finite_values.min(), finite_values.max()])) if finite_values.size else 0
@@ -331,7 +431,8 @@ def draw_heatmap(spec: dict[str, Any]) -> Figure:
                     ax.text(j, i, compact(grid[i, j], spec["unit"]), ha="center", va="center",
                             fontsize=7, color="white" if grid[i, j] < mid else "black")
     bar = fig.colorbar(im, ax=ax)
-    bar.set_label(f"mean {spec['label']} ({_axis_label(spec['unit'])})", fontsize=8)
+    name = spec["label"][:1].lower() + spec["label"][1:]
+    bar.set_label(f"mean {name} ({_axis_label(spec['unit'])})", fontsize=8)
     bar.formatter = FuncFormatter(lambda v, _: compact(v, spec["unit"]))
     bar.update_ticks()
     return fig

@@ -251,28 +251,42 @@ def overlay_figure(entries: Sequence[tuple[str, dict[str, SeriesSummary]]],
                       "legend": "first", "title": "Scenarios over time"})
 
 
+RELATIVE_AXIS = "change from the baseline mean, % (95% CI)"
+
+
 def forest_figure(rows: Sequence[dict[str, Any]], several: bool) -> FigureJob | None:
-    """Relative differences with their 95% CIs, coloured by the metric's desirable
-    direction. `rows` are comparison differences (dicts) whose relative change is
-    meaningful."""
+    """Changes from the baseline with their 95% CIs: in % of the baseline mean where a
+    relative change means something, else (a rare count, a baseline of 0) in the
+    metric's own unit on a panel of its own. Colour and marker both say better, worse,
+    changed or unsure. `rows` are comparison differences (dicts)."""
     data = []
     for r in rows:
-        scale = abs(r["baseline_mean"])
-        lo, hi = (v / scale * 100 for v in r["diff_ci95"])
-        name = label(r["metric"])
+        name = r.get("label") or label(r["metric"])
+        shown = f"{r['scenario']}: {name}" if several else name
+        lo, hi = r["diff_ci95"]
         verdict = r["verdict"] or "unsure"
         if verdict.startswith("depends on"):
             verdict = "depends"
         elif verdict not in ("better", "worse", "changed"):
             verdict = "unsure"  # "no clear difference" with draws
-        data.append({"label": f"{r['scenario']}: {name}" if several else name,
-                     "relative": r["relative"] * 100, "lo": lo, "hi": hi,
-                     "verdict": verdict})
+        if r.get("relative") is not None and r.get("relative_shown", True) and r["baseline_mean"]:
+            scale = abs(r["baseline_mean"]) / 100
+            data.append({"label": shown, "value": r["relative"] * 100, "lo": lo / scale,
+                         "hi": hi / scale, "verdict": verdict, "axis": RELATIVE_AXIS})
+        else:
+            unit_ = r.get("unit") or unit(r["metric"])
+            scale = 100.0 if unit_ == "share" else 1.0
+            data.append({"label": shown, "value": r["diff_mean"] * scale, "lo": lo * scale,
+                         "hi": hi * scale, "verdict": verdict,
+                         "axis": ("change in percentage points (95% CI)" if unit_ == "share"
+                                  else f"change in {unit_ or 'value'} (95% CI)")})
     if not data:
         return None
-    return FigureJob("forest", "Headline metrics: change from the baseline mean in % with "
-                     "95% CIs. Green: better, red: worse (by each metric's desirable "
-                     "direction), blue: a significant change that is neither, amber "
-                     "diamond: significant but not in 90% of the draws of the assumptions, "
-                     "grey: the CI includes 0", "forest",
+    return FigureJob("forest", "Change from the baseline with 95% CIs: every headline metric "
+                     "and every other significant difference. In % of the baseline mean; "
+                     "rare counts and changes from 0 in their own unit, on a panel of their "
+                     "own. Up triangle (green): better; down triangle (red): worse; diamond "
+                     "(blue): a significant change that is neither; square (amber): "
+                     "significant but not in 90% of the draws of the assumptions; open circle "
+                     "(grey): the CI includes 0", "forest",
                      {"rows": data, "title": "Differences from the baseline"})

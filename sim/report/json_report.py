@@ -5,9 +5,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sim.core.metrics import METRICS, applies, label, unit
+from sim.core.metrics import COST_PARTS, METRICS, applies, label, unit
 from sim.core.results import ReplicationResult
-from sim.core.stats import clip_interval, describe, summarize_metrics, summarize_series
+from sim.core.stats import (
+    MetricStats,
+    clip_interval,
+    describe,
+    summarize_metrics,
+    summarize_series,
+)
 from sim.core.thresholds import breach_shares
 from sim.core.uncertainty import metric_uncertainty
 from sim.core.version import __version__
@@ -34,7 +40,7 @@ from sim.report.model import (
     finite,
     load_report,
 )
-from sim.report.provenance import git_commit, override_paths, override_texts
+from sim.report.provenance import environment, git_commit, override_paths, override_texts
 
 __all__ = ["FORMAT", "Report", "ReportFormatError", "build_report", "dumps", "load_report"]
 
@@ -62,14 +68,14 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
                   **({"reps_auto": RepsAuto(**auto)} if auto else {}),
                   draws=uncertainty.draws if uncertainty else 0,
                   **({"replications_per_draw": uncertainty.replications_per_draw}
-                     if uncertainty else {}), **extra)
+                     if uncertainty else {}), **environment(), **extra)
     set_by = override_paths(overrides)
     inputs = [{**i, "set_by": set_by[i["path"]]} if i["path"] in set_by else i
               for i in non_defaults(sc)]
     # another task's output is in the unit its scenario entry names, not the catalogue's
     task_units = {f"output.{name}": task.unit for d in sc.deployments
                   for name, task in d.theatre.tasks.items()}
-    metrics = {name: MetricSummary(**{**m, "unit": task_units.get(name, m["unit"])})
+    metrics = {name: _metric(m, task_units.get(name, m.unit))
                for name, m in summarize_metrics(
                    summarised, [m for m in METRICS if not applies(m, sc)]).items()}
     if uncertainty:
@@ -83,7 +89,8 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
                               resolved=finite(sc.model_dump(mode="json"))),
         run=run,
         metrics=metrics,
-        series={name: SeriesSummary(**s, unit=unit(name), label=label(name))
+        series={name: SeriesSummary(dates=s.dates, mean=s.mean, p10=s.p10, p90=s.p90,
+                                    unit=unit(name), label=label(name))
                 for name, s in summarize_series(summarised).items()},
         replications=[ReplicationRecord(index=r.index, seed=list(r.seed), draw=r.draw,
                                         metrics=finite(r.metrics),
@@ -92,11 +99,12 @@ def build_report(loaded: Any, results: Sequence[ReplicationResult], seed: int,
                                         **({"notes": notes} if (notes := _notes(r)) else {}))
                       for r in results],
         thresholds=[ThresholdResult(**t) for t in breach_shares(sc.thresholds, summarised)],
-        unfilled=[Unfilled(**u) for u in unfilled_summary(summarised)],
+        unfilled=unfilled_summary(summarised),
         warnings=[str(w) for w in loaded.warnings]
                  + sorted({w for r in results for w in r.warnings}),
         notes=sorted({n for r in results for n in _notes(r)}),
         assumptions=Assumptions(sources=list(sc.sources), non_default_inputs=inputs),
+        cost_parts=[p for p in COST_PARTS if any(p in r.metrics for r in results)],
         **({"uncertainty": uncertainty} if uncertainty else {}),
     )
 
@@ -111,18 +119,19 @@ def _with_draws(name: str, m: MetricSummary, nominal: Sequence[ReplicationResult
             if r.ok and r.draw is not None}
     found = metric_uncertainty(values, runs, design[0], u.draws, u.replications_per_draw,
                                design[1])
-    ci, clipped = found["ci95"], m.clipped
+    ci, clipped = found.ci95, m.clipped
     if ci is not None:
         ci, was = clip_interval(ci, name)
         clipped = clipped or was
     d = describe(values, name)
     extra: dict[str, Any] = {
-        "nominal": NominalSummary(mean=d["mean"], sd=d["sd"], ci95=d["ci95"], n=d["n"]),
-        "drivers": [Driver(**x) for x in found["drivers"]]}
-    if found["mean"] is not None:
-        extra |= {"mean": found["mean"], "ci95": ci}
-    if found["prediction"]:
-        extra["prediction"] = Prediction(**found["prediction"])
+        "nominal": NominalSummary(mean=d.mean, sd=d.sd, ci95=d.ci95, n=d.n),
+        "drivers": [Driver(assumption=x.assumption, share=x.share) for x in found.drivers]}
+    if found.mean is not None:
+        extra |= {"mean": found.mean, "ci95": ci}
+    if found.prediction:
+        p = found.prediction
+        extra["prediction"] = Prediction(p05=p.p05, p50=p.p50, p95=p.p95)
     if clipped:
         extra["clipped"] = True
     return m.model_copy(update=extra)
@@ -133,14 +142,22 @@ def _notes(result: ReplicationResult) -> list[str]:
     return list(getattr(result, "notes", None) or [])
 
 
-def unfilled_summary(results: Sequence[ReplicationResult]) -> list[dict[str, Any]]:
+def _metric(m: MetricStats, unit: str) -> MetricSummary:
+    """A metric's summary as report.json keeps it: `clipped` only when the interval was
+    clipped, `happened` only for a time-to-event metric."""
+    return MetricSummary(mean=m.mean, sd=m.sd, ci95=m.ci95, p10=m.p10, p50=m.p50, p90=m.p90,
+                         min=m.min, max=m.max, n=m.n, unit=unit, description=m.description,
+                         label=m.label, **({"clipped": True} if m.clipped else {}),
+                         **({"happened": m.happened} if m.time_to_event else {}))
+
+
+def unfilled_summary(results: Sequence[ReplicationResult]) -> list[Unfilled]:
     """Unfilled contingent posts by deployment, role and reason: mean per replication."""
     ok = [r for r in results if r.ok]
     total: Counter[tuple[str, str, str]] = Counter()
     for r in ok:
         for u in r.unfilled:
-            key = (str(u.get("deployment", "")), str(u.get("role", "")), str(u.get("reason", "")))
-            total[key] += int(u.get("missing", 1) or 0)
-    return [{"deployment": d, "role": role, "reason": reason, "missing_total": n,
-             "missing_per_replication": n / len(ok)}
+            total[(u.deployment, u.role, u.reason)] += u.missing
+    return [Unfilled(deployment=d, role=role, reason=reason, missing_total=n,
+                     missing_per_replication=n / len(ok))
             for (d, role, reason), n in sorted(total.items())]

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sim.core.crashlog import one_line
 
 FORMAT = "kazsim-report/1"
 
@@ -63,6 +67,11 @@ class RunInfo(Doc):
     command: str | None = None
     overrides: list[str] = []
     reps_auto: RepsAuto | None = None
+    # what it ran on (absent from reports written before kazsim recorded them)
+    python: str | None = None
+    platform: str | None = None
+    cores: int | None = None
+    libraries: dict[str, str | None] = {}
     draws: int = 0  # draws of the assumptions (0: the nominal scenario only)
     replications_per_draw: int | None = None
 
@@ -217,6 +226,8 @@ class Report(Doc):
     warnings: list[str] = []
     notes: list[str] = []
     assumptions: Assumptions = Assumptions()
+    # the metrics cost_total_usd is the sum of, on every replication
+    cost_parts: list[str] = []
     uncertainty: Uncertainty | None = None
 
     @property
@@ -285,12 +296,59 @@ def dumps(data: Any) -> str:
     return json.dumps(finite(data), indent=2, allow_nan=False, default=str) + "\n"
 
 
-def load_report(path: str | Path) -> Report:
-    """Read a saved report.json; ReportFormatError if it is not a kazsim-report/1."""
+MAX_REPORT_MB = 64  # about 13,000 replications of kazbat_2003 (~5 kB each in report.json)
+BYTES_PER_VALUE = 16  # report.json, indented, spends 20 to 40 bytes on a value
+
+
+def report_limit() -> int:
+    """The largest saved report read, in bytes: MAX_REPORT_MB, or KAZSIM_LIMIT_REPORT_MB."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        raise ReportFormatError(f"{path}: not a readable JSON report ({err})") from None
+        mb = float(os.environ.get("KAZSIM_LIMIT_REPORT_MB", ""))
+    except ValueError:
+        mb = MAX_REPORT_MB
+    return int(mb * (1 << 20)) if math.isfinite(mb) and mb > 0 else MAX_REPORT_MB << 20
+
+
+def read_json(path: str | Path) -> Any:
+    """The JSON of a saved report file, read under bounds like a scenario's: a regular
+    file (not a device or a pipe), at most `report_limit()` bytes, and at most one value
+    (counting brackets, braces and commas) for every BYTES_PER_VALUE bytes of that, so
+    that what it unpacks to in memory is bounded too; nesting is bounded by Python's
+    JSON reader. ReportFormatError otherwise, before the file is parsed."""
+    limit = report_limit()
+    size, raw = 0, b""
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)  # checked first: a pipe blocks `open`
+        if regular:
+            with open(path, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                regular, size = stat.S_ISREG(info.st_mode), info.st_size
+                if regular and size <= limit:
+                    raw = fh.read(limit + 1)
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the name
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
+        raise ReportFormatError(f"{path}: cannot read it ({reason})") from None
+    if not regular:
+        raise ReportFormatError(f"{path}: not a regular file")
+    if size > limit or len(raw) > limit:
+        raise ReportFormatError(
+            f"{path}: larger than {limit / (1 << 20):,.0f} MB, the most a saved report is read "
+            f"at (about {limit // 5000:,} replications); set KAZSIM_LIMIT_REPORT_MB to read it")
+    values = raw.count(b",") + raw.count(b"[") + raw.count(b"{")
+    if values > limit // BYTES_PER_VALUE:
+        raise ReportFormatError(f"{path}: more than {limit // BYTES_PER_VALUE:,} values, "
+                                "more than a report of its bound holds; not a report kazsim "
+                                "wrote")
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise ReportFormatError(f"{path}: not a readable JSON report ({one_line(err)})") from None
+
+
+def load_report(path: str | Path) -> Report:
+    """Read a saved report.json (bounded: `read_json`); ReportFormatError if it is not a
+    kazsim-report/1."""
+    data = read_json(path)
     fmt = data.get("format") if isinstance(data, dict) else None
     if not isinstance(fmt, str) or not fmt.startswith("kazsim-report/"):
         raise ReportFormatError(f"{path}: not a kazsim report (expected \"format\": "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.core.lifetime import stop_workers, terminating, worker_started
 from sim.report.provenance import git_commit
 
 
@@ -42,6 +44,7 @@ class Rendered:
 ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `sim` package
 _pool: ProcessPoolExecutor | None = None
 _ctx: Any = None
+_lifeline: Any = None  # (read, write): the workers end when the writing end closes
 _lock = threading.Lock()
 
 
@@ -102,8 +105,14 @@ def _get_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=default_workers(), mp_context=_context(),
-                                        initializer=_ignore_sigint)
+            # workers leave Ctrl-C to this process and end with it, however it ends
+            ctx = _context()
+            global _lifeline
+            if _lifeline is None:
+                _lifeline = ctx.Pipe(duplex=False)  # this process holds the writing end
+            _pool = ProcessPoolExecutor(max_workers=default_workers(), mp_context=ctx,
+                                        initializer=worker_started,
+                                        initargs=(None, _lifeline[0]))
         return _pool
 
 
@@ -114,13 +123,6 @@ def _drop_pool() -> None:
             _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
         _ctx = None  # the next pool checks the server again (restarted if it died)
-
-
-def _ignore_sigint() -> None:
-    """Ctrl-C is the parent's business: a worker would print its own traceback."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _ready() -> int:
@@ -146,8 +148,8 @@ def _start_workers() -> None:
         pool = _get_pool()
         for _ in range(default_workers()):
             pool.submit(_ready)
-    except (OSError, RuntimeError, BrokenProcessPool):
-        _drop_pool()  # no workers here (a sandbox, a daemon process): draw in-process
+    except (OSError, EOFError, RuntimeError, BrokenProcessPool):
+        _drop_pool()  # no workers here (a sandbox, a daemon process, a stopped server)
 
 
 def _draw(job: FigureJob, folder: str) -> None:
@@ -170,7 +172,7 @@ def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) 
             order = sorted(jobs, key=lambda j: -len(j.spec.get("panels", ())))
             submitted = {id(job): pool.submit(_draw, job, str(folder)) for job in order}
             futures = [(job, submitted[id(job)]) for job in jobs]
-        except (OSError, RuntimeError, BrokenProcessPool):
+        except (OSError, EOFError, RuntimeError, BrokenProcessPool):
             _drop_pool()
             futures = []
             parallel = False
@@ -192,9 +194,27 @@ def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) 
 
 
 def shutdown() -> None:
-    """Stop the drawing workers (waiting for them), as the interpreter's exit would."""
+    """Stop the drawing workers (waiting for them, unless after SIGTERM), as the
+    interpreter's exit would."""
     global _pool
+    if terminating():
+        # the server first: a worker being started waits on it (it may still be importing
+        # matplotlib), and the pool's shutdown on that start
+        _stop_server()
     with _lock:
         if _pool is not None:
+            if terminating():
+                stop_workers(_pool)
             _pool.shutdown(wait=True, cancel_futures=True)
         _pool = None
+
+
+def _stop_server() -> None:
+    """End the fork server now rather than when it notices this process's exit (it
+    would, through its lifeline, but a busy machine makes that seconds)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if isinstance(pid, int):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)

@@ -119,7 +119,7 @@ def with_values(sc: Scenario, values: Mapping[str, Any], cross_checks: bool = Tr
     return out
 
 
-def release(data: dict[str, Any], path: str) -> list[str]:
+def release(data: Any, path: str) -> list[str]:
     """A value set by `--set`, a sweep point or an optimiser's candidate is a choice, not
     an unknown: drop from raw scenario data the assumptions it fixes (at `path`, above
     it or below it) and return their paths, so that the set value is what runs (and

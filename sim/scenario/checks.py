@@ -10,7 +10,7 @@ import copy
 from collections.abc import Iterator
 
 from sim.core.errors import Problem
-from sim.core.metrics import metric_info
+from sim.core.metrics import metric_info, unknown_metric
 from sim.core.thresholds import parse_threshold
 from sim.scenario.paths import PathError, get_path, set_path
 from sim.scenario.problems import dotted, grouped, key_path
@@ -170,7 +170,7 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
                 set_path(trial, path, value, create=False)
             except PathError as err:
                 bad = True
-                yield error(f"{at}.set.{path}", f"no such key in the scenario ({err.reason} at '{err.at}')")
+                yield error(f"{at}.set.{path}", f"no such key in the scenario ({err.where})")
                 continue
             if not accepts(state, path, value, patterns):
                 bad = True
@@ -251,7 +251,7 @@ def _thresholds(sc: Scenario) -> Iterator[Problem]:
             yield error(f"thresholds.{i}", str(e))
             continue
         if metric_info(metric) is None:
-            yield error(f"thresholds.{i}", f"unknown metric '{metric}' (see the metric names in the README)")
+            yield error(f"thresholds.{i}", unknown_metric(metric))
 
 
 def _assistance(sc: Scenario) -> Iterator[Problem]:

@@ -221,7 +221,7 @@ def apply_override(data: dict[str, Any], origins: Origins, override: str) -> lis
                           for p in err.problems]) from None
     except PathError as err:
         raise InputError([Problem(*where, excerpt(path, 120), f"cannot set this path: {err.reason} "
-                                  f"at '{excerpt(err.at, 120)}'")]) from None
+                                  f"at '{excerpt(err.at, 120)}'{err.hint}")]) from None
     for k in [k for k in origins if k[:len(keys)] == keys]:
         del origins[k]
     origins[keys] = where

@@ -6,16 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.core.suggest import did_you_mean
+
 
 class PathError(KeyError):
     """A dotted path that does not lead anywhere; `.found` says where it stopped."""
 
-    def __init__(self, path: str, at: str, reason: str):
-        self.path, self.at, self.reason = path, at, reason
-        super().__init__(f"{path}: {reason} at '{at}'")
+    def __init__(self, path: str, at: str, reason: str, hint: str = ""):
+        self.path, self.at, self.reason, self.hint = path, at, reason, hint
+        super().__init__(str(self))
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason} at '{self.at}'"
+        return f"{self.path}: {self.where}"
+
+    @property
+    def where(self) -> str:
+        """"no such key at 'a.b' (did you mean 'a.c'?)": the reason, where, the near miss."""
+        return f"{self.reason} at '{self.at}'{self.hint}"
 
 
 def _step(node: Any, key: str, path: str, done: str) -> tuple[Any, Any]:
@@ -28,7 +35,10 @@ def _step(node: Any, key: str, path: str, done: str) -> tuple[Any, Any]:
                 return node, i
         if key.lstrip("-").isdigit() and -len(node) <= int(key) < len(node):
             return node, int(key)
-        raise PathError(path, done or key, f"no list item named or numbered '{key}'")
+        names = [str(n) for item in node if isinstance(item, dict)
+                 for n in (item.get("name"), item.get("role")) if n is not None]
+        raise PathError(path, done or key, f"no list item named or numbered '{key}'",
+                        did_you_mean(key, names))
     raise PathError(path, done or key, "not a mapping or list")
 
 
@@ -44,10 +54,15 @@ def get_path(data: Any, path: str) -> Any:
     for key in split(path):
         container, k = _step(node, key, path, done)
         if isinstance(container, dict) and k not in container:
-            raise PathError(path, f"{done}.{key}".lstrip("."), "no such key")
+            raise PathError(path, f"{done}.{key}".lstrip("."), "no such key",
+                            _hint(key, container))
         node = container[k]
         done = f"{done}.{key}".lstrip(".")
     return node
+
+
+def _hint(key: str, container: dict[Any, Any]) -> str:
+    return did_you_mean(key, [str(k) for k in container])
 
 
 def set_path(data: Any, path: str, value: Any, create: bool = True) -> None:
@@ -59,13 +74,14 @@ def set_path(data: Any, path: str, value: Any, create: bool = True) -> None:
         container, k = _step(node, key, path, done)
         if isinstance(container, dict) and k not in container:
             if not create:
-                raise PathError(path, f"{done}.{key}".lstrip("."), "no such key")
+                raise PathError(path, f"{done}.{key}".lstrip("."), "no such key",
+                                _hint(key, container))
             container[k] = {}
         node = container[k]
         done = f"{done}.{key}".lstrip(".")
     container, k = _step(node, keys[-1], path, done)
     if isinstance(container, dict) and k not in container and not create:
-        raise PathError(path, path, "no such key")
+        raise PathError(path, path, "no such key", _hint(keys[-1], container))
     container[k] = value
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.core.errors import Problem
+from sim.core.suggest import did_you_mean
 from sim.scenario.paths import PathError, get_path
 from sim.scenario.yamlio import excerpt
 
@@ -163,9 +164,7 @@ def _describe(e: ErrorDetails, model: type[BaseModel]) -> tuple[str, str | None]
     if kind == "missing":
         return "required key missing", None
     if kind == "extra_forbidden":
-        allowed = _allowed(model, e["loc"][:-1])
-        tail = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return f"unknown key '{excerpt(e['loc'][-1])}'{tail}", None
+        return unknown_key(str(e["loc"][-1]), allowed_keys(model, e["loc"][:-1])), None
     noun = _noun(_type_at(model, e["loc"]))
     bounds = {"greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"),
               "less_than_equal": ("<=", "le"), "less_than": ("<", "lt")}
@@ -196,6 +195,15 @@ def _describe(e: ErrorDetails, model: type[BaseModel]) -> tuple[str, str | None]
     return excerpt(e["msg"], 300), show(value)
 
 
+def unknown_key(key: str, allowed: list[str]) -> str:
+    """"unknown key 'x'", naming the near miss when there is one ("did you mean ...?"),
+    else every allowed key."""
+    hint = did_you_mean(key, allowed)
+    if not hint and allowed:
+        hint = f" (allowed: {', '.join(allowed)})"
+    return f"unknown key '{excerpt(key)}'{hint}"
+
+
 def describe_error(e: ErrorDetails) -> str:
     """One pydantic error in the scenario layer's words, for files of another model
     (sweeps, policies): the expected and found value; bounds without the field's type."""
@@ -222,7 +230,8 @@ def _noun(tp: Any) -> str:
     return "a value"
 
 
-def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys a mapping at `loc` of `model` may hold (none known: [])."""
     tp = _unwrap(_type_at(model, loc))
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return [f.alias or name for name, f in tp.model_fields.items()]

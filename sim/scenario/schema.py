@@ -600,6 +600,9 @@ class Expectation(Model):
 class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
+    question: str = Field("", description=(
+        "the question the scenario answers, in one sentence; reports open with findings "
+        "that answer it (default: the description)"))
     sources: list[str] = Field(default_factory=list)
     extends: str | None = None
     start: dt.date

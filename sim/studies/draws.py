@@ -33,7 +33,7 @@ import numpy as np
 
 from sim.core.errors import InputError, Problem
 from sim.core.results import ReplicationResult
-from sim.core.uncertainty import metric_uncertainty
+from sim.core.uncertainty import MetricUncertainty, metric_uncertainty
 from sim.execution.runner import Task
 from sim.report.model import AssumptionInfo, DrawValues, Uncertainty
 from sim.scenario.assumptions import Declared, declared, with_values
@@ -135,7 +135,7 @@ def _scenario(sc: Scenario, d: int, values: dict[str, Any], file: str | None) ->
 
 
 def summarise(results: Sequence[ReplicationResult], info: Uncertainty,
-              value: Callable[[ReplicationResult], float | None]) -> dict[str, Any]:
+              value: Callable[[ReplicationResult], float | None]) -> MetricUncertainty:
     """Any value read from each run (a metric, a metric at a date) over the draws:
     `mean` and `ci95` over every run of every draw, `prediction` (p05, p50, p95) and
     `drivers` (`sim.core.uncertainty.metric_uncertainty`); failed runs left out."""

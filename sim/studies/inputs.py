@@ -12,6 +12,7 @@ from typing import Any
 
 from sim.core.errors import InputError, Problem
 from sim.execution.limits import estimate_run
+from sim.report.model import ReportFormatError, read_json
 from sim.scenario.loader import LoadedScenario, apply_override
 from sim.scenario.loader import load_scenario as load_file
 from sim.scenario.loader import validate as validate_data
@@ -86,8 +87,8 @@ def _not_a_scenario(path: str) -> InputError | None:
     """A clearer error for a sweep file or a saved report given as a scenario."""
     if path.lower().endswith(".json"):
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            data = read_json(path)  # bounded: a saved report's size at most
+        except ReportFormatError:
             return None
         fmt = data.get("format") if isinstance(data, dict) else None
         if isinstance(fmt, str) and fmt.startswith("kazsim-"):

@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.core.errors import InputError, ModelError, Problem
-from sim.core.metrics import metric_info
+from sim.core.metrics import metric_info, unknown_metric
 from sim.core.results import ReplicationResult
 from sim.core.stats import metric_names
 from sim.execution.executor import command_scheduler
 from sim.execution.limits import estimate_run
 from sim.execution.runner import AUTO_BATCH, Task, run_replications, run_to_precision
 from sim.report.atomic import TargetError
+from sim.report.figures import report_figures
 from sim.report.json_report import build_report
 from sim.report.model import Report
-from sim.report.provenance import api_command
+from sim.report.notebook import draw, run_html
+from sim.report.provenance import api_command, override_texts, scenario_source
 from sim.report.writer import write_report
 from sim.scenario.loader import LoadedScenario
 from sim.scenario.schema import Scenario
@@ -84,7 +86,7 @@ def plan_run(scenario: ScenarioLike, reps: int | str | None = None, seed: int | 
     if reps != "auto" and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
         problems.append(f"reps: expected a positive whole number or 'auto', found {reps!r}")
     if reps == "auto":
-        problems += [f"metrics: unknown metric '{m}'" for m in metrics if not metric_info(m)]
+        problems += [f"metrics: {unknown_metric(m)}" for m in metrics if not metric_info(m)]
         if not precision > 0:
             problems.append(f"precision: expected a positive number, found {precision!r}")
         if isinstance(max_reps, bool) or not isinstance(max_reps, int) or max_reps < 1:
@@ -166,20 +168,40 @@ def run(scenario: ScenarioLike, reps: int | str | None = None, seed: int | None 
     plan = plan_run(scenario, reps, seed, precision, metrics, max_reps, set=set,
                     workers=workers, allow_large=allow_large, draws=draws,
                     reps_per_draw=reps_per_draw)
-    command = command or api_command("run", plan.loaded.file, reps=reps, seed=seed, set=set,
-                                     draws=draws, reps_per_draw=reps_per_draw
-                                     if plan.draws else None)
+    command = command or api_command(
+        "run", scenario_source(plan.loaded.file, override_texts(plan.loaded.origins)),
+        reps=reps, seed=seed, draws=draws,
+        reps_per_draw=reps_per_draw if plan.draws else None)
     return plan.execute(workers=workers, scheduler=scheduler, trace=trace,
                         progress=progress, command=command)
 
 
-@dataclass
+@dataclass(repr=False)
 class RunResult:
     """The replications of one scenario, their report, and tidy views of both."""
     loaded: LoadedScenario
     results: list[ReplicationResult]
     report: Report
     _frames: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        start, end = self.report.horizon
+        failed = f", {len(self.failed)} failed" if self.failed else ""
+        return (f"<RunResult {self.name!r}: {len(self.results)} replications{failed}, "
+                f"{start} to {end}, seed {self.report.run.seed}>")
+
+    def _repr_html_(self) -> str:
+        """The headline table, as a notebook shows it."""
+        return run_html(self.report)
+
+    def plot(self, figure: str | None = None) -> Any:
+        """A figure of the report as a matplotlib Figure: the first (strength by grade)
+        or the one named (`"deployed"`, `"officer_share"`, `"items_cleared"`, ...)."""
+        jobs = report_figures(self.report)
+        names = [j.name for j in jobs]
+        if not jobs or (figure is not None and figure not in names):
+            raise ValueError(f"no figure {figure!r}; this run has: {', '.join(names)}")
+        return draw(jobs[names.index(figure)] if figure else jobs[0])
 
     @property
     def scenario(self) -> Scenario:
@@ -262,8 +284,9 @@ class RunResult:
         return pd.DataFrame(rows, columns=["draw", *paths])
 
     def summary(self) -> pd.DataFrame:
-        """One row per metric: label, mean, ci_low, ci_high, sd, p10, p50, p90, n, unit
-        (and `happened`, the share of replications in which a time-to-event happened)."""
+        """One row per metric, indexed by the metric's name (`summary().loc["items_cleared"]`):
+        label, mean, ci_low, ci_high, sd, p10, p50, p90, n, unit (and `happened`, the
+        share of replications in which a time-to-event happened)."""
         import pandas as pd
 
         rows = []
@@ -273,7 +296,7 @@ class RunResult:
                          "ci_low": lo, "ci_high": hi, "sd": m.sd, "p10": m.p10,
                          "p50": m.p50, "p90": m.p90, "n": m.n, "unit": m.unit,
                          "happened": m.happened, "clipped": m.clipped})
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows).set_index("metric")
 
     def write_report(self, out: str | Path, figure_workers: int | None = None) -> Path:
         """report.json, report.md, report.html, metrics.csv, series.csv and figures,

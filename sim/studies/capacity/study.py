@@ -24,7 +24,7 @@ from sim.execution.executor import command_scheduler
 from sim.execution.limits import estimate_capacity
 from sim.execution.runner import run_replications
 from sim.report.atomic import TargetError
-from sim.report.provenance import api_command, git_commit, override_texts
+from sim.report.provenance import api_command, git_commit, override_texts, scenario_source
 from sim.scenario.loader import LoadedScenario
 from sim.scenario.paths import PathError, get_path
 from sim.scenario.schema import Scenario
@@ -183,8 +183,12 @@ class CapacityPlan:
             scenario={"name": sc.name, "file": str(self.loaded.file),
                       "sha256": self.loaded.sha256, "start": sc.start.isoformat(),
                       "end": sc.end.isoformat()},
-            run={"command": command or api_command("find_capacity", str(self.loaded.file),
-                                                   deployment=self.deployment),
+            run={"command": command or api_command(
+                     "find_capacity", scenario_source(str(self.loaded.file),
+                                                      override_texts(self.loaded.origins)),
+                     deployment=self.deployment, fill=self.fill_rate,
+                     confidence=self.confidence, reps=self.reps, seed=self.seed,
+                     vary=self.vary.text if self.vary else None, max_reps=self.max_reps),
                  "overrides": override_texts(self.loaded.origins), "seed": self.seed,
                  "version": __version__, "commit": git_commit(), "started": started,
                  "finished": _now(), "wall_seconds": round(wall, 2)},
@@ -294,8 +298,8 @@ def _evaluator(sc: Scenario, deployment: str, seed: int, workers: int | None,
         for r in results:
             missing: Counter[tuple[str, str]] = Counter()
             for u in r.unfilled:
-                if u["deployment"] == deployment:
-                    missing[(str(u["reason"]), str(u["role"]))] += int(str(u["missing"]))
+                if u.deployment == deployment:
+                    missing[(u.reason, u.role)] += u.missing
             out.append((r.metrics.get(key), missing))
         return out
 

@@ -13,26 +13,34 @@ moves it most (`depends_on`), and the verdict is "better"/"worse" only when it i
 significant in every sense: its 95% CI excludes 0 and it keeps its sign in at least
 90% of the draws ("depends on <assumption>" when not; "no clear difference" when the
 CI includes 0).
+
+Over different horizons (`--horizon own`, or saved reports that end apart) only states
+(values at a date) get a verdict: a total over five years is not better than one over
+two (`sim.studies.compare.horizon`).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sim.core.metrics import HEADLINE, label, metric_info
-from sim.core.stats import paired_difference, welch_difference
+from sim.core.stats import DifferenceCI, paired_difference, welch_difference
 from sim.core.uncertainty import NOISE, crossed_mean_ci, first_order_shares, grid, robust_share
+from sim.report.findings import not_applicable, question
 from sim.report.inputs import diff_inputs
 from sim.report.model import Doc, Report, dumps
+from sim.studies.compare.horizon import Cut, verdict_kept
 
 FORMAT = "kazsim-comparison/1"
-NOT_INPUTS = ("name", "description", "extends", "sources")
+NOT_INPUTS = ("name", "description", "question", "extends", "sources", "expectations")
 # Relative changes of counts of rare events mislead ("killed +36%" of 0.37): below this
 # many on average in the baseline, a count's relative change is not shown.
 EVENT_UNITS = ("persons", "incidents", "tips", "rotations", "tours", "items")
 TINY_COUNT = 5.0
+APART = "horizons differ"  # the verdict withheld: a total over different horizons
 ROBUST = 0.9  # share of draws in which a difference must keep its sign to be "better"/"worse"
 NO_CLEAR = "no clear difference"
 
@@ -48,6 +56,21 @@ class ScenarioEntry(Doc):
     overrides: list[str] = []
     draws: int = 0
     replications_per_draw: int | None = None
+    end_as_written: str | None = None  # run to the common horizon: the file's own end
+    timeline_dropped: int = 0  # timeline entries after the common end, never applied
+    not_applicable: dict[str, str] = {}  # metric -> the words shown instead of its value
+    question: str = ""  # the scenario's question (or description)
+
+
+class Horizon(Doc):
+    """The horizon compared over: `mode` common (each scenario's end set to the earliest)
+    or own (each scenario's end kept); `start`/`end` the baseline's; `alike` whether
+    every item ran over the same start and end."""
+
+    start: str | None = None
+    end: str | None = None
+    mode: str = "common"
+    alike: bool = True
 
 
 class Difference(Doc):
@@ -63,8 +86,10 @@ class Difference(Doc):
     unit: str = ""
     label: str = ""
     relative_shown: bool = True
-    # better | worse | changed | unsure (CI includes 0) | "" (no value); with draws:
-    # better | worse | changed | "depends on <assumption>" | "no clear difference"
+    # better | worse | changed | unsure (CI includes 0) | "" (no value, or a metric that
+    # does not apply) | "horizons differ" (a total, or a ratio or mean over the run, over
+    # different horizons); with draws: better | worse | changed | "depends on
+    # <assumption>" | "no clear difference"
     verdict: str = ""
     robust_share: float | None = None  # with draws: share of draws keeping the sign
     depends_on: str | None = None  # with draws: the assumption that moves it most
@@ -87,6 +112,7 @@ class Comparison(Doc):
     differences: list[Difference]
     inputs_diff: list[InputDiff]
     warnings: list[str] = []
+    horizon: Horizon | None = None
 
     def dump(self) -> str:
         return dumps(self.to_dict())
@@ -176,7 +202,16 @@ def _design(base: Report, other: Report) -> tuple[dict[str, list[Any]], set[str]
     return columns, categorical
 
 
-def drawn_difference(base: Report, other: Report, metric: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DrawnDifference(DifferenceCI):
+    """A difference over the draws' runs (`n` of them paired): with the share of draws
+    that agree on its sign, and the assumption it depends on most."""
+
+    robust_share: float | None = None
+    depends_on: str | None = None
+
+
+def drawn_difference(base: Report, other: Report, metric: str) -> DrawnDifference:
     """The difference over the draws' runs, paired by draw and replication: its mean and
     95% CI (`crossed_mean_ci`, the nominal scenarios' paired differences standing for
     one run's noise), `robust_share` and `depends_on`."""
@@ -194,10 +229,8 @@ def drawn_difference(base: Report, other: Report, metric: str) -> dict[str, Any]
     mean, ci = crossed_mean_ci(y, var, len(nominal))
     columns, categorical = _design(base, other)
     drivers = first_order_shares(columns, y, categorical, var)
-    top = next((d["assumption"] for d in drivers
-                if d["assumption"] != NOISE and d["share"] > 0), None)
-    return {"diff_mean": mean, "diff_ci95": ci, "robust_share": robust_share(y, mean),
-            "depends_on": top}
+    top = next((d.assumption for d in drivers if d.assumption != NOISE and d.share > 0), None)
+    return DrawnDifference(mean, ci, len(diffs), robust_share(y, mean), top)
 
 
 def drawn_verdict(metric: str, diff_mean: float | None, significant: bool,
@@ -212,50 +245,64 @@ def drawn_verdict(metric: str, diff_mean: float | None, significant: bool,
 
 
 def difference(base: Report, other: Report, metric: str, paired: bool,
-               drawn: bool = False) -> Difference:
+               drawn: bool = False, alike: bool = True) -> Difference:
     bm = base.metrics[metric].mean if metric in base.metrics else None
     om = other.metrics[metric].mean if metric in other.metrics else None
     pb, po = base.per_replication(metric), other.per_replication(metric)
+    d: DifferenceCI
     if drawn:
         d = drawn_difference(base, other, metric)
     elif paired:
         d = paired_difference(pb, po)
     else:
         d = welch_difference(list(pb.values()), list(po.values()))
-    ci = d["diff_ci95"]
+    ci = d.diff_ci95
     info = metric_info(metric)
     # the report's unit first: it may be the scenario's (another task's output unit)
     unit = (base.metrics[metric].unit if metric in base.metrics and base.metrics[metric].unit
             else info.unit if info else "")
-    significant = bool(ci) and (ci[0] > 0 or ci[1] < 0)
+    significant = ci is not None and (ci[0] > 0 or ci[1] < 0)
     return Difference(
         scenario=other.name, metric=metric, baseline_mean=bm, mean=om,
-        diff_mean=d["diff_mean"], diff_ci95=ci,
-        relative=(d["diff_mean"] / bm) if bm and d["diff_mean"] is not None else None,
+        diff_mean=d.diff_mean, diff_ci95=ci,
+        relative=(d.diff_mean / bm) if bm and d.diff_mean is not None else None,
         significant=significant, paired=paired, unit=unit, label=label(metric),
         relative_shown=relative_shown(bm, unit),
-        verdict=(drawn_verdict(metric, d["diff_mean"], significant, d["robust_share"],
-                               d["depends_on"]) if drawn
-                 else verdict(metric, d["diff_mean"], significant)),
-        **({"robust_share": d["robust_share"], "depends_on": d["depends_on"]}
-           if drawn else {}))
+        verdict=(APART if not verdict_kept(metric, alike) and d.diff_mean is not None
+                 else drawn_verdict(metric, d.diff_mean, significant, d.robust_share,
+                                    d.depends_on) if isinstance(d, DrawnDifference)
+                 else verdict(metric, d.diff_mean, significant)),
+        **({"robust_share": d.robust_share, "depends_on": d.depends_on}
+           if isinstance(d, DrawnDifference) else {}))
+
+
+def _without_verdict(d: Difference) -> Difference:
+    """A metric that does not apply to one side (days to full operational capability
+    without a growth step) has no verdict."""
+    return d.model_copy(update={"verdict": "", "significant": False})
 
 
 def horizon_warnings(reports: Sequence[Report]) -> list[str]:
     base = reports[0].horizon
     return [f"'{r.name}' runs {r.horizon[0]} to {r.horizon[1]}, the baseline {base[0]} to "
-            f"{base[1]}: totals over different horizons are not like for like"
+            f"{base[1]}: totals over different horizons are not like for like, so only "
+            "values at the end (states) get a verdict"
             for r in reports[1:] if r.horizon != base]
 
 
 def build_comparison(reports: Sequence[Report], files: Sequence[str],
-                     command: str | None = None) -> Comparison:
-    """The comparison of `reports` (the first is the baseline)."""
+                     command: str | None = None, mode: str = "common",
+                     cuts: Sequence[Cut | None] = ()) -> Comparison:
+    """The comparison of `reports` (the first is the baseline), run over the horizon
+    `mode` (`cuts[i]`: how item i was cut to the common horizon, if it was)."""
     base = reports[0]
     differences: list[Difference] = []
     inputs: list[InputDiff] = []
     pairs = []
     strip = {k: None for k in NOT_INPUTS}
+    alike = all(r.horizon == base.horizon for r in reports)
+    base_na = not_applicable(base)
+    cut_of = list(cuts) + [None] * (len(reports) - len(cuts))
     warnings = horizon_warnings(reports)
     for other in reports[1:]:
         drawn = drawn_alike(base, other)
@@ -266,7 +313,10 @@ def build_comparison(reports: Sequence[Report], files: Sequence[str],
                             "draws, replications per draw, shared assumptions' values): "
                             "compared on their nominal scenarios")
         names = [m for m in base.metrics if m in other.metrics]
-        differences += [difference(base, other, m, paired, drawn) for m in names]
+        other_na = not_applicable(other)
+        differences += [_without_verdict(difference(base, other, m, paired, drawn, alike))
+                        if m in base_na or m in other_na
+                        else difference(base, other, m, paired, drawn, alike) for m in names]
         inputs += [InputDiff(scenario=other.name, **d) for d in
                    diff_inputs({**base.scenario.resolved, **strip},
                                {**other.scenario.resolved, **strip})]
@@ -286,8 +336,13 @@ def build_comparison(reports: Sequence[Report], files: Sequence[str],
                                  start=r.horizon[0], end=r.horizon[1],
                                  overrides=list(r.run.overrides), draws=r.draws,
                                  **({"replications_per_draw": r.uncertainty.replications_per_draw}
-                                    if r.uncertainty else {}))
-                   for r, f in zip(reports, files)],
+                                    if r.uncertainty else {}),
+                                 question=question(r.scenario.resolved),
+                                 **({"not_applicable": na} if (na := not_applicable(r)) else {}),
+                                 **({"end_as_written": c.end_as_written,
+                                     "timeline_dropped": c.timeline_dropped} if c else {}))
+                   for r, f, c in zip(reports, files, cut_of)],
         differences=differences,
         inputs_diff=inputs,
-        warnings=warnings)
+        warnings=warnings,
+        horizon=Horizon(start=base.horizon[0], end=base.horizon[1], mode=mode, alike=alike))

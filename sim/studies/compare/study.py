@@ -6,20 +6,23 @@ path and builds the comparison; `compare` does both.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.core.errors import InputError, ModelError, Problem
+from sim.core.errors import InputError, KazsimWarning, ModelError, Problem
 from sim.execution.executor import command_scheduler
 from sim.execution.limits import estimate_compare
 from sim.report.atomic import TargetError
 from sim.report.model import Report, ReportFormatError, load_report
-from sim.report.provenance import api_command
+from sim.report.notebook import draw
+from sim.report.provenance import api_command, override_texts, scenario_source
 from sim.scenario.loader import LoadedScenario
 from sim.studies.compare.comparison import Comparison, build_comparison
-from sim.studies.compare.report import write_comparison
+from sim.studies.compare.horizon import Cut, check_mode, common_end, cut_to
+from sim.studies.compare.report import compare_html, forest_job, write_comparison
 from sim.studies.draws import REPS_PER_DRAW, check_reps_per_draw, count_draws
 from sim.studies.inputs import Overrides, ProgressCallback, ScenarioLike, load_scenario
 from sim.studies.run import RunPlan, RunResult, execute_plan, plan_run
@@ -38,6 +41,8 @@ class ComparePlan:
 
     items: list[Report | RunResult | RunPlan]
     files: list[str]
+    horizon: str = "common"
+    cuts: tuple[Cut | None, ...] = ()
 
     @property
     def warnings(self) -> list[Problem]:
@@ -73,7 +78,9 @@ class ComparePlan:
                 else:
                     runs.append(None)
                     reports.append(item)
-        comparison = build_comparison(reports, self.files, command)
+        comparison = build_comparison(reports, self.files, command, self.horizon, self.cuts)
+        for text in comparison.warnings:  # a notebook shows these; the CLI prints its own
+            warnings.warn(text, KazsimWarning, stacklevel=2)
         return CompareResult(comparison, reports, runs)
 
 
@@ -81,7 +88,7 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
                  seed: int | None = None, *, set: Overrides = None,  # noqa: A002
                  workers: int | None = None, allow_large: bool = False,
                  files: Sequence[str] | None = None, draws: int | str | None = None,
-                 reps_per_draw: int | None = None) -> ComparePlan:
+                 reps_per_draw: int | None = None, horizon: str = "common") -> ComparePlan:
     """Read every item (a saved report.json path, a Report, a RunResult, or a scenario)
     and check the work's size; raise InputError before anything runs. Scenarios run
     with the baseline's seed and replication count unless `seed`, `reps` are given.
@@ -90,7 +97,9 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
     saved report with draws) and `reps_per_draw` (default 2, or the baseline's): the
     draws of the assumptions, the same values for those the scenarios share; a scenario
     without assumptions runs its nominal replications only (it is the same in every
-    draw)."""
+    draw). `horizon` "common" runs every scenario to the earliest end among the items;
+    "own" keeps each end (then only states get a verdict where the horizons differ)."""
+    check_mode(horizon)
     if len(items) < 2:
         raise InputError.single("compare needs at least two items: a baseline and another")
     if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
@@ -108,6 +117,13 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
         else:
             read.append(load_scenario(item, set))
         names.append(_name(item))
+    cuts: list[Cut | None] = [None] * len(read)
+    if horizon == "common":
+        end = common_end([r.scenario.end if isinstance(r, LoadedScenario) else _report(r).horizon[1]
+                          for r in read])
+        for i, r in enumerate(read):
+            if isinstance(r, LoadedScenario) and end is not None:
+                read[i], cuts[i] = cut_to(r, end)
     scenarios = [r for r in read if isinstance(r, LoadedScenario)]
     if set and not scenarios:
         raise InputError.single("`set` changes scenarios, and every item is a saved result")
@@ -143,7 +159,19 @@ def plan_compare(items: Sequence[CompareItem], reps: int | None = None,
     estimate_compare([p.loaded.scenario for p in plans], count, workers,
                      [p.draws.scenarios if p.draws else () for p in plans],
                      per_draw).check(allow_large)
-    return ComparePlan(planned, list(files or names))
+    return ComparePlan(planned, list(files or names), horizon, tuple(cuts))
+
+
+def _report(item: Report | RunResult) -> Report:
+    return item.report if isinstance(item, RunResult) else item
+
+
+def _source(item: Report | RunResult | RunPlan, name: str) -> Any:
+    """An item as a re-runnable call writes it: a scenario's path (with its overrides)
+    or a saved report's path."""
+    if isinstance(item, RunPlan):
+        return scenario_source(item.loaded.file, override_texts(item.loaded.origins))
+    return name
 
 
 def _name(item: Any) -> str:
@@ -158,7 +186,7 @@ def compare(items: Sequence[CompareItem], reps: int | None = None, seed: int | N
             set: Overrides = None, progress: ProgressCallback | None = None,  # noqa: A002
             command: str | None = None, files: Sequence[str] | None = None,
             allow_large: bool = False, draws: int | str | None = None,
-            reps_per_draw: int | None = None) -> CompareResult:
+            reps_per_draw: int | None = None, horizon: str = "common") -> CompareResult:
     """Compare scenarios (or saved reports, or earlier results) against the first.
 
     Scenarios are run with the baseline's seed and replication count (or `seed`,
@@ -167,18 +195,23 @@ def compare(items: Sequence[CompareItem], reps: int | None = None, seed: int | N
     scenario (not to saved reports or results). Work over the limits is refused
     (InputError) unless `allow_large`. `draws`, `reps_per_draw`: the draws of the
     assumptions (`plan_compare`); each difference then has `robust_share` and
-    `depends_on`.
+    `depends_on`. `horizon`: "common" (the default) runs every scenario to the earliest
+    end among the items, "own" keeps each scenario's end and gives verdicts only on
+    states where the horizons differ.
     """
     plan = plan_compare(items, reps, seed, set=set, workers=workers,
                         allow_large=allow_large, files=files, draws=draws,
-                        reps_per_draw=reps_per_draw)
-    command = command or api_command("compare", ", ".join(plan.files), reps=reps, seed=seed,
-                                     set=set, draws=draws, reps_per_draw=reps_per_draw)
+                        reps_per_draw=reps_per_draw, horizon=horizon)
+    command = command or api_command("compare", [_source(item, name) for item, name in
+                                                 zip(plan.items, plan.files)],
+                                     reps=reps, seed=seed, draws=draws,
+                                     reps_per_draw=reps_per_draw,
+                                     horizon=None if horizon == "common" else horizon)
     return plan.execute(workers=workers, scheduler=scheduler, progress=progress,
                         command=command)
 
 
-@dataclass
+@dataclass(repr=False)
 class CompareResult:
     """A comparison, the reports it compared, and the runs made for it (None for the
     saved reports)."""
@@ -186,6 +219,24 @@ class CompareResult:
     comparison: Comparison
     reports: list[Report]
     runs: list[RunResult | None]
+
+    def __repr__(self) -> str:
+        c = self.comparison
+        n = sum(1 for d in c.differences if d.significant)
+        return (f"<CompareResult against {c.baseline!r}: {len(c.scenarios) - 1} other "
+                f"scenario(s), {'paired' if c.paired else 'not all paired'}; {n} significant "
+                "difference(s)>")
+
+    def _repr_html_(self) -> str:
+        """The headline differences, as a notebook shows them."""
+        return compare_html(self.comparison)
+
+    def plot(self) -> Any:
+        """The forest plot of the headline differences (a matplotlib Figure)."""
+        job = forest_job(self.comparison)
+        if job is None:
+            raise ValueError("no difference to plot: no headline metric has a relative change")
+        return draw(job)
 
     @property
     def differences(self) -> pd.DataFrame:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import platform
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sim.report import annex
 from sim.report.atomic import atomic_dir
 from sim.report.document import Block, fmt, to_html, to_markdown
 
@@ -76,22 +75,19 @@ def table(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
 
 def checklist(data: dict[str, Any]) -> list[list[str]]:
     """The reporting checklist (after STRESS-DES, Monks et al. 2018), filled from the run;
-    what only the analyst can write is marked so."""
-    sc, run = data["scenario"], data["run"]
-    sources = sc["resolved"].get("sources") or []
-    return [
-        ["Objectives", "the scenario's question: " + (sc["resolved"].get("description") or "").strip()
-         + " (the purpose of this hindcast: for the analyst to state)"],
-        ["Logic", "the mechanisms the scenario switches on: see its file and docs/model.md"],
-        ["Data", f"the scenario's `sources:` ({len(sources)} sources and assumptions); the "
-                 f"records: {', '.join(r['name'] for r in data['records'])}"],
-        ["Experimentation", f"replications: {run['replications']}, base seed {run['seed']}, "
-                            f"run from {sc['start']} to {sc['end']}; the prediction is over every run"],
-        ["Implementation", f"kazsim {run['version']}, commit {run['commit'] or 'unknown'}, Python "
-                           f"{platform.python_version()} on {platform.system()} "
-                           f"({sys.platform}), wall time {run['wall_seconds']:g} s"],
-        ["Code access", "the kazsim repository at the commit above"],
-    ]
+    what only the analyst can write is marked so (`sim.report.annex`)."""
+    n = len(data["observations"])
+    return annex.checklist(
+        data["scenario"], data["run"],
+        outputs=f"{n} observation{'s' if n != 1 else ''}, each with the model's 90% "
+                "prediction interval, median and share of runs consistent with it",
+        aims=f"{data['scenario']['name']} set against the record"
+             f"{'s' if len(data['records']) != 1 else ''} "
+             + ", ".join(r["name"] for r in data["records"]),
+        data="records: " + ", ".join(f"{r['name']} ({r['file']})" for r in data["records"]),
+        estimation="percentiles over the runs of each metric read by its date (the 90% "
+                   "prediction interval: 5th to 95th), the share of runs consistent with "
+                   "the record")
 
 
 def blocks(data: dict[str, Any], figure: bool) -> list[Block]:
@@ -119,9 +115,7 @@ def blocks(data: dict[str, Any], figure: bool) -> list[Block]:
     if run["failed"]:
         out.append(("p", f"{len(run['failed'])} replications failed inside the model and are "
                          "left out: " + ", ".join(str(f['index']) for f in run["failed"])))
-    out += [("h2", "Reporting checklist (after STRESS-DES)"),
-            ("table", ["item", "this hindcast"], checklist(data))]
-    return out
+    return out + annex.annex_blocks(checklist(data))
 
 
 def write_report(data: dict[str, Any], out: str | Path) -> Path:

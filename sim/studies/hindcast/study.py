@@ -31,7 +31,7 @@ from sim.core.errors import InputError, Problem
 from sim.core.metrics import label, unit
 from sim.core.results import ReplicationResult
 from sim.report.atomic import TargetError
-from sim.report.provenance import api_command, provenance
+from sim.report.provenance import api_command, override_texts, provenance, scenario_source
 from sim.scenario.records import LoadedRecord, Observation, check_record, load_record
 from sim.studies.draws import REPS_PER_DRAW
 from sim.studies.hindcast.report import draw_observations, write_report
@@ -131,7 +131,11 @@ def hindcast(scenario: ScenarioLike, records: RecordLike | Sequence[RecordLike],
     what the assumptions leave open as well as the model's dice."""
     plan = plan_hindcast(scenario, records, reps, seed, set=set, workers=workers,
                          allow_large=allow_large, draws=draws, reps_per_draw=reps_per_draw)
-    command = command or api_command("hindcast", plan.run.loaded.file, reps=reps, seed=seed, set=set)
+    loaded = plan.run.loaded
+    command = command or api_command(
+        "hindcast", scenario_source(loaded.file, override_texts(loaded.origins)),
+        [r.file for r in plan.records], reps=reps, seed=seed, draws=draws,
+        reps_per_draw=reps_per_draw if plan.run.draws else None)
     return plan.execute(workers=workers, scheduler=scheduler, progress=progress, command=command)
 
 

@@ -4,11 +4,10 @@ it finishes. Only replications the store lacks are run."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 from sim.core.errors import InputError
 from sim.execution.runner import Replicate, Task, run_tasks
-from sim.studies.optimize.policy import LoadedPolicy
+from sim.studies.optimize.policy import LoadedPolicy, Settings
 from sim.studies.optimize.store import EvaluationStore, candidate_key
 
 Metrics = dict[str, float | None]
@@ -16,7 +15,7 @@ Model = Replicate | None  # None: the kazsim model; else a stand-in answering li
 
 
 def evaluate(policy: LoadedPolicy, store: EvaluationStore,
-             requests: Sequence[tuple[dict[str, Any], int]], model: Model = None,
+             requests: Sequence[tuple[Settings, int]], model: Model = None,
              workers: int | None = None, scheduler: str | None = None,
              on_run: Callable[[], None] | None = None) -> list[list[Metrics | None]]:
     """For each (settings, n): the metrics of replications 0..n-1 (None where failed),
@@ -42,7 +41,7 @@ def evaluate(policy: LoadedPolicy, store: EvaluationStore,
 
 
 def _missing(policy: LoadedPolicy, store: EvaluationStore,
-             requests: Sequence[tuple[dict[str, Any], int]], seed: int,
+             requests: Sequence[tuple[Settings, int]], seed: int,
              on_run: Callable[[], None] | None) -> Iterator[Task]:
     planned: set[tuple[str, int]] = set()
     for settings, n in requests:

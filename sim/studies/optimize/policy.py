@@ -7,16 +7,18 @@ path) and each lever path against the resolved scenario, defaults included.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -28,7 +30,8 @@ from pydantic import (
 )
 
 from sim.core.errors import InputError, Problem
-from sim.core.metrics import METRICS
+from sim.core.metrics import METRICS, unknown_metric
+from sim.core.suggest import did_you_mean
 from sim.scenario.assumptions import release
 from sim.scenario.loader import load_scenario, scenario_from_dict
 from sim.scenario.paths import set_path
@@ -67,9 +70,26 @@ def _kind(value: Any) -> str | None:
     return "choices" if isinstance(value, list) else None
 
 
+Value: TypeAlias = "int | float | str | bool | None | list[Value] | dict[str, Value]"
+Settings: TypeAlias = "dict[str, Value]"  # a candidate: lever path -> the value it sets
+
+
+def _json_value(value: Any) -> Any:
+    """A choice as JSON holds it: a date (YAML reads `2004-03-01` as one) as its ISO
+    text, which the scenario reads back as the date; so that a candidate can be stored
+    and reported."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    return value
+
+
 Lever = Annotated[
     Annotated[Range, Tag("range")] | Annotated[Shares, Tag("shares")]
-    | Annotated[list[Any], Field(min_length=2), Tag("choices")],
+    | Annotated[list[Any], Field(min_length=2), AfterValidator(_json_value), Tag("choices")],
     Discriminator(_kind, custom_error_type="lever",
                   custom_error_message="expected a range {low, high}, a list of at least two "
                                        "choices, or {shares: [PATH, ...], total: T}")]
@@ -172,10 +192,10 @@ class LoadedPolicy:
     file: str
     scenario_file: str
     scenario_sha256: str
-    raw: dict[str, Any]  # the base scenario's merged data, before defaults
+    raw: Mapping[str, object]  # the base scenario's merged data, before defaults
     overrides: tuple[str, ...] = ()
 
-    def scenario(self, settings: dict[str, Any]) -> Scenario:
+    def scenario(self, settings: Settings) -> Scenario:
         """The base scenario with a candidate's settings; raises InputError."""
         data = copy.deepcopy(self.raw)
         for path, value in settings.items():
@@ -202,19 +222,19 @@ def load_policy(path: str | Path, overrides: Sequence[str] = (),
     try:
         spec = PolicySpec.model_validate(data)
     except ValidationError as err:
-        found = [_problem(_untagged(e), file, lines) for e in err.errors()]
+        found = [_problem(_untagged(e), file, lines, PolicySpec) for e in err.errors()]
         raise InputError(found) from None
     problems: list[Problem] = []
     levers = _lever_names(spec)
     for i, c in enumerate(spec.parsed_constraints()):
         if c.metric not in METRICS:
             problems.append(Problem(file, lines.get(("constraints", i)), f"constraints.{i}",
-                                    f"unknown metric '{c.metric}' (see sim/core/metrics.py)"))
+                                    unknown_metric(c.metric)))
     for i, o in enumerate(spec.objectives):
         if o.name not in METRICS and o.name not in levers:
             problems.append(Problem(file, lines.get(("objectives", i)), f"objectives.{i}",
-                                    f"'{o.name}' is neither a metric (sim/core/metrics.py) nor a "
-                                    "numeric lever"))
+                                    f"'{o.name}' is neither a metric nor a numeric lever"
+                                    + did_you_mean(o.name, [*METRICS, *levers])))
     scenario_file = Path(path).parent / spec.scenario
     if not scenario_file.is_file():
         problems.append(Problem(file, lines.get(("scenario",)), "scenario",

@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
+
+from sim.scenario.yamlio import excerpt
+from sim.studies import store_check
+from sim.studies.optimize.policy import Settings
+from sim.studies.store_check import MAX_META, Layout, Table, integer, number, one_of, text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -16,13 +20,21 @@ CREATE TABLE IF NOT EXISTS evaluations (
     PRIMARY KEY (candidate, replication));
 """
 KIND = "kazsim policy search"
+LAYOUT = Layout("kazsim policy-search database", (
+    Table("meta", ("key", "value"), f"{text('key')} AND {text('value', MAX_META)}"),
+    Table("evaluations", ("candidate", "replication", "seed", "metrics", "status", "error",
+                          "wall_seconds"),
+          f"{text('candidate')} AND {integer('replication')} AND {text('seed', 1000)} AND "
+          f"{text('metrics', null=True)} AND {one_of('status', 'ok', 'failed')} AND "
+          f"{text('error', null=True)} AND {number('wall_seconds')}"),
+))
 
 
 class StoreError(Exception):
     """A file that is not a policy-search store, or holds another search."""
 
 
-def candidate_key(settings: dict[str, Any]) -> str:
+def candidate_key(settings: Settings) -> str:
     """A candidate's identity: its settings as canonical JSON."""
     return json.dumps(settings, sort_keys=True)
 
@@ -41,6 +53,16 @@ class EvaluationStore:
             self.db.close()
             raise StoreError(f"{self.path}: not a kazsim policy-search database; "
                              "choose another file")
+        try:
+            if tables:
+                store_check.check(self.db, self.path, LAYOUT)
+                kind = self.meta("kind")
+                if kind not in (None, KIND):
+                    raise StoreError(f"{self.path}: not a kazsim policy-search database "
+                                     f"(it says it holds {excerpt(kind)}); choose another file")
+        except BaseException:
+            self.db.close()
+            raise
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
@@ -70,10 +92,24 @@ class EvaluationStore:
                              "scenario differs); use a new --out or delete the file")
 
     def runs(self, candidate: str) -> dict[int, tuple[dict[str, float | None], str]]:
-        """replication -> (metrics, status) of one candidate."""
-        return {r: (json.loads(m or "{}"), s) for r, m, s in self.db.execute(
+        """replication -> (metrics, status) of one candidate; InputError for metrics that
+        are not what kazsim writes (a damaged store)."""
+        return {r: (self._metrics(m, r), s) for r, m, s in self.db.execute(
             "SELECT replication, metrics, status FROM evaluations WHERE candidate = ?",
             (candidate,))}
+
+    def _metrics(self, text: str | None, replication: int) -> dict[str, float | None]:
+        try:
+            metrics = json.loads(text or "{}")
+        except (ValueError, RecursionError):
+            metrics = None
+        if not isinstance(metrics, dict) or not all(
+                v is None or isinstance(v, (int, float)) and not isinstance(v, bool)
+                for v in metrics.values()):
+            raise store_check.damaged(self.path, LAYOUT.kind, "the metrics of replication "
+                                      f"{replication} of a candidate are not what kazsim "
+                                      "writes")
+        return metrics
 
     def add(self, candidate: str, replication: int, seed: list[int],
             metrics: dict[str, float | None], status: str, error: str | None,

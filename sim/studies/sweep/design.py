@@ -42,7 +42,15 @@ def to_value(factor: Range | list[Any], u: float) -> Any:
     value = factor.low + u * (factor.high - factor.low)
     if factor.integer:
         return int(round(value))
-    return float(value)
+    return clean(float(value))
+
+
+def clean(value: float) -> float:
+    """`value` without the noise of binary arithmetic: a value within 1e-12 (relative) of
+    a decimal of at most ten significant digits is that decimal (0.1 + 0.5 * 0.4 is 0.3,
+    not 0.30000000000000004); any other value, a Latin hypercube's, is kept as it is."""
+    short = float(f"{value:.10g}")
+    return short if abs(short - value) <= 1e-12 * max(abs(value), 1e-300) else value
 
 
 def _unit(spec: SweepSpec) -> np.ndarray:

@@ -13,7 +13,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from sim.execution.runner import Replicate, Task, run_tasks
 from sim.report.provenance import git_commit
 from sim.scenario.assumptions import release
 from sim.scenario.loader import apply_override, scenario_from_dict
-from sim.scenario.paths import set_path
+from sim.scenario.paths import PathError, get_path, set_path
 from sim.scenario.schema import Scenario
 from sim.studies.sweep.design import DesignMatrix, build
 from sim.studies.sweep.size import check_size
@@ -48,6 +48,7 @@ class PreparedSweep:
     sweep: LoadedSweep
     design: DesignMatrix
     scenario_name: str
+    base_values: dict[str, Any] = field(default_factory=dict)  # each factor's, as the base has it
 
     @property
     def spec(self) -> Any:
@@ -60,7 +61,8 @@ class PreparedSweep:
                 "scenario_data_sha256": sw.scenario_data_sha256, "design": sw.spec.design,
                 "overrides": json.dumps(sw.overrides), "scenario_name": self.scenario_name,
                 "command": command or "", "version": __version__,
-                "commit": git_commit() or ""}
+                "commit": git_commit() or "",
+                "base_values": json.dumps(self.base_values, default=str)}
 
     def open_store(self, db: str, resume: bool, command: str | None = None) -> OpenedSweep:
         """The store at `db`, holding this sweep. Without `resume`, a store that already
@@ -134,7 +136,14 @@ def prepare(file: str | Path, overrides: Sequence[str] = (), seed: int | None = 
         "scenario_data_sha256": (hashlib.sha256(data).hexdigest() if overrides
                                  else loaded.scenario_data_sha256)})
     check_size(sweep, allow_large, workers, design_only)  # before any matrix is built
-    return PreparedSweep(sweep, build(spec), scenario.name)
+    resolved = scenario.model_dump(mode="json", by_alias=True)
+    base = {}
+    for f in spec.factors:
+        try:
+            base[f] = get_path(resolved, f)
+        except PathError:  # a factor the scenario's defaults do not hold: no base value
+            continue
+    return PreparedSweep(sweep, build(spec), scenario.name, base)
 
 
 def _run(point: int, parameters: dict[str, Any], seed: int, result: ReplicationResult,

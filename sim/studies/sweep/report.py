@@ -12,13 +12,16 @@ import csv
 import io
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
+from sim.core.input_labels import input_labels
 from sim.core.metrics import label, series_info, unit
 from sim.core.stats import clip_interval, mean_ci
 from sim.report.atomic import atomic_dir
 from sim.report.document import Block, Cell, compact, fmt, split_columns
+from sim.report.numbers import amount, sig
 from sim.report.render import FigureJob
 from sim.report.writer import draw_figures, figure_failure, write_documents
 from sim.studies.sweep.analysis import (
@@ -37,7 +40,7 @@ MAX_COLUMNS = 7  # of a table on an A4 page or a 1280-pixel screen
 class SweepAnalysis:
     """Everything the report needs, read from a store."""
     def __init__(self, store: Store):
-        spec = json.loads(store.meta("spec") or "{}")
+        spec = store.spec()
         self.path = store.path
         self.spec = spec
         self.design: str = spec.get("design", "lhs")
@@ -48,29 +51,25 @@ class SweepAnalysis:
             self.design, self.factors, self.points, self.outputs, seed=spec.get("seed", 1))
         self.counts = store.counts()
         meta = {k: store.meta(k) for k in ("scenario_name", "scenario_file", "sweep_file",
-                                             "command", "version", "commit", "overrides")}
+                                             "command", "version", "commit", "overrides",
+                                             "base_values")}
         self.meta = {k: v for k, v in meta.items() if v}
         self.scenario = self.meta.get("scenario_name") or Path(
             self.meta.get("scenario_file") or spec.get("scenario", "sweep")).stem
-        self.overrides: list[str] = json.loads(self.meta.get("overrides") or "[]")
-        self.labels = short_labels(self.factors)
+        self.overrides: list[str] = store.overrides()
+        self.labels = input_labels(self.factors)
+        self.base_values: dict[str, Any] = json.loads(self.meta.get("base_values") or "{}")
         self.series = {name: store.series_means(name) for name in store.kept_series()}
 
     def factor_cell(self, factor: str) -> Cell:
         return Cell(self.labels[factor], factor)
 
-
-def short_labels(paths: list[str]) -> dict[str, str]:
-    """The last part of each dotted path, lengthened from the right until unique."""
-    out: dict[str, str] = {}
-    for path in paths:
-        parts = path.split(".")
-        for n in range(1, len(parts) + 1):
-            candidate = ".".join(parts[-n:])
-            if sum(1 for p in paths if p.split(".")[-n:] == parts[-n:]) == 1 or n == len(parts):
-                out[path] = candidate
-                break
-    return out
+    @property
+    def scenario_file(self) -> str:
+        """The base scenario's file as a reader would write it (`scenarios/x.yaml`, not
+        `sweeps/../scenarios/x.yaml`)."""
+        file = self.meta.get("scenario_file") or ""
+        return os.path.normpath(file) if file else ""
 
 
 def value_text(v: Any) -> str:
@@ -273,22 +272,113 @@ def intro(a: SweepAnalysis) -> str:
             f"random numbers). Runs: {ok} ok, {failed} failed.")
 
 
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+MEASURE_WORDS = {"SRC": "standardised regression coefficient {v:+.2f}",
+                 "ST": "total Sobol index {v:.2f}", "mu_star": "Morris mu* {v}"}
+
+
+def _measure(s: Sensitivity, out: str) -> str:
+    key = BAR_MEASURE[s.method][0]
+    v = s.values.get(key)
+    if v is None:
+        return ""
+    return MEASURE_WORDS[key].format(v=amount(v, unit(out)) if key == "mu_star" else v)
+
+
+def _level(panel: dict[str, Any], i: int) -> str:
+    x = panel["x"][i]
+    if not panel["numeric"]:
+        return str(x)
+    return f"about {sig(float(x))}" if panel.get("binned") else sig(float(x))
+
+
+def output_finding(a: SweepAnalysis, out: str) -> str:
+    """What the sweep says about one output, in sentences: its range over the design,
+    the factor it depends on most (how much, which way) and the next, and whether the
+    ranking can be trusted."""
+    u = unit(out)
+    means = [m for p in a.points if (m := p.outputs[out][0]) is not None]
+    name = label(out)
+    if not means:
+        return f"{name}: no design point gave a value."
+    text = (f"{name} ranges from {amount(min(means), u)} to {amount(max(means), u)} over the "
+            f"{len(means)} design points (means over replications).")
+    ranked = [r for r in ranking(a.sensitivity, out) if r.score > 0]
+    panels = {p["factor"]: p for p in main_effects(a, out)["panels"]}
+    if ranked:
+        top = ranked[0]
+        panel = panels.get(top.factor)
+        text += f" It depends most on {a.labels[top.factor]}"
+        measure = _measure(top, out)
+        text += f" ({measure})" if measure else ""
+        if panel and len(panel["x"]) > 1 and None not in (panel["mean"][0], panel["mean"][-1]):
+            first, last = panel["mean"][0], panel["mean"][-1]
+            way = "rising" if last > first else "falling" if last < first else "unchanged"
+            text += (f": {way} from {amount(first, u)} at {_level(panel, 0)} to "
+                     f"{amount(last, u)} at {_level(panel, len(panel['x']) - 1)}")
+        text += "."
+        if len(ranked) > 1 and ranked[1].score >= 0.5 * top.score:
+            text += f" Next comes {a.labels[ranked[1].factor]} ({_measure(ranked[1], out)})."
+    else:
+        text += " No factor moves it measurably."
+    r2 = ranked[0].values.get("R2") if ranked else None
+    if r2 is not None and r2 < 0.7:
+        text += (f" A straight-line model of the factors explains only {r2:.0%} of the "
+                 "variation between points: interactions or curvature matter, so read the "
+                 "main-effects figure rather than the ranking alone.")
+    return text
+
+
+def findings(a: SweepAnalysis) -> list[str]:
+    return [output_finding(a, o) for o in a.outputs]
+
+
+def provenance_rows(a: SweepAnalysis) -> list[list[str]]:
+    """How the sweep was made, a row a value (fits a phone)."""
+    return [["sweep file", a.meta.get("sweep_file", "—")],
+            ["base scenario", f"{a.scenario} ({a.scenario_file})" if a.scenario_file
+             else a.scenario],
+            ["store", str(a.path)],
+            ["design", f"{DESIGN_NAMES.get(a.design, a.design)}, {len(a.points)} points"],
+            ["replications", f"{a.spec.get('replications')} a point"],
+            ["seed", str(a.spec.get("seed"))],
+            ["overrides (--set)", "; ".join(a.overrides) or "none"],
+            ["kazsim", a.meta.get("version") or "—"],
+            ["commit", a.meta.get("commit") or "not a git checkout"]]
+
+
+def factor_table(a: SweepAnalysis) -> tuple[list[str], list[list[Any]]]:
+    rows = factor_rows(a)
+    if a.base_values:
+        for r, f in zip(rows, a.factors):
+            r.append(value_text(a.base_values[f]) if f in a.base_values else "—")
+        return ["factor", "path in the scenario", "values", "base scenario"], rows
+    return ["factor", "path in the scenario", "values"], rows
+
+
 def blocks(a: SweepAnalysis, figures: list[tuple[str, str]]) -> list[Block]:
-    out: list[Block] = [("h1", title(a)), ("p", intro(a))]
-    files = [f"Sweep file {a.meta['sweep_file']}" if "sweep_file" in a.meta else "",
-             f"base scenario {a.meta['scenario_file']}" if "scenario_file" in a.meta else "",
-             f"store {a.path}"]
-    version = a.meta.get("version")
-    made = f"kazsim {version}" + (f" (commit {a.meta['commit']})" if a.meta.get("commit") else "")
-    out.append(("p", ", ".join(f for f in files if f) + (f"; {made}." if version else ".")))
+    """Findings first, then how the sweep was made, the factors, which factors matter,
+    the figures, and the table of every design point last."""
+    out: list[Block] = [("h1", title(a)), ("h2", "Findings"),
+                        ("findings", [intro(a), *findings(a)])]
+    out += [("h2", "How it was made"), ("table", ["what", "value"], provenance_rows(a))]
     if a.meta.get("command"):
         out += [("p", "Command:"), ("code", a.meta["command"])]
-    if a.overrides:
-        out += [("p", "Overrides of the base scenario (--set):"),
-                ("ul", [f"--set {o}" for o in a.overrides])]
-    out += [("h2", "Factors"),
-            ("table", ["label", "path in the scenario", "values"], factor_rows(a))]
-    out.append(("h2", "Results per design point"))
+    head, rows = factor_table(a)
+    out += [("h2", "Factors"), ("table", head, rows)]
+    out += [("h2", "Which factors matter"), ("ul", MEASURES[_method(a)])]
+    for o in a.outputs:
+        head, rows, note = sensitivity_table(a, o)
+        out += [("h3", label(o)), ("table", head, rows, note)]
+    if figures:
+        out.append(("h2", "Figures"))
+        out += [("img", f"figures/{name}", caption) for name, caption in figures]
+    out += [("h2", "Results per design point"),
+            ("p", f"Every design point's factor values and each output's mean with its 95% CI "
+                  f"over {a.spec.get('replications')} replications (also in points.csv).")]
     clipped = any(p.clipped for p in a.points)
     parts = point_tables(a)
     for k, (head, rows) in enumerate(parts):
@@ -296,13 +386,6 @@ def blocks(a: SweepAnalysis, figures: list[tuple[str, str]]) -> list[Block]:
                    "count or amount to 0 and above)." if clipped and k == len(parts) - 1
                    else "")
         out.append(("table", head, rows, caption))
-    out += [("h2", "Which factors matter"), ("ul", MEASURES[_method(a)])]
-    for o in a.outputs:
-        head, rows, note = sensitivity_table(a, o)
-        out += [("h3", f"{label(o)} ({o})"), ("table", head, rows, note)]
-    if figures:
-        out.append(("h2", "Figures"))
-        out += [("img", f"figures/{name}", caption) for name, caption in figures]
     return out
 
 
@@ -341,33 +424,45 @@ def _mean_ci(values: list[float], out: str) -> tuple[float | None, float | None,
 
 def main_effects(a: SweepAnalysis, out: str) -> dict[str, Any]:
     """For each factor: the mean of the point means at each level (or, for a factor
-    with many values, in five bins of its range), with a 95% CI over those points."""
+    with many values, in five bins of its range), with a 95% CI over those points; the
+    design points themselves, the mean over all points, and the base scenario's value
+    of the factor where it is a number. Panels share one y-scale."""
     panels = []
+    pts = [(p, y) for p in a.points if (y := p.outputs[out][0]) is not None]
     for j, f in enumerate(a.factors):
-        pts = [(p, y) for p in a.points if (y := p.outputs[out][0]) is not None]
         if not pts:
             continue
         xs = [p.parameters.get(f) for p, _ in pts]
         numeric = all(_numeric(x) for x in xs)
-        panel: dict[str, Any] = {"title": f"{a.labels[f]}", "numeric": numeric}
-        if numeric and len({x for x in xs}) > 8:
+        panel: dict[str, Any] = {"title": capital(a.labels[f]), "factor": f,
+                                 "numeric": numeric, "scatter_y": [y for _, y in pts]}
+        ranged = isinstance(a.spec.get("factors", {}).get(f), dict)
+        if numeric and len({x for x in xs}) > (5 if ranged else 8):  # a range: five bins
             bins: dict[int, list[tuple[float, float]]] = {}
             for (p, y), x in zip(pts, xs):
                 bins.setdefault(min(int(p.unit[j] * 5), 4), []).append((float(x), y))  # type: ignore[arg-type]
             groups = [bins[b] for b in sorted(bins)]
             panel["x"] = [sum(x for x, _ in g) / len(g) for g in groups]
+            panel["binned"] = True
             stats = [_mean_ci([y for _, y in g], out) for g in groups]
             panel["scatter_x"] = [float(x) for x in xs]  # type: ignore[arg-type]
-            panel["scatter_y"] = [y for _, y in pts]
         else:
             levels = _levels(xs)
-            by = {_key(lv): [y for (_, y), x in zip(pts, xs) if _key(x) == _key(lv)]
-                  for lv in levels}
+            keys = [_key(lv) for lv in levels]
+            by = {k: [y for (_, y), x in zip(pts, xs) if _key(x) == k] for k in keys}
             panel["x"] = levels if numeric else [value_text(lv) for lv in levels]
-            stats = [_mean_ci(by[_key(lv)], out) for lv in levels]
+            stats = [_mean_ci(by[k], out) for k in keys]
+            # each point at its level's position (the drawing spreads them a little)
+            panel["scatter_x"] = [float(x) if numeric else float(keys.index(_key(x)))  # type: ignore[arg-type]
+                                  for x in xs]
+        base = a.base_values.get(f)
+        if numeric and isinstance(base, (int, float)) and not isinstance(base, bool):
+            panel["base"] = float(base)
         panel["mean"], panel["lo"], panel["hi"] = (list(c) for c in zip(*stats))
         panels.append(panel)
-    return {"title": f"Main effects on {label(out)}", "unit": unit(out), "panels": panels}
+    ys = [y for _, y in pts]
+    return {"title": f"Main effects on {label(out)}", "unit": unit(out), "panels": panels,
+            "overall": sum(ys) / len(ys) if ys else None}
 
 
 def heatmap(a: SweepAnalysis, out: str) -> dict[str, Any] | None:
@@ -430,9 +525,13 @@ def figure_jobs(a: SweepAnalysis) -> list[FigureJob]:
     for o in a.outputs:
         effects = main_effects(a, o)
         if effects["panels"]:
+            base = (" Dotted vertical line: the factor's value in the base scenario."
+                    if any("base" in p for p in effects["panels"]) else "")
             jobs.append(FigureJob(f"main_effects_{_slug(o)}", f"Main effects on {label(o)}: "
                                   "the mean over the design points at each level of a factor "
-                                  "(or in five bins of its range), with 95% CIs",
+                                  "(or in five bins of its range), with 95% CIs; grey dots: "
+                                  "the design points; dashed line: the mean of all points. "
+                                  f"Every panel on the same scale.{base}",
                                   "main_effects", effects))
         if len(a.factors) == 2:
             grid = heatmap(a, o)

@@ -21,11 +21,11 @@ from pydantic import (
 )
 
 from sim.core.errors import InputError, Problem
-from sim.core.metrics import METRICS, series_info
+from sim.core.metrics import METRICS, series_info, unknown_metric
 from sim.scenario.loader import load_scenario
-from sim.scenario.paths import get_path, has_path
-from sim.scenario.problems import describe_error
-from sim.scenario.yamlio import excerpt, load_yaml
+from sim.scenario.paths import PathError, get_path
+from sim.scenario.problems import allowed_keys, describe_error, unknown_key
+from sim.scenario.yamlio import load_yaml
 from sim.studies.sweep.nolh import SIZES, capacity
 
 Design = Literal["grid", "lhs", "nolh", "sobol", "morris"]
@@ -150,10 +150,10 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     except ValidationError as err:
         raise InputError([_problem(e, file, lines) for e in err.errors()]) from None
     problems = [Problem(file, lines.get(("outputs", i)), f"outputs.{i}",
-                        f"unknown metric '{name}' (see sim/core/metrics.py)")
+                        unknown_metric(name))
                 for i, name in enumerate(spec.outputs) if name not in METRICS]
     problems += [Problem(file, lines.get(("series", i)), f"series.{i}",
-                         f"unknown series '{name}' (see sim/core/metrics.py)")
+                         unknown_metric(name, series=True))
                  for i, name in enumerate(spec.series) if series_info(name) is None]
     if spec.design == "nolh" and len(spec.factors) > 22:
         problems.append(Problem(file, lines.get(("factors",)), "factors",
@@ -203,8 +203,10 @@ def path_problems(resolved: dict[str, Any], path: str, levels: Any,
                   where: tuple[str, int | None, str], scenario: str) -> list[Problem]:
     """A factor's or lever's path must exist in the base scenario, and a range must suit
     the value there (whole numbers for counts)."""
-    if not has_path(resolved, path):
-        return [Problem(*where, f"no such key in scenario {scenario}: {path}")]
+    try:
+        get_path(resolved, path)
+    except PathError as err:
+        return [Problem(*where, f"no such key in scenario {scenario}: {path}{err.hint}")]
     value = get_path(resolved, path)
     mismatch = _range_mismatch(levels, value) if isinstance(levels, Range) else None
     return [Problem(*where, mismatch)] if mismatch else []
@@ -222,7 +224,8 @@ def _range_mismatch(factor: Range, value: Any) -> str | None:
     return f"a range needs a number here; the scenario holds {found}"
 
 
-def _problem(error: Any, file: str, lines: dict[tuple[Any, ...], int]) -> Problem:
+def _problem(error: Any, file: str, lines: dict[tuple[Any, ...], int],
+             model: type[BaseModel] | None = None) -> Problem:
     loc = tuple(error["loc"])
     # pydantic puts the factor's form after its path (factors, PATH, "range", ...): drop it
     grouped = loc[:1] in (("factors",), ("uncertainties",), ("levers",))
@@ -232,12 +235,18 @@ def _problem(error: Any, file: str, lines: dict[tuple[Any, ...], int]) -> Proble
         if keys[:n] in lines:
             line = lines[keys[:n]]
             break
-    return Problem(file, line, ".".join(str(k) for k in keys), _message(error))
+    return Problem(file, line, ".".join(str(k) for k in keys),
+                   _message(error, model or SweepSpec))
 
 
-def _message(error: Any) -> str:
+def _message(error: Any, model: type[BaseModel]) -> str:
     """The scenario layer's wording ("expected one of 'grid', 'lhs' ...", "found ..."),
-    not pydantic's ("Input should be ..."); an unknown key as such."""
+    not pydantic's ("Input should be ..."); an unknown key as such, with its near miss."""
     if error["type"] == "extra_forbidden":
-        return f"unknown key '{excerpt(error['loc'][-1])}'"
+        loc = tuple(error["loc"])
+        try:
+            allowed = allowed_keys(model, loc[:-1])
+        except Exception:  # noqa: BLE001 - a shape the lookup does not know: no hint
+            allowed = []
+        return unknown_key(str(loc[-1]), allowed)
     return describe_error(error)

@@ -28,8 +28,33 @@ from typing import Any
 
 from sim.core.errors import InputError, KazsimError, OutputError, output_reason
 from sim.scenario.yamlio import excerpt
+from sim.studies import store_check
+from sim.studies.store_check import MAX_META, Layout, Table, integer, number, one_of, text
 
 LAYOUT = "2"
+KIND = "kazsim sweep database"
+_RUN = f"{integer('point')} AND {integer('replication')}"
+LAYOUTS = {
+    "2": Layout(KIND, (
+        Table("meta", ("key", "value"), f"{text('key')} AND {text('value', MAX_META)}"),
+        Table("design", ("point", "parameters", "unit"),
+              f"{integer('point')} AND {text('parameters')} AND {text('unit')}"),
+        Table("runs", ("point", "replication", "seed", "status", "error", "wall_seconds"),
+              f"{_RUN} AND {integer('seed')} AND {one_of('status', 'ok', 'failed')} AND "
+              f"{text('error', null=True)} AND {number('wall_seconds')}"),
+        Table("metrics", ("point", "replication", "metric", "value"),
+              f"{_RUN} AND {text('metric', 1000)} AND {number('value')}"),
+        Table("series", ("point", "replication", "series", "date", "value"),
+              f"{_RUN} AND {text('series', 1000)} AND {text('date', 40)} AND {number('value')}"),
+    ), frozenset({"experiments"}), frozenset({"outcomes"})),
+    # metrics as JSON text in `runs`, converted when opened for writing (`_upgrade`)
+    "1": Layout(KIND, (
+        Table("meta", ("key", "value"), f"{text('key')} AND {text('value', MAX_META)}"),
+        Table("design", ("point", "parameters", "unit")),
+        Table("runs", ("point", "replication", "seed", "metrics", "status", "error",
+                       "wall_seconds")),
+    )),
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -93,9 +118,19 @@ def _connect(path: str, readonly: bool = False) -> sqlite3.Connection:
         problem = _unwritable(path, err)
         if problem is not None:
             raise problem from None
+        if _sqlite_header(path):  # SQLite's, but truncated or overwritten
+            raise store_check.damaged(path, KIND, str(err)) from None
         raise NotAStore(f"{path}: not a kazsim sweep database; choose another file") from None
     db.close()
     raise NotAStore(f"{path}: not a kazsim sweep database; choose another file")
+
+
+def _sqlite_header(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == b"SQLite format 3\0"
+    except OSError:
+        return False
 
 
 def _quote(name: str) -> str:
@@ -178,6 +213,14 @@ class Store:
         self.lock: StoreLock | None = None
         if readonly:
             self.db = _connect(self.path, readonly=True)
+            try:
+                if self._layout() == "1":
+                    raise InputError.single(
+                        f"{self.path}: a sweep store of an earlier kazsim (layout 1); "
+                        "`sweep --resume` with its sweep file converts it")
+            except BaseException:
+                self.db.close()
+                raise
             return
         parent = Path(self.path).parent
         try:
@@ -191,15 +234,68 @@ class Store:
         self.lock = StoreLock(self.path)
         try:
             self.db = _connect(self.path)
+            layout = self._layout(missing=True)
             with self.writing():
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
-                if self._columns("runs") and "metrics" in self._columns("runs"):
-                    self._upgrade()
+                if layout == "1":
+                    try:
+                        self._upgrade()
+                    except (ValueError, TypeError, LookupError, AttributeError,
+                            RecursionError) as err:  # rolled back: the store is as it was
+                        raise store_check.damaged(self.path, KIND, "its runs of layout 1 "
+                                                  f"cannot be converted: {err}") from None
                 self.db.executescript(_SCHEMA)
         except BaseException:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
             self.lock.release()
             raise
+
+    def _layout(self, missing: bool = False) -> str | None:
+        """The layout of the store, checked (`store_check`) before anything is read from
+        it: None for a new file; InputError for a damaged or foreign one. `missing`: the
+        layout's tables may be absent (opened for writing: they are created)."""
+        try:
+            tables = {name for (name,) in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as err:
+            raise store_check.damaged(self.path, KIND, str(err)) from None
+        if not tables:
+            if missing:
+                return None
+            raise NotAStore(f"{self.path}: not a kazsim sweep database (an empty file)")
+        layout = "1" if "metrics" in self._columns("runs") else "2"
+        store_check.check(self.db, self.path, LAYOUTS[layout], missing)
+        stored = self.meta("layout")
+        if stored is not None and stored != layout:
+            raise InputError.single(f"{self.path}: a sweep store of layout {excerpt(stored)}, "
+                                    f"from another kazsim; this one reads layout {LAYOUT}")
+        if self.meta("spec") is not None:  # a sweep was recorded: all of it must be there
+            absent = [t.name for t in LAYOUTS[layout].tables if t.name not in tables]
+            if absent:
+                raise InputError.single(f"{self.path}: not a {KIND} this kazsim reads (it "
+                                        f"has no table '{absent[0]}'); choose another file")
+            self._check_meta()
+        return layout
+
+    def _check_meta(self) -> None:
+        """The JSON the store's meta holds, of the types kazsim reads."""
+        spec, factors = _json(self.meta("spec")), _json(self.meta("factors") or "[]")
+        overrides = _json(self.meta("overrides") or "[]")
+        if not isinstance(spec, dict) or not _strings(factors) or not _strings(overrides) \
+                or not _strings(spec.get("outputs", [])) \
+                or not isinstance(spec.get("design", ""), str) \
+                or not isinstance(spec.get("scenario", ""), str) \
+                or type(spec.get("seed", 1)) is not int:
+            raise store_check.damaged(self.path, KIND, "its spec, factors or overrides are "
+                                                       "not what kazsim writes")
+        if "experiments" in {n for (n,) in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}:
+            lacking = set(["point", *factors]) - set(self._columns("experiments"))
+            if lacking:
+                raise store_check.damaged(self.path, KIND, "its experiments table lacks "
+                                                           f"{excerpt(sorted(lacking)[0])}")
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -254,7 +350,7 @@ class Store:
                                        "use a new --out or delete the file")
             # the same spec can build another design under other SciPy/SALib/NumPy versions
             rows = json.loads(json.dumps([dict(zip(factors, row)) for row in values]))
-            if [params for _, params, _ in self.design()] != rows:
+            if not _same_design([params for _, params, _ in self.design()], rows):
                 raise SpecMismatch(f"{self.path} holds a different sweep (its design differs "
                                    "from the one this file builds here: other library "
                                    "versions?); use a new --out or delete the file")
@@ -289,12 +385,30 @@ class Store:
                         "GROUP BY r.point, r.replication")
 
     def factors(self) -> list[str]:
-        return json.loads(self.meta("factors") or "[]")
+        factors = _json(self.meta("factors") or "[]")
+        return factors if _strings(factors) else []  # checked when opened
+
+    def spec(self) -> dict[str, Any]:
+        """The sweep spec as stored (checked when opened)."""
+        spec = _json(self.meta("spec") or "{}")
+        return spec if isinstance(spec, dict) else {}
+
+    def overrides(self) -> list[str]:
+        overrides = _json(self.meta("overrides") or "[]")
+        return overrides if _strings(overrides) else []
 
     def design(self) -> Iterator[tuple[int, dict[str, Any], list[float]]]:
+        """Each point's factor values and unit coordinates; InputError for a point that
+        is not what kazsim writes (a damaged store)."""
         for point, params, unit in self.db.execute(
                 "SELECT point, parameters, unit FROM design ORDER BY point"):
-            yield point, json.loads(params), json.loads(unit)
+            values, coordinates = _json(params), _json(unit)
+            if not isinstance(values, dict) or not isinstance(coordinates, list) or not all(
+                    isinstance(u, (int, float)) and not isinstance(u, bool)
+                    for u in coordinates):
+                raise store_check.damaged(self.path, KIND, f"design point {point} is not "
+                                                           "what kazsim writes")
+            yield point, values, coordinates
 
     # -- runs ----------------------------------------------------------------------
 
@@ -381,8 +495,37 @@ class Store:
                     [(point, rep, k, v) for k, v in json.loads(metrics or "{}").items()])
             self.db.execute("DROP TABLE runs_layout1")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
-            spec = json.loads(self.meta("spec") or "{}")
-            self._tables_for(self.factors(), spec.get("outputs", []))
+            self._tables_for(self.factors(), self.spec().get("outputs", []))
+
+
+_NOT_JSON = object()
+
+
+def _json(text: str | None) -> Any:
+    """A stored JSON value; `_NOT_JSON` for text that is not JSON (or nested beyond
+    reading)."""
+    try:
+        return json.loads(text) if text is not None else None
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _same_design(stored: list[dict[str, Any]], now: list[dict[str, Any]]) -> bool:
+    """The same points, numbers equal to 1e-12 (relative): a store written before design
+    values were cleaned of float noise (0.30000000000000004) resumes with its own."""
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, float) or isinstance(b, float):
+            return (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                    and not isinstance(a, bool) and not isinstance(b, bool)
+                    and abs(a - b) <= 1e-12 * max(abs(a), abs(b), 1e-300))
+        return bool(a == b)
+
+    return len(stored) == len(now) and all(
+        s.keys() == n.keys() and all(same(s[k], n[k]) for k in s) for s, n in zip(stored, now))
 
 
 def _spec_difference(stored: str, now: str) -> str:

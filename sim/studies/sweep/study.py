@@ -7,6 +7,7 @@ does not hold yet on the one execution path.
 """
 from __future__ import annotations
 
+import html
 import io
 import sqlite3
 from collections.abc import Callable
@@ -18,10 +19,21 @@ from sim.core.errors import InputError, Interrupted, ModelError
 from sim.core.results import ReplicationResult
 from sim.execution.executor import ExecutorError, command_scheduler, require_dask
 from sim.report.atomic import TargetError
+from sim.report.notebook import draw
 from sim.report.provenance import api_command
+from sim.report.render import FigureJob
 from sim.studies.inputs import Overrides, ProgressCallback, override_texts
 from sim.studies.sweep.execute import prepare, run_sweep
-from sim.studies.sweep.report import SweepAnalysis, points_csv, sensitivity_csv, write_report
+from sim.studies.sweep.report import (
+    SweepAnalysis,
+    findings,
+    intro,
+    main_effects,
+    points_csv,
+    sensitivity_csv,
+    title,
+    write_report,
+)
 from sim.studies.sweep.store import NotAStore, Store
 
 if TYPE_CHECKING:
@@ -65,10 +77,9 @@ def sweep(file: str | Path, store: str | Path | None = None, *, resume: bool = F
             with command_scheduler(scheduler, workers) as shared:
                 run_sweep(prepared, opened.store, model=model, workers=workers,
                           scheduler=shared, on_run=tick)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             n = sum(opened.store.counts().values())
-            raise Interrupted(f"\nInterrupted: {n} runs are stored in {db}.",
-                              resume_command) from None
+            raise Interrupted.by(stop, f"{n} runs are stored in {db}.", resume_command) from None
         except (ExecutorError, InputError) as err:
             text = str(err.problems[0]) if isinstance(err, InputError) else f"error: {err}"
             raise InputError.single(f"{text.removeprefix('error: ')}\nThe sweep is recorded "
@@ -104,12 +115,36 @@ def open_sweep(store: str | Path) -> SweepResult:
     return SweepResult(str(store))
 
 
-@dataclass
+@dataclass(repr=False)
 class SweepResult:
     """A stored sweep: its runs as tables (the experiments and their outcomes, as EMA
     Workbench returns them), the per-point summary, the sensitivity ranking."""
     store: str
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        with Store(self.store, readonly=True) as s:
+            counts, factors = s.counts(), s.factors()
+            name = s.meta("scenario_name") or ""
+        return (f"<SweepResult {self.store!r} ({name}): {len(factors)} factors, "
+                f"{counts.get('ok', 0)} runs ok, {counts.get('failed', 0)} failed>")
+
+    def _repr_html_(self) -> str:
+        """The findings, as a notebook shows them."""
+        a = self.analysis
+        return (f"<p><b>{html.escape(title(a))}</b></p><p>{html.escape(intro(a))}</p><ul>"
+                + "".join(f"<li>{html.escape(f)}</li>" for f in findings(a)) + "</ul>")
+
+    def plot(self, output: str | None = None) -> Any:
+        """The main effects on `output` (default: the sweep's first output), every panel
+        on one scale, as a matplotlib Figure."""
+        a = self.analysis
+        if not a.outputs:
+            raise ValueError("the sweep names no outputs")
+        name = output or a.outputs[0]
+        if name not in a.outputs:
+            raise ValueError(f"no output {name!r}; the sweep's outputs: {', '.join(a.outputs)}")
+        return draw(FigureJob("main_effects", "", "main_effects", main_effects(a, name)))
 
     def _read(self, sql: str) -> pd.DataFrame:
         import pandas as pd

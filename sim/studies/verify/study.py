@@ -27,7 +27,7 @@ from sim.execution.limits import estimate_run
 from sim.execution.runner import Replicate, Task, run_replications, run_tasks
 from sim.report.atomic import TargetError
 from sim.report.document import fmt
-from sim.report.provenance import api_command, provenance
+from sim.report.provenance import api_command, override_texts, provenance, scenario_source
 from sim.scenario.checks import expectation_problems
 from sim.scenario.loader import LoadedScenario, place
 from sim.scenario.schema import Expectation, Scenario
@@ -162,15 +162,15 @@ def expectation_check(exp: Expectation, base: Sequence[ReplicationResult],
                      "nothing to compare", INCONCLUSIVE)
     pair = paired_difference({r.index: r.metrics.get(exp.metric) for r in base if r.ok},
                              {r.index: r.metrics.get(exp.metric) for r in changed if r.ok})
-    ci = pair["diff_ci95"]
+    ci, mean = pair.diff_ci95, pair.diff_mean
     status = direction_status(exp.direction, ci)
     share = unit(exp.metric) == "share"
-    if pair["n"] == 0:
+    if pair.n == 0 or mean is None:
         observed = "no replication with a value on both sides"
     else:
-        observed = (f"change of {_signed(pair['diff_mean'], share)} (95% CI {_signed(ci[0], share)} to "
-                    f"{_signed(ci[1], share)}), {pair['n']} paired replications" if ci else
-                    f"change of {_signed(pair['diff_mean'], share)} from {pair['n']} paired replication "
+        observed = (f"change of {_signed(mean, share)} (95% CI {_signed(ci[0], share)} to "
+                    f"{_signed(ci[1], share)}), {pair.n} paired replications" if ci else
+                    f"change of {_signed(mean, share)} from {pair.n} paired replication "
                     "(no interval)")
     return Check(name, "expectation", expected, observed, status)
 
@@ -229,7 +229,9 @@ def verify(scenario: ScenarioLike, reps: int | None = None, seed: int | None = N
     `expectations` paired with common random numbers (`reps` each, default the
     scenario's `replications`). `VerifyResult.ok` is False when a check fails."""
     plan = plan_verify(scenario, reps, seed, set=set, workers=workers, allow_large=allow_large)
-    command = command or api_command("verify", plan.loaded.file, reps=reps, seed=seed, set=set)
+    command = command or api_command(
+        "verify", scenario_source(plan.loaded.file, override_texts(plan.loaded.origins)),
+        reps=reps, seed=seed)
     return plan.execute(workers=workers, scheduler=scheduler, progress=progress,
                         command=command, model=model)
 
