@@ -37,7 +37,10 @@ class Ordnance:
 
     @property
     def share_left(self) -> float:
-        return self.remaining / self.stock0 if self.stock0 > 0 else 0.0
+        """What remains as a share of the stock, in [0, 1]: sums of cleared items may
+        round a hair below zero once the stock is cleared out (and a fractional power of
+        a negative share is complex)."""
+        return min(max(self.remaining / self.stock0, 0.0), 1.0) if self.stock0 > 0 else 0.0
 
     def reserve(self, size: float) -> float:
         """A cache is reported: its size, capped by what is unclaimed."""
