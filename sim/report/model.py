@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sim.core.crashlog import one_line
+from sim.core.uncertainty import standout_floor
 
 FORMAT = "kazsim-report/1"
 
@@ -203,6 +204,10 @@ class Uncertainty(Doc):
 
     def categorical(self) -> set[str]:
         return {a.path for a in self.assumptions if "choice" in a.distribution}
+
+    def standout_floor(self) -> float:
+        """The share an assumption needs to be named as what a metric rests on."""
+        return standout_floor(self.draws, len(self.assumptions))
 
     def short_names(self) -> dict[str, str]:
         """Each assumption's path shortened to the fewest last parts that tell it apart
