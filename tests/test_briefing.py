@@ -15,7 +15,7 @@ from sim.core.metrics import COST_PARTS
 from sim.report.content import metric_rows, report_blocks
 from sim.report.document import fmt, interval, to_html, to_markdown
 from sim.report.draw import TickFormatter, compact
-from sim.report.figures import forest_figure
+from sim.report.figures import drivers_figure, forest_figure
 from sim.report.findings import amount, ranked_topics, run_findings
 from sim.report.model import Report
 from sim.studies.compare.comparison import build_comparison
@@ -165,8 +165,8 @@ def test_cost_parts_add_up_on_every_replication_and_home_pay_is_reported(tmp_pat
 
 
 def test_the_brigade_report_opens_with_findings_and_ends_with_the_annex(tmp_path):
-    res = invoke("run", ROOT / "scenarios" / "brigade.yaml", "--reps", "1", "--out",
-                 tmp_path / "b", "--workers", "1", "-q")
+    res = invoke("run", ROOT / "scenarios" / "brigade.yaml", "--reps", "1", "--draws", "0", "--out",
+                 tmp_path / "b", "--workers", "1", "-q")  # the nominal only: its 32 x 2 draws took 30-50 s
     assert res.exit_code == 0, res.output
     doc = json.loads((tmp_path / "b" / "report.json").read_text())
     run = doc["run"]
@@ -230,3 +230,33 @@ def test_findings_with_draws_give_the_prediction_and_what_the_answer_rests_on():
     assert any("items cleared on ordnance_stock (78% of its variance)" in s
                for s in sentences), sentences
     assert any("8 draws of the assumptions" in s for s in sentences)
+
+
+def test_the_drivers_figure_shows_the_shares_the_draws_tell_from_none_with_names_that_say_what():
+    # 128 draws tell a share of 7% or more from none: the stock (60%) and the cache size
+    # (20%) get their segments and legend entries; the harm (3%) is left in the white
+    # rest with the interactions, which the caption says
+    paths = {"stock": "deployments.iraq.theatre.ordnance_stock",
+             "median": "deployments.iraq.theatre.cache_items.median",
+             "people": "deployments.iraq.theatre.incident_harm.people.value"}
+    r = report("drawn", {"items_cleared": [100.0, 120.0, 110.0]}, {"deployments": [{"name": "iraq"}]})
+    data = r.to_dict()
+    data["metrics"]["items_cleared"]["drivers"] = [
+        {"assumption": paths["stock"], "share": 0.6}, {"assumption": paths["median"], "share": 0.2},
+        {"assumption": "noise", "share": 0.1}, {"assumption": paths["people"], "share": 0.03}]
+    data["run"] |= {"draws": 128, "replications_per_draw": 2}
+    data["uncertainty"] = {"draws": 128, "replications_per_draw": 2, "assumptions": [
+        {"path": p, "distribution": {"range": [1, 9]}, "nominal": 5, "source": "ASSUMPTION"}
+        for p in paths.values()]}
+    drawn = Report.model_validate(data)
+    assert drawn.uncertainty is not None
+    assert list(drawn.uncertainty.short_names().values()) == [
+        "ordnance_stock", "cache_items.median", "incident_harm.people.value"]
+    job = drivers_figure(drawn)
+    assert job is not None and "Shares under 7%, which 128 draws cannot tell from none" in job.caption
+    (row,) = job.spec["rows"]
+    assert [(seg["name"], round(seg["share"], 2)) for seg in row["segments"]] == [
+        ("ordnance_stock", 0.6), ("cache_items.median", 0.2), ("noise", 0.1),
+        ("smaller shares, interactions and estimation error", 0.1)]
+    assert job.spec["names"][:2] == ["ordnance_stock", "cache_items.median"]
+    assert "incident_harm.people.value" not in job.spec["names"]

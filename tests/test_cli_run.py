@@ -99,7 +99,7 @@ def test_reps_auto_on_the_baseline_meets_the_precision(tmp_path):
     from sim.scenario.loader import load_scenario
 
     res = invoke("run", ROOT / "scenarios" / "kazbat_2003.yaml", "--out", tmp_path / "a",
-                 "--reps", "auto", "--precision", "0.05", "-q", "--format", "json")
+                 "--reps", "auto", "--precision", "0.05", "--draws", "0", "-q", "--format", "json")
     assert res.exit_code == 0
     run = json.loads(res.stdout)["run"]
     assert run["reps_auto"]["met"]

@@ -18,7 +18,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_run_piped_gives_all_its_output_and_exit_0(tmp_path):
-    done = cli("run", "scenarios/kazbat_2003.yaml", "--reps", "1", "--out", str(tmp_path / "r"),
+    done = cli("run", "scenarios/kazbat_2003.yaml", "--reps", "1", "--draws", "0", "--out", str(tmp_path / "r"),
                "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["report"] == str(tmp_path / "r")  # flushed, whole

@@ -105,3 +105,14 @@ def test_struck_is_capped_at_those_present_and_draws_nothing_for_all_of_them():
     assert rng.bit_generator.state == state  # the whole team: no draw, as before the key existed
     two = struck(list(range(10)), 2.4, rng)
     assert len(two) == 2 == len(set(two)) and set(two) <= set(range(10))
+
+
+def test_a_stock_cleared_out_leaves_routine_work_finding_nothing_under_accessible_ordnance():
+    # a small stock runs out within the first tour; with yields scaled by a fractional
+    # power of what is left, sums rounding a hair below zero must not make the share
+    # complex (150,000 items: every one of these replications did, before the fix)
+    for index in range(3):
+        m = metrics("kazbat_2003.yaml", "end=2004-06-01", "deployments.iraq.theatre.ordnance_stock=150000",
+                    "deployments.iraq.theatre.ordnance_access_exponent=0.5", index=index)
+        assert m["items_cleared"] + m["items_removed"] + m["ordnance_remaining"] == pytest.approx(150000)
+        assert m["ordnance_remaining"] == pytest.approx(0, abs=1e-6)

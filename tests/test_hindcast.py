@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_cases import nominal_baseline
 from click.testing import CliRunner
 
 import sim
@@ -33,7 +34,7 @@ def baseline_hindcast(tmp_path_factory):  # type: ignore[no-untyped-def]
                   "  - {metric: items_cleared, by: 2004-06-30, at_most: 10, use: validation, source: s}\n"
                   "  - {metric: strength_end, by: 2005-08-01, between: [0, 100000], use: validation, source: s}\n"
                   "  - {metric: tips_received, at_least: 0, use: calibration, source: s}\n")
-    return sim.hindcast(BASELINE, path, reps=3, workers=1)
+    return sim.hindcast(BASELINE, path, reps=3, workers=1, draws=0)
 
 
 def test_inside_and_outside_the_prediction(baseline_hindcast):
@@ -69,7 +70,7 @@ def test_a_reading_by_the_end_date_is_the_end_of_run_metric(baseline_hindcast):
 def test_input_errors_are_exit_1_with_file_line_and_nothing_written(tmp_path, observation, message):
     path = record(tmp_path, f"  - {observation}\n")
     out = tmp_path / "h"
-    r = CliRunner().invoke(main, ["hindcast", BASELINE, path, "--reps", "2", "--out", str(out)])
+    r = CliRunner().invoke(main, ["hindcast", BASELINE, path, "--reps", "2", "--draws", "0", "--out", str(out)])
     assert r.exit_code == 1, r.output
     assert path + message in r.stderr
     assert not out.exists()
@@ -86,7 +87,8 @@ def test_validate_takes_record_files(tmp_path):
 def test_the_shipped_records_against_the_mission_end_to_end(tmp_path):
     out = tmp_path / "h"
     r = CliRunner().invoke(main, ["hindcast", str(ROOT / "scenarios" / "kazbat_2003_2008.yaml"), *RECORDS,
-                                  "--reps", "2", "--workers", "1", "--out", str(out), "--format", "json"])
+                                  "--reps", "2", "--draws", "0", "--workers", "1", "--out", str(out),
+                                  "--format", "json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["format"] == "kazsim-hindcast/1" and data["run"]["command"].startswith("kazsim hindcast")
@@ -104,7 +106,7 @@ def test_with_draws_the_prediction_holds_what_the_assumptions_leave_open(tmp_pat
     """The prediction is taken over the draws' runs, and the stock's range widens it."""
     scenario = tmp_path / "stock.yaml"
     scenario.write_text(
-        f"extends: {BASELINE}\nname: stock unknown\nend: 2004-02-01\n"
+        f"extends: {nominal_baseline(tmp_path)}\nname: stock unknown\nend: 2004-02-01\n"
         "assumptions:\n  deployments.iraq.theatre.ordnance_stock:\n"
         "    {range: [2000000, 16000000], source: test}\n")
     path = record(tmp_path, "  - {metric: ordnance_remaining, by: 2004-01-15, at_least: 1, "

@@ -147,7 +147,7 @@ def test_installed_kazsim_copies_the_examples_and_runs_one_by_name(installed, tm
     again = _run([kazsim, "examples", work], tmp_path, clean_env)
     assert "Nothing to copy" in again.stdout
 
-    run = _run([kazsim, "run", "kazbat_2003", "--reps", "2", "--set", "end=2003-10-01",
+    run = _run([kazsim, "run", "kazbat_2003", "--reps", "2", "--draws", "0", "--set", "end=2003-10-01",
                 "--workers", "1", "--quiet", "--out", tmp_path / "report"], tmp_path, clean_env)
     assert "using the shipped scenario" in run.stderr
     used = run.stderr.split("using the shipped scenario ", 1)[1].strip()

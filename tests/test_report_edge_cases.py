@@ -24,7 +24,8 @@ def test_run_will_not_replace_a_directory_that_holds_no_report(tmp_path):
     res = invoke("compare", short(tmp_path, reps=2), short(tmp_path, "b.yaml", reps=2), "--out", mine,
                  "--workers", "1", "-q")
     assert res.exit_code == 1 and (mine / "chapter1.txt").read_text() == "precious"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.yaml", "short.yaml", "thesis"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_kazbat_2003_nominal.yaml", "b.yaml", "short.yaml",
+                                                           "thesis"]  # the first: short()'s baseline
 
 
 def test_unwritable_out_or_trace_is_an_input_error_before_running(tmp_path):

@@ -82,7 +82,8 @@ def test_resume_refuses_when_a_scenario_the_base_extends_has_changed(tmp_path):
     path = write_sweep(tmp_path, SMALL, scenario=child)
     db = tmp_path / "r.db"
     assert CliRunner().invoke(sweep, [str(path), "--out", str(db), *MODEL]).exit_code == 0
-    parent.write_text(parent.read_text().replace("volunteer_prob: 0.6", "volunteer_prob: 0.9"))
+    # a change inside the baseline's range for it (a value outside it is refused on its own)
+    parent.write_text(parent.read_text().replace("volunteer_prob: 0.6", "volunteer_prob: 0.7"))
     again = CliRunner().invoke(sweep, [str(path), "--out", str(db), "--resume", *MODEL])
     assert again.exit_code == 1 and "different sweep" in again.output
 

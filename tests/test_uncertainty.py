@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from cli_cases import ROOT, invoke, short
+from cli_cases import invoke, nominal_baseline, short
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,10 +15,14 @@ import sim
 from sim.cli.run import summary_json
 from sim.core.errors import InputError
 from sim.core.uncertainty import (
+    DriverShare,
     PredictionInterval,
     crossed_mean_ci,
     first_order_shares,
     robust_share,
+    share_floor,
+    standing_out,
+    standout_floor,
 )
 from sim.execution.limits import estimate_run
 from sim.report.model import Report
@@ -27,7 +31,6 @@ from sim.scenario.loader import load_scenario
 from sim.studies.compare.comparison import build_comparison
 from sim.studies.draws import plan_draws, summarise, unit_column
 
-KAZBAT = ROOT / "scenarios" / "kazbat_2003.yaml"
 STOCK = "deployments.iraq.theatre.ordnance_stock"
 VOLUNTEER = "deployments.iraq.volunteer_prob"
 VEHICLE_DAY = "costs.vehicle_day"
@@ -184,6 +187,61 @@ def test_drivers_recover_the_shares_of_an_additive_model():
         assert shares["noise"] == pytest.approx(s ** 2 / total, abs=0.02)
 
 
+def test_an_assumption_the_model_ignores_stays_under_the_share_floor_in_95_percent_of_designs():
+    # the floor the drivers figure keeps shares above: at 32 and at 128 draws, over 400
+    # designs each, an ignored assumption's share exceeds it in about 5% of them
+    rng = np.random.default_rng(3)
+    for draws in (32, 128):
+        above = [{d.assumption: d.share for d in first_order_shares(
+                     {"x": lhs(rng, draws)}, rng.normal(size=(draws, 1)))}.get("x", 0.0) > share_floor(draws)
+                 for _ in range(400)]
+        assert 0.02 <= np.mean(above) <= 0.09, (draws, np.mean(above))
+    assert share_floor(32) == pytest.approx(0.19, abs=0.01) and share_floor(128) == pytest.approx(0.065, abs=0.005)
+
+
+def test_the_largest_of_many_ignored_assumptions_stays_under_the_standout_floor():
+    # naming "what a metric rests on" picks the largest of many shares: with 36 ignored
+    # assumptions and 32 draws, one usually passes the per-assumption floor by chance;
+    # the largest passes the standout floor in about 5% of designs
+    rng = np.random.default_rng(5)
+    draws, names = 32, [f"a{i}" for i in range(36)]
+    largest = []
+    for _ in range(150):
+        shares = first_order_shares({n: lhs(rng, draws) for n in names},
+                                    rng.normal(size=(draws, 1)))
+        largest.append(max((d.share for d in shares if d.assumption != "noise"), default=0))
+    assert np.mean(np.array(largest) > share_floor(draws)) > 0.5
+    assert np.mean(np.array(largest) > standout_floor(draws, len(names))) <= 0.1
+    assert standout_floor(32, 1) == pytest.approx(share_floor(32), rel=1e-4)
+    assert standout_floor(32, 36) > standout_floor(128, 36) > standout_floor(128, 5)
+
+
+def test_only_drivers_that_stand_out_are_named_largest_first():
+    noise, stock, vol = (DriverShare("noise", 0.3), DriverShare("stock", 0.6),
+                         DriverShare("vol", 0.1))
+    assert standing_out([noise, vol, stock], 0.2) == [stock, noise]  # vol could be chance
+    assert standing_out([DriverShare("stock", 0.4), noise], 0.5) == []  # none stands out
+    assert standing_out([DriverShare("noise", 0.7), DriverShare("stock", 0.2)], 0.5) == [
+        DriverShare("noise", 0.7)]
+
+
+def test_a_report_with_few_draws_names_no_assumption_it_cannot_tell_from_chance(tmp_path):
+    # 8 draws of the baseline's dozens of assumptions: no share can be told from chance,
+    # so neither the table nor the findings name one
+    out = tmp_path / "r"
+    result = invoke("run", "kazbat_2003", "--set", "end=2004-02-01", "--draws", "8",
+                    "--reps", "1", "--workers", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    report = Report.model_validate_json((out / "report.json").read_text())
+    assert report.uncertainty is not None and report.uncertainty.standout_floor() > 1
+    assert "none stands out" in result.output
+    md = (out / "report.md").read_text()
+    named = {a.path.split(".")[-1] for a in report.uncertainty.assumptions}
+    rests = [line for line in md.splitlines() if "rests mostly on" in line and "expected" in line]
+    assert rests and not any(f"rests mostly on {n}" in line for line in rests for n in named)
+    assert "no assumption's share can be told from chance" in md
+
+
 def test_a_choice_assumption_is_grouped_by_its_values():
     rng = np.random.default_rng(2)
     kind = rng.choice(["x", "y"], 2000)
@@ -259,7 +317,7 @@ def test_the_stock_drives_items_cleared_and_volunteering_drives_fill(tmp_path):
     # driver of items cleared and the volunteer probability that of the fill rate. The
     # horizon is cut to 18 months (three rotations) to keep the test short.
     path = tmp_path / "kazbat_ranges.yaml"
-    path.write_text(f"extends: {KAZBAT}\nend: 2005-02-01\nassumptions:\n"
+    path.write_text(f"extends: {nominal_baseline(tmp_path).name}\nend: 2005-02-01\nassumptions:\n"
                     f"  {STOCK}: {{range: [2000000, 16000000], source: 'ASSUMPTION'}}\n"
                     f"  {VOLUNTEER}: {{range: [0.2, 0.9], source: 'ASSUMPTION'}}\n")
     res = sim.run(path, reps=4, draws=32, reps_per_draw=1, workers=2)

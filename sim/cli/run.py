@@ -84,10 +84,12 @@ def print_summary(report: Any) -> None:
     captions = []
     if any(m.clipped for m in report.metrics.values()):
         captions.append("† interval clipped to the metric's possible range")
-    if drawn:
+    if drawn and report.uncertainty is not None:
+        floor = report.uncertainty.standout_floor()
         captions.append("mean and 95% CI over every run of every draw; 90% prediction: "
                         "where one history falls; rests mostly on: the largest share of "
-                        "the metric's variance")
+                        f"the metric's variance (an assumption only at {min(floor, 1):.0%} or "
+                        "more: less could be chance)")
     table.caption = "\n".join(captions) or None
     console = stdout_console()
     console.print(table)

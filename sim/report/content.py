@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim.core.metrics import HEADLINE, label
+from sim.core.uncertainty import standing_out
 from sim.report.annex import run_annex
 from sim.report.document import Block, Cell, fmt, interval
 from sim.report.findings import (
@@ -54,6 +55,7 @@ def metric_rows(report: Report, name: str) -> list[list[Any]]:
     m = report.metrics[name]
     u = report.uncertainty
     short = u.short_names() if u is not None else None
+    floor = u.standout_floor() if u is not None else 0.0
 
     def row(cells: list[Any]) -> list[Any]:  # [cell, mean, ci, unit, note] in the table's columns
         cell, mean, ci, unit, note = cells
@@ -61,7 +63,8 @@ def metric_rows(report: Report, name: str) -> list[list[Any]]:
                 else [cell, mean, ci, "—", "—", unit, note, "—"])
 
     def the_metric() -> list[Any]:
-        return metric_row(name, m) if short is None else metric_row_draws(name, m, short)
+        return (metric_row(name, m) if short is None
+                else metric_row_draws(name, m, short, floor))
 
     instead = not_applicable(report).get(name)
     if instead:
@@ -83,9 +86,11 @@ HEAD_DRAWS = ["metric", "mean", "95% CI", "90% prediction", "nominal", "unit", "
               "rests mostly on"]
 
 
-def metric_row_draws(name: str, m: MetricSummary, short: dict[str, str]) -> list[Any]:
+def metric_row_draws(name: str, m: MetricSummary, short: dict[str, str],
+                     floor: float) -> list[Any]:
     """A metric over the draws: mean and CI over every run, the 90% prediction, the
-    nominal scenario's mean, and the driver with the largest share."""
+    nominal scenario's mean, and the driver with the largest share (an assumption only
+    at `floor` or above: a smaller share could be chance)."""
     note = ("" if m.happened is None else
             f"where reached ({fmt(m.happened, unit='share')} of runs)")
     ci = ci_text(m.ci95, m.unit) + (f" {CLIPPED}" if m.clipped else "")
@@ -93,20 +98,34 @@ def metric_row_draws(name: str, m: MetricSummary, short: dict[str, str]) -> list
     return [metric_cell(name, m), fmt(m.mean, unit=m.unit), ci,
             interval([p.p05, p.p95], unit=m.unit) if p else "—",
             fmt(m.nominal.mean, unit=m.unit) if m.nominal else "—", m.unit, note,
-            top_driver(m, short)]
+            top_driver(m, short, floor)]
 
 
-def top_driver(m: MetricSummary, short: dict[str, str]) -> str:
-    top = m.drivers[0] if m.drivers else None
-    if top is None or top.share <= 0:
+def no_standout(draws: int, floor: float) -> str:
+    """Why no assumption is named."""
+    if floor >= 1:
+        return (f"with {draws} draws no assumption's share can be told from chance (run "
+                "more draws)")
+    return (f"at {draws} draws no assumption's share stands out from chance (each is under "
+            f"{floor:.0%}; more draws tell smaller shares apart)")
+
+
+def top_driver(m: MetricSummary, short: dict[str, str], floor: float) -> str:
+    if not any(d.share > 0 for d in m.drivers or []):
         return "—"
+    named = standing_out(m.drivers or [], floor)
+    if not named:
+        return "none stands out"
+    top = named[0]
     return f"{short.get(top.assumption, top.assumption)} ({fmt(top.share, 2, 'share')})"
 
 
 DRAWS_NOTE = ("Mean and 95% CI over every run of every draw of the assumptions (the "
               "expected value given what is not known); 90% prediction: where one "
               "realised history falls; nominal: the scenario at its own values; rests "
-              "mostly on: the largest share of the metric's variance over the draws.")
+              "mostly on: the largest share of the metric's variance over the draws (an "
+              "assumption named only where its share is too large to be chance; see What "
+              "the answer rests on).")
 
 
 def provenance_blocks(report: Report) -> list[Block]:
@@ -276,6 +295,7 @@ def rests_on_blocks(report: Report, u: Uncertainty, figures: list[tuple[str, str
     """"What the answer rests on": the assumptions (range, nominal, source), what each
     headline metric rests on in words, and the drivers figure."""
     short = u.short_names()
+    floor = u.standout_floor()
     blocks: list[Block] = [
         ("h2", "What the answer rests on"),
         ("p", f"The scenario writes {len(u.assumptions)} number"
@@ -285,11 +305,16 @@ def rests_on_blocks(report: Report, u: Uncertainty, figures: list[tuple[str, str
               "the same random numbers as the nominal scenario's first replications, so "
               "that draws differ by the assumptions, not the dice. A share is the part of "
               "a metric's variance over the draws that one assumption explains alone; "
-              "noise is the part between replications of one draw."),
+              "noise is the part between replications of one draw. An assumption is "
+              f"named as what a metric rests on only with a share of {min(floor, 1):.0%} or "
+              f"more: with {u.draws} draws, the largest share of {len(u.assumptions)} "
+              "assumptions that made no difference would stay below that in 95% of "
+              "designs; a smaller share cannot be told from chance (more draws lower the "
+              "bar)."),
         ("table", ["assumption", "distribution", "nominal", "source"],
          [[Cell(short[a.path], a.path), distribution_text(a.distribution), fmt(a.nominal),
            a.source] for a in u.assumptions])]
-    said = [rests_sentence(n, report.metrics[n], short) for n in HEADLINE
+    said = [rests_sentence(n, report.metrics[n], short, floor, u.draws) for n in HEADLINE
             if n in report.metrics and report.metrics[n].drivers]
     if said:
         blocks.append(("ul", said))
@@ -309,7 +334,8 @@ def distribution_text(dist: dict[str, Any]) -> str:
     return "one of " + ", ".join(fmt(v) for v in spec)
 
 
-def rests_sentence(name: str, m: MetricSummary, short: dict[str, str]) -> str:
+def rests_sentence(name: str, m: MetricSummary, short: dict[str, str], floor: float,
+                   draws: int) -> str:
     """"Items cleared: 5.2 M expected, 90% of histories 3.1 M to 7.3 M; it rests mostly
     on ordnance_stock (78%), then noise (10%)."""
     drivers = [d for d in m.drivers or [] if d.share >= 0.005]
@@ -318,6 +344,9 @@ def rests_sentence(name: str, m: MetricSummary, short: dict[str, str]) -> str:
         head += f", 90% of histories {span([m.prediction.p05, m.prediction.p95], m.unit)}"
     if not drivers:
         return head + "; it does not vary over the draws."
+    drivers = [d for d in standing_out(drivers, floor) if d.share >= 0.005]
+    if not drivers:
+        return head + f"; {no_standout(draws, floor)}."
     parts = [f"{short.get(d.assumption, d.assumption)} ({fmt(d.share, 2, 'share')})"
              for d in drivers[:3]]
     return head + f"; it rests mostly on {parts[0]}" + (

@@ -483,11 +483,12 @@ def draw_drivers(spec: dict[str, Any]) -> Figure:
     style[spec["rest"]] = {"color": "white", "hatch": ""}
     longest = max(len(r["label"]) for r in rows)
     legend_rows = math.ceil(len(names) / 2)
-    height = 0.42 * len(rows) + 1.1 + 0.24 * legend_rows
+    per_row = 0.18  # inches a legend row takes at 7.5 pt (more left a gap above a long legend)
+    height = 0.42 * len(rows) + 1.1 + per_row * legend_rows
     fig = Figure(figsize=(8.0, height))
     ax = fig.subplots()
     fig.subplots_adjust(left=min(0.45, 0.08 + 0.0085 * longest), right=0.97,
-                        top=1 - 0.45 / height, bottom=(0.55 + 0.24 * legend_rows) / height)
+                        top=1 - 0.45 / height, bottom=(0.55 + per_row * legend_rows) / height)
     for y, row in enumerate(reversed(rows)):
         left = 0.0
         for seg in row["segments"]:

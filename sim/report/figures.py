@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim.core.metrics import HEADLINE, label, metric_info, series_info, unit
+from sim.core.uncertainty import share_floor
 from sim.report.model import Report, SeriesSummary
 from sim.report.render import FigureJob
 
@@ -94,28 +95,33 @@ def report_figures(report: Report) -> list[FigureJob]:
     return jobs
 
 
-REST = "interactions and estimation error"
+REST = "smaller shares, interactions and estimation error"
 
 
 def drivers_figure(report: Report) -> FigureJob | None:
     """What the headline metrics rest on: one bar per metric, cut into the shares of
     its variance that each assumption explains alone and `noise` (the dice); the rest
-    of the bar is interactions and estimation error. Shares summing over 1 (estimation
-    error) are scaled down to fit the bar, and the caption says so."""
+    of the bar is interactions, estimation error and the assumptions whose shares the
+    draws cannot tell from none (a scenario declares dozens: their small, noisy
+    estimates would otherwise fill the bars). Shares summing over 1 (estimation error)
+    are scaled down to fit the bar, and the caption says so."""
     u = report.uncertainty
     if u is None:
         return None
     short = u.short_names()
+    floor = math.ceil(share_floor(u.draws) * 100) / 100  # a whole percentage, as the caption says it
     order = {a.path: k for k, a in enumerate(u.assumptions)}  # the same place in every bar
-    rows, scaled = [], False
+    rows, scaled, shown = [], False, set()
     for name in HEADLINE:
         m = report.metrics.get(name)
         drivers = [d for d in (m.drivers or []) if d.share > 0] if m else []
         if not drivers:
             continue
+        drivers = [d for d in drivers if d.assumption == "noise" or d.share >= floor]
         total = sum(d.share for d in drivers)
         scaled = scaled or total > 1
         drivers.sort(key=lambda d: order.get(d.assumption, len(order)))
+        shown |= {d.assumption for d in drivers}
         segments = [{"name": short.get(d.assumption, d.assumption),
                      "share": d.share / max(total, 1.0)} for d in drivers]
         if total < 1:
@@ -123,11 +129,12 @@ def drivers_figure(report: Report) -> FigureJob | None:
         rows.append({"label": label(name), "segments": segments})
     if not rows:
         return None
-    names = [short[a.path] for a in u.assumptions] + ["noise", REST]
+    names = [short[a.path] for a in u.assumptions if a.path in shown] + ["noise", REST]
     caption = ("What the headline metrics rest on: the share of each metric's variance "
                "over the draws that each assumption explains alone, and noise (the "
                f"variance between replications of one draw); {u.draws} draws x "
-               f"{u.replications_per_draw} replications")
+               f"{u.replications_per_draw} replications. Shares under {floor:.0%}, which "
+               f"{u.draws} draws cannot tell from none, are left in the white rest")
     if scaled:
         caption += ("; where the estimated shares summed over 100% (estimation error), "
                     "the bar shows them scaled to 100%")

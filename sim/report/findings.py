@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.core.metrics import label
 from sim.core.stats import wilson
+from sim.core.uncertainty import standing_out
 from sim.report.document import fmt, sig
 from sim.report.model import MetricSummary, Report
 
@@ -299,12 +300,19 @@ def rests_on_sentence(report: Report, topics: Sequence[str]) -> str | None:
     if u is None:
         return None
     short = u.short_names() if hasattr(u, "short_names") else {}
-    said = []
+    floor = u.standout_floor()
+    said: list[str] = []
     for topic in topics:
         name = KEY_METRIC.get(topic, "")
         m = report.metrics.get(name)
-        drivers = [d for d in (getattr(m, "drivers", None) or []) if d.share > 0] if m else []
+        every = [d for d in (getattr(m, "drivers", None) or []) if d.share > 0] if m else []
+        drivers = standing_out(every, floor)
+        if every and not drivers:
+            said.append(f"{label(name).lower()}: no single assumption stands out "
+                        f"from chance at {u.draws} draws")
         if not drivers:
+            if len(said) == 3:
+                break
             continue
         top = drivers[0]
         share = fmt(top.share, 2, "share")

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sim.core.crashlog import one_line
+from sim.core.uncertainty import standout_floor
 
 FORMAT = "kazsim-report/1"
 
@@ -179,6 +180,12 @@ class DrawValues(Doc):
     values: dict[str, Any]
 
 
+# Path parts that say nothing alone (a distribution's parameter, a grade, a rate's key).
+GENERIC_PARTS = frozenset({"mean", "median", "sigma", "sd", "value", "officer", "nco", "soldier",
+                           "qualified", "unqualified", "killed", "wounded", "people", "eod",
+                           "pool", "per_month", "seats"})
+
+
 class Uncertainty(Doc):
     """The assumptions drawn and the design: `draws` draws (a Latin hypercube), each run
     `replications_per_draw` times with the nominal's first replications' random numbers."""
@@ -198,15 +205,22 @@ class Uncertainty(Doc):
     def categorical(self) -> set[str]:
         return {a.path for a in self.assumptions if "choice" in a.distribution}
 
+    def standout_floor(self) -> float:
+        """The share an assumption needs to be named as what a metric rests on."""
+        return standout_floor(self.draws, len(self.assumptions))
+
     def short_names(self) -> dict[str, str]:
         """Each assumption's path shortened to the fewest last parts that tell it apart
-        from the others (`ordnance_stock`; `iraq.theatre.ordnance_stock` beside
-        `haiti.theatre.ordnance_stock`)."""
+        from the others and say what it is (`ordnance_stock`; `iraq.theatre.ordnance_stock`
+        beside `haiti.theatre.ordnance_stock`; `cache_items.median`, not `median`)."""
         paths = [a.path for a in self.assumptions]
         out = {}
         for path in paths:
             parts = path.split(".")
-            for n in range(1, len(parts) + 1):
+            # a last part that names a parameter, not the thing, keeps its parent:
+            # `cache_items.median`, `incident_harm.killed`, `incident_harm.people.value`
+            least = 3 if parts[-1] == "value" else 2 if parts[-1] in GENERIC_PARTS else 1
+            for n in range(min(least, len(parts)), len(parts) + 1):
                 tail = ".".join(parts[-n:])
                 if sum(p == tail or p.endswith("." + tail) for p in paths) == 1:
                     break

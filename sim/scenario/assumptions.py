@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from sim.core.errors import InputError, Problem
 from sim.scenario import checks
 from sim.scenario.paths import PathError, get_path, set_path
-from sim.scenario.problems import Origins, dotted, grouped, locate, show
+from sim.scenario.problems import Origins, dotted, grouped, key_path, locate, show
 from sim.scenario.schema import Assumption, Scenario
 from sim.scenario.timeline import canonical, relation
 
@@ -76,6 +76,7 @@ class Declared:
             cut = (mode - low) / (high - low)
             x = (low + math.sqrt(u * (high - low) * (mode - low)) if u < cut
                  else high - math.sqrt((1 - u) * (high - low) * (high - mode)))
+            x = min(max(x, low), high)  # rounding near a bound of tiny width
         else:
             assert a.lognormal is not None
             z = NormalDist().inv_cdf(min(max(u, LOGNORMAL_TAIL), 1 - LOGNORMAL_TAIL))
@@ -100,9 +101,10 @@ def declared(sc: Scenario) -> list[Declared]:
     return out
 
 
-def with_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
+def with_values(sc: Scenario, values: Mapping[str, Any], cross_checks: bool = True) -> Scenario:
     """`sc` with the value at each path replaced; InputError (no file or line: the
-    values were drawn, not written) if the result is not a valid scenario."""
+    values were drawn, not written) if the result is not a valid scenario (against the
+    schema alone without `cross_checks`)."""
     data = sc.data()
     for path, value in values.items():
         set_path(data, path, value, create=False)
@@ -111,22 +113,59 @@ def with_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
     except ValidationError as err:
         raise InputError([Problem(None, None, dotted(data, keys), text)
                           for keys, text in grouped(err, Scenario, data)]) from None
-    broken = [p for p in checks.check(out) if p.severity == "error"]
+    broken = [p for p in checks.check(out) if p.severity == "error"] if cross_checks else []
     if broken:
         raise InputError(broken)
     return out
 
 
+def release(data: Any, path: str) -> list[str]:
+    """A value set by `--set`, a sweep point or an optimiser's candidate is a choice, not
+    an unknown: drop from raw scenario data the assumptions it fixes (at `path`, above
+    it or below it) and return their paths, so that the set value is what runs (and
+    lies outside the range if it likes)."""
+    declared = data.get("assumptions")
+    if not isinstance(declared, dict):
+        return []
+    target = _reach(data, path)
+    fixed = [p for p in declared if isinstance(p, str) and _overlap(_reach(data, p), target)]
+    for p in fixed:
+        del declared[p]
+    return fixed
+
+
+def _reach(data: Any, path: str) -> tuple[Any, ...]:
+    """The keys and list indices of `path` as far as the data holds it, the rest as written."""
+    parts = path.split(".")
+    for n in range(len(parts), 0, -1):
+        try:
+            return (*key_path(data, ".".join(parts[:n])), *parts[n:])
+        except (PathError, StopIteration):
+            continue
+    return tuple(parts)
+
+
+def _overlap(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
 # -- checks -----------------------------------------------------------------------------
 
 def check(sc: Scenario, origins: Origins, file: str) -> list[Problem]:
-    """Every problem of the scenario's `assumptions:`, placed at its key's line."""
+    """Every problem of the scenario's `assumptions:`, placed at its key's line.
+
+    Each extreme value is checked against the schema alone, then all extremes at once
+    against the cross-field checks (two or a few scenarios instead of two a path: those
+    replay the timeline and the expectations, about 50 ms a scenario); only when such a
+    combination fails is each extreme checked in full, to name the one at fault."""
     data = sc.data()
     found: list[Problem] = []
     seen: dict[str, str] = {}
+    full = not _extremes_pass_together(sc, data)
     for path, a in sc.assumptions.items():
         f, line = locate(origins, ("assumptions", path), file)
-        texts = list(_problems(sc, data, path, a))
+        texts = list(_problems(sc, data, path, a, full))
         if not texts:
             same = canonical(data, path)
             if same in seen:
@@ -136,7 +175,27 @@ def check(sc: Scenario, origins: Origins, file: str) -> list[Problem]:
     return found
 
 
-def _problems(sc: Scenario, data: dict[str, Any], path: str, a: Assumption) -> Iterator[str]:
+def _extremes_pass_together(sc: Scenario, data: dict[str, Any]) -> bool:
+    """Whether the scenario with every assumption at its low extremes, then its high
+    ones (a choice's options in turn), passes every check."""
+    ends: dict[str, list[Any]] = {}
+    for path, a in sc.assumptions.items():
+        try:
+            nominal = get_path(data, path)
+        except PathError:
+            return False
+        integer = isinstance(nominal, int) and not isinstance(nominal, bool)
+        ends[path] = Declared(path, a, nominal, integer).extremes()
+    for i in range(max((len(v) for v in ends.values()), default=0)):
+        try:
+            with_values(sc, {p: v[min(i, len(v) - 1)] for p, v in ends.items()})
+        except (InputError, PathError):
+            return False
+    return True
+
+
+def _problems(sc: Scenario, data: dict[str, Any], path: str, a: Assumption,
+              full: bool = True) -> Iterator[str]:
     head = path.split(".")[0]
     if head in NOT_UNCERTAIN:
         yield (f"'{head}' is not an input a run draws (assumptions take the paths of the "
@@ -166,7 +225,7 @@ def _problems(sc: Scenario, data: dict[str, Any], path: str, a: Assumption) -> I
     yield from _nominal_inside(here)
     yield from _timeline_conflict(sc, data, here)
     for value in here.extremes():
-        message = _invalid_with(sc, path, value)
+        message = _invalid_with(sc, path, value, full)
         if message:
             yield f"a drawn value of {show(value)} would not be valid: {message}"
             return
@@ -255,9 +314,11 @@ def _timeline_conflict(sc: Scenario, data: dict[str, Any], d: Declared) -> Itera
                        "write the range on the scenario's own value and drop the entry")
 
 
-def _invalid_with(sc: Scenario, path: str, value: Any) -> str | None:
+def _invalid_with(sc: Scenario, path: str, value: Any, full: bool = True) -> str | None:
+    """Why the scenario with `value` at `path` is not valid (None if it is); without
+    `full`, against the schema alone."""
     try:
-        with_values(sc, {path: value})
+        with_values(sc, {path: value}, cross_checks=full)
     except InputError as err:
         p = err.problems[0]
         return f"{p.path}: {p.message}" if p.path else p.message

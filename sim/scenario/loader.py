@@ -43,10 +43,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScen
     file = str(path)
     digest = hashlib.sha256(read_bytes(path, file, Budget())).hexdigest()
     data, origins = read_with_extends(path, SCENARIO_KEYS)
-    for override in overrides:
-        apply_override(data, origins, override)
+    released = [p for override in overrides for p in apply_override(data, origins, override)]
     scenario, warnings = validate(data, origins, file)
-    return LoadedScenario(scenario, file, digest, data, warnings, origins)
+    return LoadedScenario(scenario, file, digest, data, released + warnings, origins)
 
 
 def scenario_from_dict(data: Mapping[str, Any], file: str = "<dict>",
@@ -197,8 +196,10 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any], at: KeyPath = (),
 MAX_PATH_PARTS = 32  # components of a dotted path (scenarios nest about 7 deep)
 
 
-def apply_override(data: dict[str, Any], origins: Origins, override: str) -> None:
-    """Apply `dotted.path=value` in place; the key's origin becomes the override."""
+def apply_override(data: dict[str, Any], origins: Origins, override: str) -> list[Problem]:
+    """Apply `dotted.path=value` in place; the key's origin becomes the override. A
+    value set is a choice: the assumptions it fixes are dropped, each named in a
+    warning returned."""
     where = ("--set " + excerpt(override, 120), None)
     path, eq, text = override.partition("=")
     path = path.strip()
@@ -224,6 +225,8 @@ def apply_override(data: dict[str, Any], origins: Origins, override: str) -> Non
     for k in [k for k in origins if k[:len(keys)] == keys]:
         del origins[k]
     origins[keys] = where
+    return [Problem(*where, f"assumptions.{p}", "fixed by --set: its range is not drawn",
+                    severity="warning") for p in assumptions.release(data, path)]
 
 
 def place(problems: Sequence[Problem], loaded: LoadedScenario) -> list[Problem]:

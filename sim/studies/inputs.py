@@ -64,11 +64,10 @@ def load_scenario(source: ScenarioLike, set: Overrides = None) -> LoadedScenario
     else:
         raise TypeError("expected a scenario file path, a loaded scenario or a "
                         f"sim Scenario, found {type(source).__name__}")
-    for text in texts:
-        apply_override(data, origins, text)
+    released = [p for text in texts for p in apply_override(data, origins, text)]
     scenario, warnings = validate_data(data, origins, file)
     sha = getattr(source, "sha256", "")
-    return LoadedScenario(scenario, file, sha, data, warnings, origins)
+    return LoadedScenario(scenario, file, sha, data, released + warnings, origins)
 
 
 def file_kind(data: Any) -> str:

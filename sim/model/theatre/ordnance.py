@@ -37,8 +37,14 @@ class Ordnance:
 
     @property
     def share_left(self) -> float:
+        """What remains as a share of the stock, in [0, 1]: sums of cleared items may
+        round a hair below zero once the stock is cleared out (and a fractional power of
+        a negative share is complex). Read at every tip candidate: worked out inline."""
         stock0 = self.stock0
-        return (stock0 - (self.routine + self.caches) - self.removed) / stock0 if stock0 > 0 else 0.0
+        if stock0 <= 0:
+            return 0.0
+        share = (stock0 - (self.routine + self.caches) - self.removed) / stock0
+        return 0.0 if share < 0.0 else 1.0 if share > 1.0 else share  # min(max(share, 0), 1)
 
     def reserve(self, size: float) -> float:
         """A cache is reported: its size, capped by what is unclaimed."""

@@ -32,6 +32,7 @@ from pydantic import (
 from sim.core.errors import InputError, Problem
 from sim.core.metrics import METRICS, unknown_metric
 from sim.core.suggest import did_you_mean
+from sim.scenario.assumptions import release
 from sim.scenario.loader import load_scenario, scenario_from_dict
 from sim.scenario.paths import set_path
 from sim.scenario.schema import Scenario
@@ -199,6 +200,7 @@ class LoadedPolicy:
         data = copy.deepcopy(self.raw)
         for path, value in settings.items():
             set_path(data, path, value)
+            release(data, path)  # the candidate fixes the value: no range check on it
         return scenario_from_dict(data, file=f"{self.scenario_file} (candidate)")
 
     def digest(self) -> str:

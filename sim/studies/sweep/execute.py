@@ -23,6 +23,7 @@ from sim.core.version import __version__
 from sim.execution.executor import default_workers
 from sim.execution.runner import Replicate, Task, run_tasks
 from sim.report.provenance import git_commit
+from sim.scenario.assumptions import release
 from sim.scenario.loader import apply_override, scenario_from_dict
 from sim.scenario.paths import PathError, get_path, set_path
 from sim.scenario.schema import Scenario
@@ -37,6 +38,7 @@ def point_scenario(sweep: LoadedSweep, parameters: dict[str, Any]) -> Scenario:
     data = copy.deepcopy(sweep.raw)
     for path, value in parameters.items():
         set_path(data, path, value)
+        release(data, path)  # the point fixes the value: no range check on it
     return scenario_from_dict(data, file=f"{sweep.scenario_file} (design point)")
 
 
