@@ -192,7 +192,7 @@ def acceptance_after_a_year(abroad_share: float) -> float:
     clock = Clock(dt.date(2003, 1, 1))
     people = People(lambda: clock.env.now)
     people.add(GRADE_INDEX["nco"], 20, 0.0, 1e9)
-    people.qual("english_abroad")[: int(20 * abroad_share)] = np.inf
+    people.grant("english_abroad", np.arange(int(20 * abroad_share)), np.inf)
     acc = NcoAcceptance(Acceptance(initial=0, per_year=0.1, abroad_weight=2), clock, people,
                         ("english_abroad",))
     acc.start()

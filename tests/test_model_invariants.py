@@ -285,3 +285,46 @@ def _days_present(rep, name, horizon):
     if cur is not None:
         total += cur[1] - cur[0]
     return total
+
+
+@st.composite
+def scenarios_with_expiring_skills(draw):
+    """The random scenarios, with qualifications that expire, a course that requires one,
+    a course that grants nothing, recruits in basic training and a dated change of who
+    may take a course: what a course's queue must follow."""
+    data = draw(scenarios())
+    years = int(data["end"][:4]) - 2001
+    data["force"]["qualification_valid_years"] = {"eod": draw(st.sampled_from([0.3, 1.0]))}
+    data["training"]["courses"]["eod"]["valid_years"] = draw(st.sampled_from([0.5, 2.0]))
+    data["training"]["courses"]["advanced"] = {
+        "seats": draw(st.integers(1, 4)), "days": 15, "every_days": 75, "eligible": ["officer", "nco"],
+        "requires": ["eod"], "grants": "advanced", "valid_years": 0.4}
+    data["training"]["courses"]["drill"] = {  # grants nothing: its graduates queue again
+        "seats": draw(st.integers(1, 4)), "days": 10, "every_days": 40, "eligible": ["nco", "soldier"]}
+    data["interoperability"] = {"criteria": {"officer": ["eod", "advanced"], "nco": ["eod"]}}
+    if draw(st.booleans()):  # recruits outside strength until basic training ends
+        data["force"]["recruiting"]["basic_training"] = {"days": 45, "seats": 8, "washout": 0.2}
+    at = f"{2001 + draw(st.integers(0, years - 1))}-0{draw(st.integers(2, 9))}-10"
+    data["timeline"] = [*data["timeline"], {"at": at, "set": {
+        "training.courses.advanced.eligible": draw(st.sampled_from([["soldier"], ["officer", "nco", "soldier"]])),
+        "training.courses.nco_course.min_service_days": draw(st.sampled_from([0, 200]))}}]
+    return data
+
+
+@SETTINGS
+@given(scenarios_with_expiring_skills(), st.integers(0, 2**31))
+def test_course_queues_kept_up_to_date_from_the_journal_match_a_look_at_everyone(data, seed):
+    """A course brings its queue up to date, and the interoperability index its people
+    part, by looking only at who may have changed (the people journal); with `check`
+    on, every update is compared with a look at everyone, and a difference fails."""
+    from sim.model.courses import Course
+    from sim.model.interoperability import Interoperability
+
+    sc = valid(data)
+    Course.check = Interoperability.check = True
+    try:
+        rep = run_model(sc, seed)
+    finally:
+        Course.check = Interoperability.check = False
+    assert sum(c.arrivals for c in rep.courses.values()) > 0
+    assert any(v is not None for v in rep.recorder.series["interoperability.people"])

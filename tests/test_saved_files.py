@@ -124,14 +124,21 @@ SWEEP_DAMAGE = {
     "a table missing": (_sql("DROP TABLE design"), "no table 'design'"),
     "a trigger": (_sql("CREATE TRIGGER t AFTER INSERT ON runs BEGIN DELETE FROM runs; END;"),
                   "it holds 't'"),
-    "wrong types": (_sql("UPDATE metrics SET value = 'many' WHERE rowid = 1"),
-                    "a row of 'metrics' holds values of the wrong type"),
+    "wrong types": (_sql("UPDATE metric_values SET value = 'many' WHERE (point, replication, "
+                         "metric) IN (SELECT point, replication, metric FROM metric_values "
+                         "LIMIT 1)"),
+                    "a row of 'metric_values' holds values of the wrong type"),
+    "a name's number missing": (_sql("DELETE FROM names WHERE kind = 'metric' AND id = "
+                                     "(SELECT MIN(metric) FROM metric_values)"),
+                                "numbers it does not hold"),
     "an oversized value": (_sql("UPDATE meta SET value = printf('%.*c', 5000000, 'x') "
                                 "WHERE key = 'command'"), "a row of 'meta' holds"),
     "damaged JSON": (_sql("UPDATE design SET parameters = '[1' WHERE point = 1"),
                      "design point 1 is not what kazsim writes"),
-    "a later layout": (_sql("UPDATE meta SET value = '3' WHERE key = 'layout'"),
-                       "a sweep store of layout 3"),
+    "a later layout": (_sql("UPDATE meta SET value = '4' WHERE key = 'layout'"),
+                       "was written by a later kazsim (store layout 4"),
+    "another layout": (_sql("UPDATE meta SET value = 'x' WHERE key = 'layout'"),
+                       "a sweep store of layout x"),
     "empty": (lambda p: p.write_bytes(b""), "not a kazsim sweep database"),
 }
 

@@ -5,9 +5,11 @@ computed, because every task carries its own seed.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -18,6 +20,8 @@ from sim.core.lifetime import stop_workers, terminating, worker_started
 
 T = TypeVar("T")
 R = TypeVar("R")
+CHUNK_SECONDS = 0.25  # Dask: as many tasks a Dask task as take about this long
+MAX_CHUNK = 64
 
 
 class ExecutorError(RuntimeError):
@@ -184,28 +188,45 @@ def _dask_client(scheduler: str, workers: int) -> Iterator[Any]:
         client.close()
 
 
+def _run_chunk(func: Callable[[Any], Any], chunk: list[Any]) -> tuple[list[Any], float]:
+    """Several tasks as one Dask task: their results, and the seconds they took."""
+    began = time.perf_counter()
+    return [func(task) for task in chunk], time.perf_counter() - began
+
+
 def _dask_window(func: Callable[[Any], Any], source: Iterator[Any], scheduler: str,
                  workers: int, window: int) -> Iterator[tuple[Any, Any]]:
+    """As `imap_window`, on Dask. Short tasks go several to a Dask task (a chunk of about
+    CHUNK_SECONDS, sized from the chunks done so far), so that the scheduler's cost a
+    task, milliseconds on the same cores on one machine, is shared; at least two chunks
+    a worker are kept in flight, and the window counts chunks of more than one task."""
     with _dask_client(scheduler, workers) as client:
         from dask.distributed import as_completed
 
+        threads = sum(client.nthreads().values()) or workers
         if scheduler != "local":
-            window = max(window, 4 * sum(client.nthreads().values()))
-        pending: dict[Any, Any] = {}
+            window = max(window, 4 * threads)
+        pending: dict[Any, list[Any]] = {}
         queue = as_completed()
-        for task in source:
-            fut = client.submit(func, task, pure=False)
-            pending[fut.key] = task
-            queue.add(fut)
-            if len(pending) >= window:
-                break
+        size, done, seconds = 1, 0, 0.0
+
+        def submit() -> bool:
+            chunk = list(itertools.islice(source, size))
+            if chunk:
+                fut = client.submit(_run_chunk, func, chunk, pure=False)
+                pending[fut.key] = chunk
+                queue.add(fut)
+            return bool(chunk)
+
+        while len(pending) < window and submit():
+            pass
         for fut in queue:
-            task = pending.pop(fut.key)
-            result = fut.result()
+            chunk = pending.pop(fut.key)
+            results, took = fut.result()
             fut.release()
-            for nxt in source:
-                new = client.submit(func, nxt, pure=False)
-                pending[new.key] = nxt
-                queue.add(new)
-                break
-            yield task, result
+            done, seconds = done + len(chunk), seconds + took
+            size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS * done / seconds))) if seconds > 0 \
+                else MAX_CHUNK
+            while len(pending) < max(2 * threads, window // size) and submit():
+                pass
+            yield from zip(chunk, results)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from sim.model.clock import Clock
 from sim.model.people import GRADE_INDEX, People
 from sim.scenario.schema import Acceptance as AcceptanceSpec
@@ -43,7 +45,7 @@ class NcoAcceptance:
             abroad = nco & False
             for q in self.abroad_quals:
                 abroad |= nco & p.holds(q, now)
-            rate += s.abroad_weight * int(abroad.sum()) / ncos
+            rate += s.abroad_weight * int(np.count_nonzero(abroad)) / ncos
         return rate
 
     def _step(self) -> None:

@@ -23,6 +23,7 @@ class Establishment:
         self.initial = counts(initial)
         self.steps = sorted(((day(s.at), counts(s.establishment)) for s in growth), key=lambda s: s[0])
         self.restructure = restructure
+        self._last: tuple[float, np.ndarray, Restructure | None, np.ndarray] | None = None
 
     def base(self, t: float) -> np.ndarray:
         """Posts before conversions: the last growth step on or before t, else the
@@ -46,10 +47,21 @@ class Establishment:
         return float(s0 + (r.target_officer_share - s0) * frac)
 
     def at(self, t: float) -> np.ndarray:
+        """Posts by grade on day t (read-only; the last answer is kept: the force and the
+        series ask for the same day several times)."""
+        last = self._last
+        if last is not None and last[0] == t and last[1] is self.initial and last[2] is self.restructure:
+            return last[3]
+        posts = self._at(t)
+        posts.flags.writeable = False
+        self._last = (t, self.initial, self.restructure, posts)
+        return posts
+
+    def _at(self, t: float) -> np.ndarray:
         base = self.base(t)
         share = self.officer_share_target(t)
         if share is None or base.sum() == 0:
-            return base
+            return base.copy()
         officers = min(base[0], round(share * base.sum()))
         moved = base[0] - officers
         return np.array([officers, base[1] + moved, base[2]])

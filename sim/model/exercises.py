@@ -56,8 +56,7 @@ class Exercises:
         if lapses <= 0:
             return
         ids = self._draw(name, [getattr(spec.participants, g) for g in GRADE_NAMES])
-        credit = self.people.qual(CREDIT)
-        credit[ids] = np.fmax(credit[ids], lapses)
+        self.people.grant(CREDIT, ids, np.fmax(self.people.qual(CREDIT)[ids], lapses))
         self.log("exercise", name, f"{len(ids)} took part before the start")
 
     def _draw(self, name: str, asked: list[int]) -> np.ndarray:
@@ -67,7 +66,7 @@ class Exercises:
         for grade, count in zip(GRADE_NAMES, asked):
             if count <= 0:
                 continue
-            pool = np.flatnonzero((p.state[: p.n] == HOME) & (p.grade[: p.n] == GRADE_INDEX[grade]))
+            pool = ((p.state[: p.n] == HOME) & (p.grade[: p.n] == GRADE_INDEX[grade])).nonzero()[0]
             chosen.append(self.rng[name].permutation(pool)[:count])
         return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
@@ -98,8 +97,7 @@ class Exercises:
         p, now = self.people, self.clock.now
         ids = ids[p.state[ids] == IN_COURSE]  # leavers have gone
         p.move(ids, HOME)
-        credit = p.qual(CREDIT)
-        credit[ids] = np.fmax(credit[ids], now + credit_years * YEAR)
+        p.grant(CREDIT, ids, np.fmax(p.qual(CREDIT)[ids], now + credit_years * YEAR))
 
     def share(self) -> float | None:
         """Share of the force holding exercise credit; None if no exercise is planned."""
@@ -107,8 +105,8 @@ class Exercises:
             return None
         p = self.people
         active = p.active
-        total = int(active.sum())
-        return int((active & p.holds(CREDIT, self.clock.now)).sum()) / total if total else None
+        total = int(np.count_nonzero(active))
+        return int(np.count_nonzero(active & p.holds(CREDIT, self.clock.now))) / total if total else None
 
     def report(self, results: Results) -> None:
         results.add("exercise_participants", self.participants)

@@ -98,6 +98,7 @@ class HomeForce:
         self.foc_day: float | None = None
         self.target_met_day: float | None = None
         self._carry = {"soldier": 0.0, "officer": 0.0, "release": 0.0}
+        self._leavers: list[np.ndarray] | None = None  # during the monthly step
 
     # -- set-up ---------------------------------------------------------------
     def build_initial(self) -> None:
@@ -110,7 +111,7 @@ class HomeForce:
             ids = people.add(g, count, joined=-served, contract_end=remaining)
             for q, shares in f.qualified.items():
                 held = rng.random(count) < getattr(shares, name)
-                people.qual(q)[ids[held]] = np.inf
+                people.grant(q, ids[held], np.inf)
         self._expire_initial()
         self.start_strength = people.strength().copy()
 
@@ -123,9 +124,8 @@ class HomeForce:
         rng, people = self.streams.get("skills"), self.people
         for q in sorted(valid):
             if q in people.quals:
-                arr = people.qual(q)
-                held = np.flatnonzero(arr[: people.n] == np.inf)
-                arr[held] = rng.uniform(0, valid[q] * YEAR, len(held))
+                held = np.flatnonzero(people.qual(q)[: people.n] == np.inf)
+                people.grant(q, held, rng.uniform(0, valid[q] * YEAR, len(held)))
 
     def start(self) -> None:
         self.check_milestones()
@@ -151,10 +151,21 @@ class HomeForce:
 
     # -- the monthly step -------------------------------------------------------
     def step(self, dt: float) -> None:
-        stayers = self._stayers()
-        self.leave(self._attrition(stayers, dt), "attrition")
-        self.leave(self._contract_ends(self._stayers()), "contract end")
-        self._release_officers(dt)
+        # `on_leave` hears once, after all of the step's leavers (the same instant; nothing
+        # between asks the listeners), rather than once per reason
+        self._leavers = []
+        try:
+            stayers = self._stayers()
+            going = self._attrition(stayers, dt)
+            self.leave(stayers[going], "attrition")
+            self.leave(self._contract_ends(stayers[~going]), "contract end")
+            self._release_officers(dt)
+        finally:
+            leavers, self._leavers = self._leavers, None
+        if leavers:
+            ids = leavers[0] if len(leavers) == 1 else np.concatenate(leavers)
+            for tell in self.on_leave:
+                tell(ids)
         self._recruit(dt)
         for hook in self.after_step:
             hook()
@@ -166,13 +177,13 @@ class HomeForce:
     def _stayers(self) -> np.ndarray:
         """Everyone in the force who has not already decided to leave."""
         p = self.people
-        return np.flatnonzero((p.state[: p.n] < SEPARATED) & np.isnan(p.leaving[: p.n]))
+        return ((p.state[: p.n] < SEPARATED) & np.isnan(p.leaving[: p.n])).nonzero()[0]
 
     def _attrition(self, stayers: np.ndarray, dt: float) -> np.ndarray:
+        """Which of `stayers` leave by attrition in a step of `dt` days (a mask)."""
         rng = self.streams.get("attrition")
-        rates = _vec(self.spec.attrition_per_year)[self.people.grade[stayers]]
-        chance = 1 - np.exp(-rates * dt / YEAR)
-        return stayers[rng.random(len(stayers)) < chance]
+        chance = 1 - np.exp(-_vec(self.spec.attrition_per_year) * dt / YEAR)  # by grade
+        return rng.random(len(stayers)) < chance[self.people.grade[stayers]]
 
     def _contract_ends(self, stayers: np.ndarray) -> np.ndarray:
         """Contracts ending now: re-enlistment where a post exists; the rest leave."""
@@ -190,7 +201,7 @@ class HomeForce:
             stays = rng.random(len(ending)) < reenlist_chance(getattr(f.reenlist, name), f.retention,
                                                               people.tours[ending])
             posts = int(max(0, est[g] - (strength[g] - len(ending))))
-            if stays.sum() > posts:
+            if np.count_nonzero(stays) > posts:
                 keep = rng.permutation(np.flatnonzero(stays))[:posts]
                 stays[:] = False
                 stays[keep] = True
@@ -253,7 +264,8 @@ class HomeForce:
                 bt.enrol(n, end)
             else:
                 ids = self.people.add(g, n, joined=now, contract_end=end)
-                self.log("recruited", f"{n} {name}s", f"ids {ids[0]}..{ids[-1]}")
+                if self.log.enabled:
+                    self.log("recruited", f"{n} {name}s", f"ids {ids[0]}..{ids[-1]}")
             self.recruited[g] += n
         return max(0, need - limits["budget"]) if "budget" in limits else 0
 
@@ -286,7 +298,8 @@ class HomeForce:
             p.leaving[away] = self.clock.now
             for pid in away.tolist():
                 p.leaving_reason[pid] = reason
-            self.log("leaves on return", f"{len(away)} people", reason)
+            if self.log.enabled:
+                self.log("leaves on return", f"{len(away)} people", reason)
         self.separate(ids[~committed], reason)
 
     def came_home(self, ids: np.ndarray) -> None:
@@ -311,9 +324,13 @@ class HomeForce:
         else:
             self.separated += grades
         self.exits[reason] = self.exits.get(reason, 0) + len(ids)
-        for hook in self.on_leave:
-            hook(ids)
-        self.log("separated", f"{len(ids)} people", reason)
+        if self._leavers is not None:  # in the monthly step: told at its end
+            self._leavers.append(ids)
+        else:
+            for hook in self.on_leave:
+                hook(ids)
+        if self.log.enabled:
+            self.log("separated", f"{len(ids)} people", reason)
 
     # -- milestones -------------------------------------------------------------
     def vacancies(self, grade: int) -> int:
@@ -342,7 +359,7 @@ class HomeForce:
         total = self.people.strength().sum()
         active = self.people.active
         for q, share in self.spec.foc.qualified.items():
-            held = int(self.people.holds(q, now)[active].sum())
+            held = int(np.count_nonzero(self.people.holds(q, now)[active]))
             if total == 0 or held / total < share:
                 return False
         return True

@@ -11,10 +11,7 @@ class EventLog:
     def __init__(self, clock: Clock, enabled: bool = False):
         self.clock = clock
         self.rows: list[Row] | None = [] if enabled else None
-
-    @property
-    def enabled(self) -> bool:
-        return self.rows is not None
+        self.enabled = enabled  # frequent callers test it before formatting their details
 
     def __call__(self, event: str, who: str, details: str = "") -> None:
         if self.rows is not None:

@@ -5,10 +5,17 @@ timed events only move the few people a decision touches. Every change of state 
 grade goes through `add`, `move` or `promote`, which keep a census: head counts by
 state and grade, their time integral (person-days, which the ledger prices), and the
 least and most people deployed since the series recorder last looked.
+
+Qualifications change only through `grant` (their arrays are read-only elsewhere).
+Who joined the force, changed state (left it included), was promoted or was granted a
+qualification is kept in a journal, so that a course brings its queue up to date by
+looking at those people only (`changed_since`) rather than at everyone. A rule kept up
+to date this way may look at state, grade, joining day and qualifications; anything
+else it looks at must be written through a method that adds to the journal.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -20,6 +27,17 @@ STATE_NAMES = ("home", "in_course", "preparing", "deployed", "separated", "basic
 # In the force (strength): the states before SEPARATED. Recruits in basic training are
 # people of the store, counted as recruited, but not yet in strength.
 ACTIVE_STATES = (HOME, IN_COURSE, PREPARING, DEPLOYED)
+
+
+def unique(ids: np.ndarray) -> np.ndarray:
+    """The ids sorted, once each (np.unique, without its overhead for small arrays)."""
+    ids = np.sort(ids)
+    if len(ids) > 1:
+        keep = np.empty(len(ids), bool)
+        keep[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+        ids = ids[keep]
+    return ids
 
 
 class People:
@@ -39,18 +57,20 @@ class People:
         self.leaving = np.full(capacity, np.nan)
         self.leaving_reason: dict[int, str] = {}
         self.quals: dict[str, np.ndarray] = {}
-        self.cols: dict[str, np.ndarray] = {}  # per-course bookkeeping (queue entry, ...)
+        self.tables: dict[str, np.ndarray] = {}  # bookkeeping a column a course (queue entry, ...)
         self.counts = np.zeros((len(STATE_NAMES), 3), np.int64)
         self._days = np.zeros((len(STATE_NAMES), 3))
         self._t = now()
         self._low = self._high = 0
-        self._version = 0  # bumped by every change of state or grade
+        self._version = 0  # bumped by every change of who is in strength or of a grade
         self._masks: dict[tuple[int, ...], tuple[int, int, np.ndarray]] = {}
+        self._journal: list[np.ndarray] = []  # ids added, moved, promoted or granted
+        self._changed: tuple[tuple[int, int], np.ndarray] = ((-1, -1), np.zeros(0, np.int64))
+        self.expiring: set[str] = set()  # qualifications held somewhere for a limited time
 
     # -- census ---------------------------------------------------------------
     def _touch(self) -> None:
         """Integrate head counts up to now before they change."""
-        self._version += 1
         now = self.now()
         if now > self._t:
             self._days += self.counts * (now - self._t)
@@ -87,65 +107,155 @@ class People:
             arr = np.full(new, fill, old.dtype)
             arr[:cap] = old
             setattr(self, name, arr)
-        for table in (self.quals, self.cols):
-            for key, old in table.items():
-                arr = np.full(new, np.nan)
-                arr[:cap] = old
-                table[key] = arr
+        for key, old in self.quals.items():
+            arr = np.full(new, np.nan)
+            arr[:cap] = old
+            arr.flags.writeable = False
+            self.quals[key] = arr
+        for key, old in self.tables.items():
+            arr = np.full((new, old.shape[1]), np.nan, order="F")
+            arr[:cap] = old
+            self.tables[key] = arr
 
     def add(self, grade: int, count: int, joined: np.ndarray | float,
             contract_end: np.ndarray | float, state: int = HOME) -> np.ndarray:
         """Add `count` people of one grade at home (or in `state`); returns their ids."""
         self._touch()
+        self._version += 1
         self._reserve(count)
-        ids = np.arange(self.n, self.n + count)
+        first = self.n
+        new = slice(first, first + count)
         self.n += count
-        self.grade[ids] = grade
-        self.state[ids] = state
-        self.joined[ids] = joined
-        self.contract_end[ids] = contract_end
-        self.last_return[ids] = -np.inf
-        self.tours[ids] = 0
-        self.leaving[ids] = np.nan
-        for table in (self.quals, self.cols):
-            for arr in table.values():
-                arr[ids] = np.nan
+        self.grade[new] = grade
+        self.state[new] = state
+        self.joined[new] = joined
+        self.contract_end[new] = contract_end
+        self.last_return[new] = -np.inf
+        self.tours[new] = 0
+        self.leaving[new] = np.nan
+        for arr in self.tables.values():
+            arr[new] = np.nan
+        # qualification rows beyond `n` are never written: not held
         self.counts[state, grade] += count
+        ids = np.arange(first, first + count)
+        self._journal.append(ids)
         return ids
 
     def move(self, ids: np.ndarray | list[int], state: int) -> None:
         """Put people in `state` (home, a course, preparing, deployed, separated)."""
         ids = np.asarray(ids, dtype=np.int64)
-        if not len(ids):
+        k = len(ids)
+        if not k:
             return
         self._touch()
-        grades = self.grade[ids]
-        np.subtract.at(self.counts, (self.state[ids], grades), 1)
-        np.add.at(self.counts[state], grades, 1)
-        self.state[ids] = state
-        self._watch()
+        self._journal.append(ids.copy())  # any change of state: a rule may look at it
+        counts = self.counts
+        if k == 1:
+            pid = int(ids[0])
+            old, g = int(self.state[pid]), int(self.grade[pid])
+            counts[old, g] -= 1
+            counts[state, g] += 1
+            self.state[pid] = state
+            deployed, outside = old == DEPLOYED, old >= SEPARATED
+        else:
+            grades = self.grade[ids]
+            cells = np.bincount(self.state[ids] * 3 + grades, minlength=3 * len(STATE_NAMES)).reshape(-1, 3)
+            counts -= cells
+            counts[state] += np.bincount(grades, minlength=3)
+            self.state[ids] = state
+            deployed = bool(np.count_nonzero(cells[DEPLOYED]))
+            outside = bool(np.count_nonzero(cells[SEPARATED:]))
+        if outside or state >= SEPARATED:  # into or out of strength
+            self._version += 1
+        if deployed or state == DEPLOYED:
+            self._watch()
 
     def promote(self, ids: np.ndarray, grade: int) -> None:
         self._touch()
+        self._version += 1
+        self._journal.append(np.array(ids, dtype=np.int64))
         states = self.state[ids]
-        np.subtract.at(self.counts, (states, self.grade[ids]), 1)
-        np.add.at(self.counts[:, grade], states, 1)
+        self.counts -= np.bincount(states * 3 + self.grade[ids], minlength=3 * len(STATE_NAMES)).reshape(-1, 3)
+        self.counts[:, grade] += np.bincount(states, minlength=len(STATE_NAMES))
         self.grade[ids] = grade
 
-    def column(self, name: str) -> np.ndarray:
-        """A float column (nan by default) for bookkeeping that is not a person's trait."""
-        arr = self.cols.get(name)
-        if arr is None:
-            arr = np.full(len(self.grade), np.nan)
-            self.cols[name] = arr
+    def table(self, name: str, width: int) -> np.ndarray:
+        """A float table (nan by default) of at least `width` columns, a row a person, for
+        bookkeeping that is not a person's trait (a column a course). Column-major: a
+        column is contiguous. The store may reallocate it as it grows: ask again."""
+        arr = self.tables.get(name)
+        if arr is None or arr.shape[1] < width:
+            new = np.full((len(self.grade), width), np.nan, order="F")
+            if arr is not None:
+                new[:, : arr.shape[1]] = arr
+            self.tables[name] = arr = new
         return arr
 
     def qual(self, name: str) -> np.ndarray:
+        """Expiry days of a qualification, one a person (read-only: see `grant`)."""
         arr = self.quals.get(name)
         if arr is None:
             arr = np.full(len(self.grade), np.nan)
+            arr.flags.writeable = False
             self.quals[name] = arr
         return arr
+
+    def grant(self, name: str, ids: np.ndarray, expiry: float | np.ndarray) -> None:
+        """`ids` hold qualification `name` until `expiry` (a day each, or one for all;
+        inf: for good)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        arr = self.qual(name)
+        if not len(ids):
+            return
+        arr.flags.writeable = True
+        arr[ids] = expiry
+        arr.flags.writeable = False
+        if name not in self.expiring and np.isfinite(expiry).any():
+            self.expiring.add(name)
+        self._journal.append(ids.copy())
+
+    # -- the journal --------------------------------------------------------
+    def journal(self) -> int:
+        """A mark in the journal, for `changed_since`."""
+        return len(self._journal)
+
+    def look(self) -> tuple[float, int]:
+        """Now and a mark in the journal: what `differ_since` compares with."""
+        return self.now(), len(self._journal)
+
+    def differ_since(self, look: tuple[float, int], quals: Iterable[str] = (),
+                     served: float = 0.0, also: Iterable[np.ndarray] = ()) -> np.ndarray:
+        """Who (sorted, once each) may meet a rule on membership of the force, grade,
+        holding `quals` and having served `served` days differently now than at `look`:
+        those in the journal since, those whose service passed `served` or whose
+        qualification expired meanwhile; and `also`."""
+        then, mark = look
+        parts = [self.changed_since(mark), *self.crossed(then, quals, served), *also]
+        return parts[0] if len(parts) == 1 else unique(np.concatenate(parts))
+
+    def crossed(self, then: float, quals: Iterable[str] = (), served: float = 0.0) -> list[np.ndarray]:
+        """Who, after `then` and up to now, completed `served` days of service or saw a
+        qualification of `quals` expire (arrays of ids)."""
+        now, n, found = self.now(), self.n, []
+        if now > then:
+            if served > 0:
+                joined = self.joined[:n]
+                found.append(((joined > then - served) & (joined <= now - served)).nonzero()[0])
+            for q in quals:
+                if q in self.expiring:
+                    expiry = self.quals[q][:n]
+                    found.append(((expiry > then) & (expiry <= now)).nonzero()[0])
+        return found
+
+    def changed_since(self, mark: int) -> np.ndarray:
+        """Who (sorted, once each) joined the force, changed state, was promoted or was
+        granted a qualification since `mark` (worked out once for all who ask)."""
+        key = (mark, len(self._journal))
+        if self._changed[0] != key:
+            entries = self._journal[mark:]
+            ids = unique(np.concatenate(entries)) if entries else np.zeros(0, np.int64)
+            self._changed = (key, ids)
+        return self._changed[1]
 
     # -- queries ------------------------------------------------------------
     @property
@@ -180,16 +290,23 @@ class People:
         all who ask until the next change (a fresh array each call)."""
         hit = self._masks.get(grades)
         if hit is None or hit[0] != self._version or hit[1] != self.n:
-            mask = self.grade_in(grades) & (self.state[: self.n] < SEPARATED)
+            mask = self.grade_in(grades)
+            mask &= self.state[: self.n] < SEPARATED
             hit = (self._version, self.n, mask)
             self._masks[grades] = hit
         return hit[2].copy()
 
     def grade_in(self, grades: list[int] | tuple[int, ...]) -> np.ndarray:
-        """Who (first `n` rows) has one of `grades` (a lookup, cheaper than np.isin)."""
+        """Who (first `n` rows) has one of `grades`."""
+        wanted = set(grades)
+        grade = self.grade[: self.n]
+        if len(wanted) == 1:
+            return grade == next(iter(wanted))
+        if len(wanted) == 2:  # of three grades: all but one
+            return grade != ({0, 1, 2} - wanted).pop()
         table = np.zeros(3, bool)
-        table[list(grades)] = True
-        return table[self.grade[: self.n]]
+        table[list(wanted)] = True
+        return table[grade]
 
     def strength(self) -> np.ndarray:
         """Active people by grade index."""

@@ -13,6 +13,7 @@ from functools import partial
 from sim.core.metrics import metric_info, series_info
 
 Value = float | None
+_CATALOGUED: set[str] = set()  # series names found in the catalogue (it does not change)
 
 
 class Results:
@@ -89,10 +90,17 @@ class Recorder:
     def __init__(self) -> None:
         self._providers: dict[str, tuple[str, list[Callable[[], Value]]]] = {}
         self.series: dict[str, list[Value]] = {}
+        # what `sample` does, worked out at its first call: (column, provider) for a
+        # series with one provider, (column, providers, mean?) for the others
+        self._plan: list[tuple[list[Value], Callable[[], Value]]
+                         | tuple[list[Value], list[Callable[[], Value]], bool]] | None = None
 
     def track(self, name: str, provider: Callable[[], Value], combine: str = "sum") -> None:
-        if series_info(name) is None:
+        if name not in _CATALOGUED and series_info(name) is None:
             raise KeyError(f"series '{name}' is not in the catalogue (sim/core/metrics.py)")
+        _CATALOGUED.add(name)
+        if self._plan is not None:
+            raise RuntimeError(f"series '{name}' tracked after sampling began")
         how, providers = self._providers.setdefault(name, (combine, []))
         if how != combine:
             raise ValueError(f"series '{name}' combined both by {how} and {combine}")
@@ -109,12 +117,22 @@ class Recorder:
             self.track(name, first if k == 0 else partial(cache.__getitem__, k))
 
     def sample(self) -> None:
-        for name, (how, providers) in self._providers.items():
-            values = [v for v in (p() for p in providers) if v is not None]
-            if not values:
-                value: Value = None
-            elif how == "sum":
-                value = float(sum(values))
-            else:
-                value = float(sum(values) / len(values))
-            self.series.setdefault(name, []).append(value)
+        if self._plan is None:
+            self._plan = []
+            for name, (how, providers) in self._providers.items():
+                column = self.series.setdefault(name, [])
+                self._plan.append((column, providers[0]) if len(providers) == 1
+                                  else (column, providers, how == "mean"))
+        for entry in self._plan:
+            if len(entry) == 2:  # one provider: sum() of one value is 0 + it
+                v = entry[1]()
+                entry[0].append(None if v is None else float(0 + v))
+                continue
+            column, providers, mean = entry
+            total: float = 0  # as sum() adds: from 0, in order
+            count = 0
+            for provider in providers:
+                v = provider()
+                if v is not None:
+                    total, count = total + v, count + 1
+            column.append(None if not count else float(total / count) if mean else float(total))

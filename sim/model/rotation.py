@@ -82,15 +82,15 @@ class RotationSchedule:
         self._call_up = Timer(clock, self._call_up_now)
         self._gap = Meter(clock)
         self._window = Timer(clock, self._update_gap)
+        self._days()
 
     # -- the plan ---------------------------------------------------------------------
-    @property
-    def start_day(self) -> float:
-        return self.clock.day(self.spec.start)
-
-    @property
-    def end_day(self) -> float:
-        return self.clock.day(self.spec.end)
+    def _days(self) -> None:
+        """The deployment's first and end days and the people it asks for (the spec's,
+        kept: the series ask at every date)."""
+        self.start_day = self.clock.day(self.spec.start)
+        self.end_day = self.clock.day(self.spec.end)
+        self._required = float(self.spec.required)
 
     def start(self) -> None:
         self._plan()
@@ -140,6 +140,7 @@ class RotationSchedule:
         """Settings from now on: the next call-up is re-planned; the end stands down
         rotations that would arrive on or after it and cuts short the tour in theatre."""
         self.spec = spec
+        self._days()
         now, end = self.clock.now, self.end_day
         for c in list(self.live):
             timers = self._timers[c.rotation]
@@ -184,8 +185,9 @@ class RotationSchedule:
                 self.log("slot unfilled", f"{self.name} rotation {c.rotation}", f"{role}: {missing} short ({why})")
         if picked:
             self.people.move(picked, PREPARING)
-            self.log("selected", f"{self.name} rotation {c.rotation}",
-                     f"{len(picked)} people: " + " ".join(f"p{i}" for i in picked[:40]))
+            if self.log.enabled:
+                self.log("selected", f"{self.name} rotation {c.rotation}",
+                         f"{len(picked)} people: " + " ".join(f"p{i}" for i in picked[:40]))
         return picked
 
     def _prepare(self, c: Contingent) -> None:
@@ -329,7 +331,7 @@ class RotationSchedule:
 
     # -- results ----------------------------------------------------------------------------
     def required_now(self) -> float:
-        return float(self.spec.required) if self._in_window() else 0.0
+        return self._required if self.start_day <= self.clock.now < self.end_day else 0.0
 
     def report(self, results: Results, unfilled: list[UnfilledPosts]) -> None:
         results.add("rotations", self.rotations)

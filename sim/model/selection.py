@@ -46,11 +46,11 @@ def select(people: People, call: Call, now: float, volunteers: np.random.Generat
     pools = {i: eligible(call.slots[i]) for i in call.want}
     fit = call.fit if call.fit is not None else np.ones(n, bool)
     ready = home & dwell & fit & volunteer
-    ranked = sorted(call.want, key=lambda i: (pools[i] & ready).sum() / max(call.want[i], 1))
+    ranked = sorted(call.want, key=lambda i: np.count_nonzero(pools[i] & ready) / max(call.want[i], 1))
     chosen: dict[int, list[int]] = {}
     short: dict[int, tuple[int, str]] = {}
     for i in ranked:
-        cand = np.flatnonzero(pools[i] & ready & ~taken)
+        cand = (pools[i] & ready & ~taken).nonzero()[0]
         cand = cand[order.permutation(len(cand))]
         cand = cand[np.argsort(p.last_return[cand], kind="stable")]  # longest at home first
         pick = cand[: call.want[i]]
@@ -67,12 +67,12 @@ def reason(pool: np.ndarray, home: np.ndarray, ready: np.ndarray, short: int,
     """The first missing condition that would have filled the slot had it held
     (`ready`: home long enough and medically fit; `dwell`: home long enough)."""
     dwell = ready if dwell is None else dwell
-    if pool.sum() < short:
+    if np.count_nonzero(pool) < short:
         return REASONS[0]
-    if (pool & home).sum() < short:
+    if np.count_nonzero(pool & home) < short:
         return REASONS[1]
-    if (pool & home & dwell).sum() < short:
+    if np.count_nonzero(pool & home & dwell) < short:
         return REASONS[2]
-    if (pool & home & ready).sum() < short:
+    if np.count_nonzero(pool & home & ready) < short:
         return REASONS[3]
     return REASONS[4]

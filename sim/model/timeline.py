@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from sim.model.clock import Clock
 from sim.model.log import EventLog
@@ -29,6 +29,17 @@ class Subscription:
         return any(relation(p, path) is not None for p in self.patterns)
 
 
+@lru_cache(maxsize=1024)
+def _bind(patterns: tuple[str, ...], bound: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The patterns with their placeholders bound (the same for every replication)."""
+    values = dict(bound)
+
+    def bind(pattern: str) -> str:
+        return ".".join(values.get(part[1:-1], part) if part.startswith("<") else part
+                        for part in pattern.split("."))
+    return tuple(bind(p) for p in patterns)
+
+
 class ChangeBus:
     def __init__(self, clock: Clock, log: EventLog):
         self.clock, self.log = clock, log
@@ -37,10 +48,7 @@ class ChangeBus:
     def subscribe(self, owner: str, patterns: tuple[str, ...], handler: Callable[[Scenario], None],
                   **bound: str) -> None:
         """`bound` gives placeholder values: name="iraq" turns `<name>` into `iraq`."""
-        def bind(pattern: str) -> str:
-            return ".".join(bound.get(part[1:-1], part) if part.startswith("<") else part
-                            for part in pattern.split("."))
-        self.subscriptions.append(Subscription(owner, tuple(bind(p) for p in patterns), handler))
+        self.subscriptions.append(Subscription(owner, _bind(patterns, tuple(sorted(bound.items()))), handler))
 
     def schedule(self, states: list[DatedState]) -> None:
         for dated in states:

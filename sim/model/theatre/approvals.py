@@ -21,6 +21,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim.model.clock import Clock
+from sim.model.draws import Ahead, sampler
 from sim.model.theatre.tips import Tip, TipBook
 from sim.scenario.schema import Theatre as TheatreSpec
 
@@ -31,13 +32,14 @@ class Approvals:
 
     def __init__(self, spec: TheatreSpec, clock: Clock, book: TipBook,
                  ready: Callable[[Tip], None], rng: np.random.Generator):
-        self.spec, self.clock, self.book, self.ready, self.rng = spec, clock, book, ready, rng
+        self.spec, self.clock, self.book, self.ready, self.rng = spec, clock, book, ready, Ahead(rng)
         self.env = clock.env
         self.queue: deque[Tip] = deque()
         self.approvers = 0
         self.busy = 0
         # NCO acceptance: the share of team-leader authority used in practice (1: all).
         self.acceptance: Callable[[], float] = lambda: 1.0
+        self._days = sampler(spec.approval_days, self.rng)
 
     @property
     def officers_only(self) -> bool:
@@ -56,7 +58,7 @@ class Approvals:
         return accepted <= 0 or bool(self.rng.random() >= accepted)
 
     def submit(self, tip: Tip) -> None:
-        tip.queued = self.env.now
+        tip.queued = self.env._now
         self.queue.append(tip)
         self._pull()
 
@@ -67,17 +69,18 @@ class Approvals:
 
     def retune(self, spec: TheatreSpec) -> None:
         self.spec = spec
+        self._days = sampler(spec.approval_days, self.rng)
 
     def _pull(self) -> None:
-        now = self.env.now
-        while self.queue and self.busy < self.approvers:
-            tip = self.queue.popleft()
+        now, queue = self.env._now, self.queue
+        while queue and self.busy < self.approvers:
+            tip = queue.popleft()
             if tip.expires <= now:
                 self.book.lose(tip, in_approval_queue=True)
                 continue
             self.book.approval_began(tip)
             self.busy += 1
-            self.clock.call_at(now + self.spec.approval_days.sample(self.rng), partial(self._done, tip))
+            self.clock.call_at(now + self._days(), partial(self._done, tip))
 
     def _done(self, tip: Tip) -> None:
         self.busy -= 1

@@ -16,6 +16,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from sim.model.clock import Clock, Meter, Timer
+from sim.model.draws import Ahead
 from sim.model.record import Results
 from sim.scenario.schema import Vehicles
 
@@ -45,7 +46,7 @@ class Fleet:
     REPORTS: ClassVar[dict[str, float | None]] = {"vehicle_availability": None}
 
     def __init__(self, spec: Vehicles, clock: Clock, rng: np.random.Generator):
-        self.spec, self.clock, self.rng = spec, clock, rng
+        self.spec, self.clock, self.rng = spec, clock, Ahead(rng)
         self.env = clock.env
         self.vehicles: list[Vehicle] = []
         self.waiting: deque[Driver] = deque()
@@ -61,9 +62,14 @@ class Fleet:
         return [v for v in self.vehicles if not v.retired]
 
     def _meters(self) -> None:
-        live = self._fleet()
-        self.days.set(len(live) if self.in_service else 0)
-        self.down.set(sum(v.status == IN_REPAIR for v in live) if self.in_service else 0)
+        live = down = 0
+        if self.in_service:
+            for v in self.vehicles:
+                if not v.retired:
+                    live += 1
+                    down += v.status == IN_REPAIR
+        self.days.set(live)
+        self.down.set(down)
 
     def serve(self, on: bool) -> None:
         """In service while a contingent is present; stored (no cost, no wear) otherwise."""
@@ -82,7 +88,7 @@ class Fleet:
         if v.failure is None:
             v.failure = Timer(self.clock, partial(self._fails, v))
         if self.in_service and v.status != IN_REPAIR and not v.failed:
-            v.failure.set(self.env.now + self.rng.exponential(self.spec.mtbf_days))
+            v.failure.set(self.env._now + self.rng.exponential(self.spec.mtbf_days))
         else:
             v.failure.cancel()
 
@@ -96,7 +102,7 @@ class Fleet:
     def _repair(self, v: Vehicle) -> None:
         v.status, v.failed = IN_REPAIR, False
         self._meters()
-        self.clock.call_at(self.env.now + self.rng.exponential(self.spec.mttr_days), partial(self._repaired, v))
+        self.clock.call_at(self.env._now + self.rng.exponential(self.spec.mttr_days), partial(self._repaired, v))
 
     def _repaired(self, v: Vehicle) -> None:
         v.status = FREE

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.model.draws import Ahead
 from sim.model.people import People
 from sim.scenario.schema import Theatre as TheatreSpec
 
@@ -21,19 +22,23 @@ class Incidents:
 
     def __init__(self, spec: TheatreSpec, people: People, rng: np.random.Generator,
                  casualties: np.random.Generator):
-        self.spec, self.people, self.rng, self.casualties = spec, people, rng, casualties
+        self.people, self.rng, self.casualties = people, Ahead(rng), casualties
+        self.retune(spec)
 
     def retune(self, spec: TheatreSpec) -> None:
         self.spec = spec
+        r = spec.incident_per_1000_items
+        self._qualified, self._unqualified = r.qualified / 1000.0, r.unqualified / 1000.0
 
     def rate(self, leader: int, at: float) -> tuple[float, float]:
         """Incidents per item of a task ending at `at` under `leader`, and until when
         that rate holds (the leader's qualification may expire)."""
-        r = self.spec.incident_per_1000_items
-        expiry = self.people.expiry(self.spec.leader_qualification, leader)
-        if expiry > at:  # nan (not held) compares False
-            return r.qualified / 1000.0, expiry
-        return r.unqualified / 1000.0, np.inf
+        held = self.people.quals.get(self.spec.leader_qualification)
+        if held is not None:
+            expiry = float(held[leader])
+            if expiry > at:  # nan (not held) compares False
+                return self._qualified, expiry
+        return self._unqualified, np.inf
 
     def harm(self, members: list[int]) -> tuple[list[int], list[int]]:
         """Who of the team is killed, who wounded."""

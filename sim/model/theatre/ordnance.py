@@ -39,12 +39,17 @@ class Ordnance:
     def share_left(self) -> float:
         """What remains as a share of the stock, in [0, 1]: sums of cleared items may
         round a hair below zero once the stock is cleared out (and a fractional power of
-        a negative share is complex)."""
-        return min(max(self.remaining / self.stock0, 0.0), 1.0) if self.stock0 > 0 else 0.0
+        a negative share is complex). Read at every tip candidate: worked out inline."""
+        stock0 = self.stock0
+        if stock0 <= 0:
+            return 0.0
+        share = (stock0 - (self.routine + self.caches) - self.removed) / stock0
+        return 0.0 if share < 0.0 else 1.0 if share > 1.0 else share  # min(max(share, 0), 1)
 
     def reserve(self, size: float) -> float:
         """A cache is reported: its size, capped by what is unclaimed."""
-        size = min(max(size, 0.0), self.unclaimed)
+        unclaimed = self.stock0 - (self.routine + self.caches) - self.removed - self.reserved
+        size = min(max(size, 0.0), unclaimed if unclaimed > 0.0 else 0.0)
         self.reserved += size
         return size
 
@@ -58,7 +63,8 @@ class Ordnance:
         self.removed += items
 
     def clear_routine(self, items: float) -> float:
-        items = min(max(items, 0.0), self.unclaimed)
+        unclaimed = self.stock0 - (self.routine + self.caches) - self.removed - self.reserved
+        items = min(max(items, 0.0), unclaimed if unclaimed > 0.0 else 0.0)
         self.routine += items
         return items
 

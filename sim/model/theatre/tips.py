@@ -23,6 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim.model.clock import Clock, Timer
+from sim.model.draws import Ahead, sampler
 from sim.model.log import EventLog
 from sim.model.record import Results
 from sim.model.theatre.ordnance import Ordnance
@@ -30,7 +31,7 @@ from sim.scenario.dists import Dist
 from sim.scenario.schema import Tips as TipsSpec
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Tip:
     reported: float
     size: float            # items in the cache
@@ -64,19 +65,21 @@ class TipBook:
         if not tip.started:
             tip.started = True
             self.acted += 1
-            self._add(self.wait, self.env.now - tip.reported)
-            self.log("task started", self.name, f"cache of {tip.size:.0f} items, waited "
-                     f"{self.env.now - tip.reported:.1f} d")
+            self._add(self.wait, self.env._now - tip.reported)
+            if self.log.enabled:
+                self.log("task started", self.name, f"cache of {tip.size:.0f} items, waited "
+                         f"{self.env._now - tip.reported:.1f} d")
 
     def approval_began(self, tip: Tip) -> None:
-        self._add(self.approval_wait, self.env.now - tip.queued)
+        self._add(self.approval_wait, self.env._now - tip.queued)
 
     def lose(self, tip: Tip, in_approval_queue: bool = False) -> None:
         """A tip perished before anyone started on it: the cache is carried off."""
         self._count_lost(tip, in_approval_queue)
         self.ordnance.remove(tip.size)
-        self.log("tip lost", self.name, f"cache of {tip.size:.0f} items, reported "
-                 f"{tip.expires - tip.reported:.1f} d before it perished")
+        if self.log.enabled:
+            self.log("tip lost", self.name, f"cache of {tip.size:.0f} items, reported "
+                     f"{tip.expires - tip.reported:.1f} d before it perished")
 
     def _count_lost(self, tip: Tip, in_approval_queue: bool) -> None:
         self.lost += 1
@@ -106,7 +109,7 @@ class TipBook:
 
     def _close(self, waiting: list[Tip], awaiting_approval: list[Tip], in_approval: int,
                lose: Callable[[Tip, bool], None]) -> None:
-        now = self.env.now
+        now = self.env._now
         for tip, queued in [(t, False) for t in waiting] + [(t, True) for t in awaiting_approval]:
             if tip.started:
                 continue  # an unfinished cache: acted on already
@@ -146,19 +149,22 @@ class TipSource:
         self.spec, self.cache_items = spec, cache_items
         self.clock, self.ordnance, self.trust, self.book, self.route = clock, ordnance, trust, book, route
         self.env = clock.env
-        self.rng, self.caches = rng, caches
+        self.rng, self.caches = rng, Ahead(caches)
         self.on = False
         self.factor = 1.0  # the security level's effect on the rate
         self._bound = 0.0
         self._next = Timer(clock, self._candidate)
+        self._settings()
 
-    def _rate_bound(self) -> float:
-        return self.spec.rate_per_week_at_full_trust / 7.0 * self.ordnance.share_left * self.factor
+    def _settings(self) -> None:
+        self._per_day = self.spec.rate_per_week_at_full_trust / 7.0  # at full trust
+        self._size = sampler(self.cache_items, self.caches)
+        self._shelf = sampler(self.spec.shelf_life_days, self.rng)
 
     def _draw(self) -> None:
-        self._bound = self._rate_bound() if self.on else 0.0
-        if self._bound > 0:
-            self._next.set(self.env.now + self.rng.exponential(1.0 / self._bound))
+        self._bound = bound = self._per_day * self.ordnance.share_left * self.factor if self.on else 0.0
+        if bound > 0:
+            self._next.set(self.env._now + self.rng.exponential(1.0 / bound))
         else:
             self._next.cancel()
 
@@ -177,15 +183,16 @@ class TipSource:
 
     def retune(self, spec: TipsSpec, cache_items: Dist) -> None:
         self.spec, self.cache_items = spec, cache_items
+        self._settings()
         self._draw()  # memoryless: a fresh candidate at the new bound is exact
 
     def _candidate(self) -> None:
-        rate = self.spec.rate_per_week_at_full_trust / 7.0 * self.trust() * self.ordnance.share_left * self.factor
+        rate = self._per_day * self.trust() * self.ordnance.share_left * self.factor
         if self.rng.random() * self._bound < rate:
-            now = self.env.now
-            size = self.ordnance.reserve(self.cache_items.sample(self.caches))
-            shelf = self.spec.shelf_life_days.sample(self.rng)
-            tip = Tip(reported=now, size=size, expires=now + shelf, queued=now, left=size)
+            now = self.env._now
+            size = self.ordnance.reserve(self._size())
+            shelf = self._shelf()
+            tip = Tip(now, size, now + shelf, now, False, size)
             self.book.receive(tip)
             self.route(tip)
         self._draw()

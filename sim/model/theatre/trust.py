@@ -18,16 +18,17 @@ class Trust:
         self.spec, self.clock = spec, clock
         self._value, self._t = spec.initial, clock.now
         self._cover: float | None = None  # interpreter cover; None while nobody is there
+        self.slope = 0.0  # growth a day now
 
-    @property
-    def slope(self) -> float:
+    def _slope(self) -> float:
         if self._cover is None:
             return 0.0
         s = self.spec
         return s.growth_per_day * (s.without_interpreters + (1 - s.without_interpreters) * self._cover)
 
     def value(self) -> float:
-        return min(1.0, self._value + self.slope * (self.clock.now - self._t))
+        v = self._value + self.slope * (self.clock.env._now - self._t)
+        return v if v < 1.0 else 1.0  # min(1.0, v)
 
     def _settle(self) -> None:
         self._value, self._t = self.value(), self.clock.now
@@ -37,6 +38,7 @@ class Trust:
         contingent is present."""
         self._settle()
         self._cover = None if cover is None else min(1.0, cover)
+        self.slope = self._slope()
 
     def handover(self, overlap_days: float) -> float:
         """A new contingent takes over; returns the factor trust was multiplied by."""
@@ -53,3 +55,4 @@ class Trust:
     def retune(self, spec: TrustSpec) -> None:
         self._settle()
         self.spec = spec
+        self.slope = self._slope()

@@ -39,7 +39,7 @@ BLOCK = 16  # routine taskings drawn at a time
 ROUTINE_KEYS = ("routine_items_per_team_day", "routine_task_days", "workdays_per_week")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Block:
     """Routine taskings drawn ahead: task k runs from start + k x days to the next."""
 
@@ -57,7 +57,7 @@ class Block:
         return self.start + k * self.days
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class Phase:
     """A stretch of work on a cache at one rate, with or without an interpreter."""
 
@@ -67,7 +67,7 @@ class Phase:
     interpreter: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Team:
     number: int
     leader: int
@@ -134,7 +134,7 @@ class Work:
             self.ordnance.clear_cache(items)
         if self.credits is not None and items > 0:
             assert self.contingent is not None, "items cleared with no contingent in theatre"
-            self.credits.append((self.env.now, items, self.contingent.rotation))
+            self.credits.append((self.env._now, items, self.contingent.rotation))
         return items
 
     def _calendar(self, workdays: float) -> float:
@@ -250,7 +250,7 @@ class Work:
             team.vehicle = self.fleet.acquire(team)
             if team.vehicle is None:
                 return  # waits in line; got_vehicle resumes it
-        i = self._pick()
+        i = self._pick() if self.ready else None
         if i is not None:
             self._start_tip(team, self.ready.pop(i))
         else:
@@ -263,7 +263,7 @@ class Work:
 
     def _pick(self) -> int | None:
         """The first tip in the queue a team can take now (lost tips dropped)."""
-        now, i = self.env.now, 0
+        now, i = self.env._now, 0
         while i < len(self.ready):
             tip = self.ready[i]
             if not tip.started and tip.expires <= now:
@@ -283,8 +283,12 @@ class Work:
     def dispatch(self) -> None:
         """Take teams off routine work for the tips they can act on now."""
         while self.ready:
-            team = next((t for t in self.teams if t.block is not None), None)
-            if team is None or self._pick() is None:
+            for team in self.teams:
+                if team.block is not None:
+                    break
+            else:
+                return  # no team on routine work
+            if self._pick() is None:
                 return
             team.timer.cancel()  # type: ignore[union-attr]
             self._settle(team, risk=True)
@@ -292,13 +296,14 @@ class Work:
 
     # -- routine taskings ---------------------------------------------------------------
     def _start_routine(self, team: Team) -> None:
-        spec, now = self.spec, self.env.now
-        if not team.spare or not team.spare[0]:
+        spec, now = self.spec, self.env._now
+        spare = team.spare
+        if not spare or not spare[0]:
             drawn = draw_many(spec.routine_items_per_team_day, self.rng, BLOCK)
-            team.spare = (np.maximum(drawn, 0.0).tolist(), self.rng.exponential(1.0, BLOCK).tolist())
-        yields, risks = team.spare
+            spare = team.spare = (np.maximum(drawn, 0.0).tolist(), self.rng.exponential(1.0, BLOCK).tolist())
+        yields, risks = spare
         workdays = spec.routine_task_days
-        days = self._calendar(workdays)
+        days = workdays * 7.0 / (spec.workdays_per_week * self.pace)  # _calendar
         rate, until = self.incidents.rate(team.leader, now + days)
         end = len(yields)
         if until < now + end * days:  # the leader's qualification lapses: a new block then
@@ -312,7 +317,7 @@ class Work:
                 end, incident = k + 1, True
                 break
         team.block = Block(now, days, workdays, yields, risks, rate, end, incident, access)
-        team.timer.set(team.block.at(end))  # type: ignore[union-attr]
+        team.timer.set(now + end * days)  # type: ignore[union-attr]  # the block's at(end)
 
     def vehicle_failed(self, team: Team) -> None:
         """The team's vehicle broke down: it finishes the tasking in hand, then hands the
@@ -320,7 +325,7 @@ class Work:
         b = team.block
         if b is None or not team.active:
             return
-        k = max(1, int(np.ceil((self.env.now - b.start) / b.days - 1e-9)))
+        k = max(1, int(np.ceil((self.env._now - b.start) / b.days - 1e-9)))
         if k < b.end:
             b.end, b.incident = k, False
             team.timer.set(b.at(k))  # type: ignore[union-attr]
@@ -359,7 +364,7 @@ class Work:
     def _progress(self, b: Block) -> tuple[int, float, float, float | None]:
         """Taskings of the block finished by now; items and workdays handled, the one in
         hand for the part done; the items of that part (None if none is in hand)."""
-        now = self.env.now
+        now = self.env._now
         full = min(b.end, int((now - b.start) / b.days + 1e-9))
         items = sum(b.yields[:full]) * b.workdays * b.access
         workdays = full * b.workdays
@@ -392,7 +397,7 @@ class Work:
 
     def _tip_phase(self, team: Team) -> None:
         """Work on the cache: first the workdays that need an interpreter, then the rest."""
-        tip, spec, now = team.tip, self.spec, self.env.now
+        tip, spec, now = team.tip, self.spec, self.env._now
         assert tip is not None
         work = tip.left / spec.items_per_team_day
         interpreter = tip.interpreter_days > 0
@@ -400,7 +405,7 @@ class Work:
         if interpreter:
             self.interpreters_busy += 1
         team.phase = Phase(now, workdays, spec.items_per_team_day, interpreter)
-        team.timer.set(now + self._calendar(workdays))  # type: ignore[union-attr]
+        team.timer.set(now + workdays * 7.0 / (spec.workdays_per_week * self.pace))  # type: ignore[union-attr]
 
     def _credit_phase(self, team: Team, complete: bool) -> None:
         """Credit the part of the cache cleared in the phase under way, and end it."""
@@ -419,7 +424,7 @@ class Work:
     def _phase_progress(self, tip: Tip, ph: Phase, complete: bool) -> tuple[float, float]:
         """Workdays done in the phase, and the items of the cache they cleared."""
         done = ph.workdays if complete else min(
-            ph.workdays, (self.env.now - ph.start) * self.spec.workdays_per_week * self.pace / 7.0)
+            ph.workdays, (self.env._now - ph.start) * self.spec.workdays_per_week * self.pace / 7.0)
         items = min(tip.left, done * ph.rate)
         if complete and ph.workdays * ph.rate >= tip.left * (1 - 1e-12):
             items = tip.left  # the phase was to finish the cache
@@ -450,7 +455,7 @@ class Work:
     def _risk(self, team: Team, items: float) -> None:
         if items <= 0:
             return
-        rate, _ = self.incidents.rate(team.leader, self.env.now)
+        rate, _ = self.incidents.rate(team.leader, self.env._now)
         if items * rate > self.incidents.rng.exponential():
             self._incident(team)
 
@@ -484,7 +489,7 @@ class Work:
 
     def uncredited(self) -> float:
         """Items of routine taskings finished by now but not yet credited."""
-        now, total = self.env.now, 0.0
+        now, total = self.env._now, 0.0
         for team in self.teams:
             b = team.block
             if b is not None:

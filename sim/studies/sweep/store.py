@@ -1,18 +1,27 @@
 """The SQLite store of a sweep: its spec, its design and every run, committed as each
 finishes (WAL, synchronous=NORMAL), so a killed sweep loses nothing.
 
-Tables (layout 2), each readable with `pandas.read_sql` as numbers:
+Tables and views (layout 3), each readable with `pandas.read_sql` as numbers:
 
 - `meta(key, value)`: the spec, files, hashes, overrides, how the sweep was started;
 - `design(point, parameters, unit)`: each point's factor values (JSON) and unit coordinates;
 - `experiments(point, "<factor>", ...)`: the same values, one column per factor;
 - `runs(point, replication, seed, status, error, wall_seconds)`;
-- `metrics(point, replication, metric, value)`: every metric of every run, long;
-- `series(point, replication, series, date, value)`: the series the sweep file keeps;
+- view `metrics(point, replication, metric, value)`: every metric of every run that has
+  a value, long;
+- view `series(point, replication, series, date, value)`: the series the sweep file keeps;
 - view `outcomes`: one row per run with one column per output of the spec.
 
-A store of the earlier layout (metrics as JSON text in `runs`) is converted in place when
-opened, in one transaction.
+Kept small (a long sweep is tens of thousands of runs): the views read `metric_values`
+and `series_values`, which name a metric or series by its number in `names`, hold no
+row for a metric without a value (a run reads it back as None), and, like `runs`, are
+keyed tables without a separate rowid and index.
+
+Every store is checked before it is trusted (`store_check`, and the numbers of its
+names). A store of an earlier layout (1: metrics as JSON text in `runs`; 2: the long
+tables with names written out) is converted in place, in one transaction, when opened to
+write (`sweep --resume`), and read through a converted copy in memory when opened to
+read (`sweep-report`, `open_sweep`, `discover`). A store of a later layout is refused.
 """
 from __future__ import annotations
 
@@ -21,22 +30,39 @@ import json
 import os
 import sqlite3
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim.core.errors import InputError, KazsimError, OutputError, output_reason
+from sim.core.version import __version__
 from sim.scenario.yamlio import excerpt
 from sim.studies import store_check
 from sim.studies.store_check import MAX_META, Layout, Table, integer, number, one_of, text
 
-LAYOUT = "2"
+LAYOUT = "3"
 KIND = "kazsim sweep database"
 _RUN = f"{integer('point')} AND {integer('replication')}"
+_META = Table("meta", ("key", "value"), f"{text('key')} AND {text('value', MAX_META)}")
 LAYOUTS = {
+    "3": Layout(KIND, (
+        _META,
+        Table("design", ("point", "parameters", "unit"),
+              f"{integer('point')} AND {text('parameters')} AND {text('unit')}"),
+        Table("runs", ("point", "replication", "seed", "status", "error", "wall_seconds"),
+              f"{_RUN} AND {integer('seed')} AND {one_of('status', 'ok', 'failed')} AND "
+              f"{text('error', null=True)} AND {number('wall_seconds')}"),
+        Table("names", ("id", "name", "kind"),
+              f"{integer('id')} AND {text('name', 1000)} AND {one_of('kind', 'metric', 'series')}"),
+        Table("metric_values", ("point", "replication", "metric", "value"),
+              f"{_RUN} AND {integer('metric')} AND {number('value')}"),
+        Table("series_values", ("point", "replication", "series", "date", "value"),
+              f"{_RUN} AND {integer('series')} AND {text('date', 40)} AND {number('value')}"),
+    ), frozenset({"experiments"}), frozenset({"outcomes", "metrics", "series"})),
+    # names written out in every row, converted when opened (`_upgrade_2`)
     "2": Layout(KIND, (
-        Table("meta", ("key", "value"), f"{text('key')} AND {text('value', MAX_META)}"),
+        _META,
         Table("design", ("point", "parameters", "unit"),
               f"{integer('point')} AND {text('parameters')} AND {text('unit')}"),
         Table("runs", ("point", "replication", "seed", "status", "error", "wall_seconds"),
@@ -47,9 +73,9 @@ LAYOUTS = {
         Table("series", ("point", "replication", "series", "date", "value"),
               f"{_RUN} AND {text('series', 1000)} AND {text('date', 40)} AND {number('value')}"),
     ), frozenset({"experiments"}), frozenset({"outcomes"})),
-    # metrics as JSON text in `runs`, converted when opened for writing (`_upgrade`)
+    # metrics as JSON text in `runs`, converted when opened (`_upgrade`)
     "1": Layout(KIND, (
-        Table("meta", ("key", "value"), f"{text('key')} AND {text('value', MAX_META)}"),
+        _META,
         Table("design", ("point", "parameters", "unit")),
         Table("runs", ("point", "replication", "seed", "metrics", "status", "error",
                        "wall_seconds")),
@@ -62,13 +88,23 @@ CREATE TABLE IF NOT EXISTS design (
     point INTEGER PRIMARY KEY, parameters TEXT NOT NULL, unit TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     point INTEGER NOT NULL, replication INTEGER NOT NULL, seed INTEGER NOT NULL,
-    status TEXT NOT NULL, error TEXT, wall_seconds REAL, PRIMARY KEY (point, replication));
-CREATE TABLE IF NOT EXISTS metrics (
-    point INTEGER NOT NULL, replication INTEGER NOT NULL, metric TEXT NOT NULL, value REAL,
-    PRIMARY KEY (point, replication, metric));
-CREATE TABLE IF NOT EXISTS series (
-    point INTEGER NOT NULL, replication INTEGER NOT NULL, series TEXT NOT NULL,
-    date TEXT NOT NULL, value REAL, PRIMARY KEY (point, replication, series, date));
+    status TEXT NOT NULL, error TEXT, wall_seconds REAL, PRIMARY KEY (point, replication)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS names (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, UNIQUE (name, kind));
+CREATE TABLE IF NOT EXISTS metric_values (
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, metric INTEGER NOT NULL,
+    value REAL NOT NULL, PRIMARY KEY (point, replication, metric)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS series_values (
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, series INTEGER NOT NULL,
+    date TEXT NOT NULL, value REAL, PRIMARY KEY (point, replication, series, date)
+) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS metrics AS
+    SELECT v.point, v.replication, n.name AS metric, v.value
+    FROM metric_values v JOIN names n ON n.id = v.metric;
+CREATE VIEW IF NOT EXISTS series AS
+    SELECT v.point, v.replication, n.name AS series, v.date, v.value
+    FROM series_values v JOIN names n ON n.id = v.series;
 """
 
 
@@ -211,13 +247,13 @@ class Store:
     def __init__(self, path: str | Path, readonly: bool = False):
         self.path = str(path)
         self.lock: StoreLock | None = None
+        self._names: dict[str, dict[str, int]] = {}  # kind -> name -> number in `names`
         if readonly:
             self.db = _connect(self.path, readonly=True)
             try:
-                if self._layout() == "1":
-                    raise InputError.single(
-                        f"{self.path}: a sweep store of an earlier kazsim (layout 1); "
-                        "`sweep --resume` with its sweep file converts it")
+                layout = self._layout()
+                if layout is not None and layout != LAYOUT:  # None: never (an empty file is refused)
+                    self._convert_in_memory(layout)
             except BaseException:
                 self.db.close()
                 raise
@@ -238,13 +274,8 @@ class Store:
             with self.writing():
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
-                if layout == "1":
-                    try:
-                        self._upgrade()
-                    except (ValueError, TypeError, LookupError, AttributeError,
-                            RecursionError) as err:  # rolled back: the store is as it was
-                        raise store_check.damaged(self.path, KIND, "its runs of layout 1 "
-                                                  f"cannot be converted: {err}") from None
+                if layout is not None and layout != LAYOUT:
+                    self._convert(layout)
                 self.db.executescript(_SCHEMA)
         except BaseException:
             if getattr(self, "db", None) is not None:
@@ -265,19 +296,37 @@ class Store:
             if missing:
                 return None
             raise NotAStore(f"{self.path}: not a kazsim sweep database (an empty file)")
-        layout = "1" if "metrics" in self._columns("runs") else "2"
+        layout = "1" if "metrics" in self._columns("runs") else "2" if "metrics" in tables else "3"
         store_check.check(self.db, self.path, LAYOUTS[layout], missing)
         stored = self.meta("layout")
         if stored is not None and stored != layout:
+            if stored.isdigit() and int(stored) > int(LAYOUT):
+                raise InputError.single(
+                    f"{self.path} was written by a later kazsim (store layout {excerpt(stored)}; "
+                    f"this version {__version__} reads layouts 1 to {LAYOUT}): read or resume "
+                    "it with that version")
             raise InputError.single(f"{self.path}: a sweep store of layout {excerpt(stored)}, "
-                                    f"from another kazsim; this one reads layout {LAYOUT}")
+                                    f"from another kazsim; this one reads layouts 1 to {LAYOUT}")
         if self.meta("spec") is not None:  # a sweep was recorded: all of it must be there
             absent = [t.name for t in LAYOUTS[layout].tables if t.name not in tables]
             if absent:
                 raise InputError.single(f"{self.path}: not a {KIND} this kazsim reads (it "
                                         f"has no table '{absent[0]}'); choose another file")
             self._check_meta()
+        if layout == LAYOUT and {"names", "metric_values", "series_values"} <= tables:
+            self._check_names()
         return layout
+
+    def _check_names(self) -> None:
+        """Every metric and series a run's rows name by number is in `names`."""
+        orphans = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM metric_values WHERE metric NOT IN "
+            "(SELECT id FROM names WHERE kind = 'metric')) OR EXISTS (SELECT 1 FROM "
+            "series_values WHERE series NOT IN (SELECT id FROM names WHERE kind = 'series'))"
+        ).fetchone()[0]
+        if orphans:
+            raise store_check.damaged(self.path, KIND, "its rows name metrics or series by "
+                                                       "numbers it does not hold")
 
     def _check_meta(self) -> None:
         """The JSON the store's meta holds, of the types kazsim reads."""
@@ -324,6 +373,36 @@ class Store:
 
     def _columns(self, table: str) -> list[str]:
         return [row[1] for row in self.db.execute(f"PRAGMA table_info({_quote(table)})")]
+
+    def _convert(self, layout: str) -> None:
+        """Convert a store of an earlier layout (checked) to this one, in one transaction."""
+        try:
+            (self._upgrade if layout == "1" else self._upgrade_2)()
+        except (ValueError, TypeError, LookupError, AttributeError,
+                RecursionError) as err:  # rolled back: the store is as it was
+            raise store_check.damaged(self.path, KIND, f"its runs of layout {layout} "
+                                      f"cannot be converted: {err}") from None
+
+    def _convert_in_memory(self, layout: str) -> None:
+        """Read an earlier layout without writing to it: a copy in memory, converted."""
+        copy = sqlite3.connect(":memory:")
+        self.db.backup(copy)
+        self.db.close()
+        self.db = copy
+        self._convert(layout)
+
+    def _ids(self, names: Iterable[str], kind: str) -> dict[str, int]:
+        """The numbers of `names` (of metrics or series) in table `names`, added if new."""
+        known = self._names.setdefault(kind, {})
+        new = [n for n in dict.fromkeys(names) if n not in known]
+        if new:
+            self.db.executemany("INSERT OR IGNORE INTO names (name, kind) VALUES (?, ?)",
+                                [(n, kind) for n in new])
+            marks = ", ".join("?" * len(new))
+            known.update(self.db.execute(
+                f"SELECT name, id FROM names WHERE kind = ? AND name IN ({marks})",
+                [kind, *new]).fetchall())
+        return known
 
     # -- the sweep ---------------------------------------------------------------
 
@@ -418,23 +497,29 @@ class Store:
     def add(self, run: Run) -> None:
         key = (run.point, run.replication)
         with self.writing(), self.db:
+            metric = self._ids(run.metrics, "metric")
+            series = self._ids(run.series, "series")
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (*key, run.seed, run.status, run.error, run.wall_seconds))
-            self.db.execute("DELETE FROM metrics WHERE point = ? AND replication = ?", key)
-            self.db.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?)",
-                                [(*key, name, v) for name, v in run.metrics.items()])
+            self.db.execute("DELETE FROM metric_values WHERE point = ? AND replication = ?", key)
+            self.db.executemany("INSERT INTO metric_values VALUES (?, ?, ?, ?)",
+                                [(*key, metric[name], v) for name, v in run.metrics.items()
+                                 if v is not None])
             self.db.executemany(
-                "INSERT OR REPLACE INTO series VALUES (?, ?, ?, ?, ?)",
-                [(*key, name, date, v) for name, values in run.series.items()
+                "INSERT OR REPLACE INTO series_values VALUES (?, ?, ?, ?, ?)",
+                [(*key, series[name], date, v) for name, values in run.series.items()
                  for date, v in zip(run.dates, values)])
 
     def runs(self) -> Iterator[Run]:
         """Every stored run with its metrics, ordered by point then replication
-        (streamed: one run's metrics at a time)."""
+        (streamed: one run's metrics at a time). A finished run has every metric the
+        store knows, by name, None for those it had no value of."""
         params = {point: p for point, p, _ in self.design()}
+        names = dict(self.db.execute(
+            "SELECT id, name FROM names WHERE kind = 'metric' ORDER BY name"))
         cursor = self.db.execute(
             "SELECT r.point, r.replication, r.seed, r.status, r.error, r.wall_seconds, "
-            "m.metric, m.value FROM runs r LEFT JOIN metrics m "
+            "m.metric, m.value FROM runs r LEFT JOIN metric_values m "
             "ON m.point = r.point AND m.replication = r.replication "
             "ORDER BY r.point, r.replication")
         current: tuple[Any, ...] | None = None
@@ -442,17 +527,19 @@ class Store:
         for p, r, seed, status, error, wall, metric, value in cursor:
             if current is None or current[:2] != (p, r):
                 if current is not None:
-                    yield self._run(current, params, metrics)
+                    yield self._run(current, params, metrics, names)
                 current, metrics = (p, r, seed, status, error, wall), {}
             if metric is not None:
-                metrics[metric] = value
+                metrics[names[metric]] = value
         if current is not None:
-            yield self._run(current, params, metrics)
+            yield self._run(current, params, metrics, names)
 
     @staticmethod
     def _run(row: tuple[Any, ...], params: dict[int, dict[str, Any]],
-             metrics: dict[str, float | None]) -> Run:
+             metrics: dict[str, float | None], names: dict[int, str]) -> Run:
         p, r, seed, status, error, wall = row
+        if status == "ok":  # the metrics without a value, as None (in name order)
+            metrics = {name: metrics.get(name) for name in names.values()}
         return Run(p, r, seed, params.get(p, {}), metrics, status, error, wall)
 
     def counts(self) -> dict[str, int]:
@@ -473,7 +560,7 @@ class Store:
             values.append(mean)
         return out
 
-    # -- the earlier layout ----------------------------------------------------------------
+    # -- the earlier layouts ----------------------------------------------------------------
 
     def _upgrade(self) -> None:
         """Layout 1 kept the seed as "[s, r]" text and metrics as JSON text in `runs`:
@@ -490,12 +577,43 @@ class Store:
                 base = json.loads(seed)[0] if str(seed).startswith("[") else int(seed)
                 self.db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                                 (point, rep, base, status, error, wall))
+                values = json.loads(metrics or "{}")
+                ids = self._ids(sorted(values), "metric")
                 self.db.executemany(
-                    "INSERT INTO metrics VALUES (?, ?, ?, ?)",
-                    [(point, rep, k, v) for k, v in json.loads(metrics or "{}").items()])
+                    "INSERT INTO metric_values VALUES (?, ?, ?, ?)",
+                    [(point, rep, ids[k], v) for k, v in values.items() if v is not None])
             self.db.execute("DROP TABLE runs_layout1")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
-            self._tables_for(self.factors(), self.spec().get("outputs", []))
+            self._finish_upgrade()
+
+    def _upgrade_2(self) -> None:
+        """Layout 2 wrote each metric's and series' name in every row, with a rowid and an
+        index beside each table: move the rows into the layout-3 tables (names by number,
+        no rows without a value), in one transaction."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DROP VIEW IF EXISTS outcomes")
+            for table in ("runs", "metrics", "series"):
+                self.db.execute(f"ALTER TABLE {table} RENAME TO {table}_layout2")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute("INSERT INTO runs SELECT * FROM runs_layout2")
+            for table, kind in (("metrics", "metric"), ("series", "series")):
+                self.db.execute(f"INSERT OR IGNORE INTO names (name, kind) SELECT DISTINCT {kind}, "
+                                f"'{kind}' FROM {table}_layout2 ORDER BY {kind}")
+            self.db.execute("INSERT INTO metric_values SELECT m.point, m.replication, n.id, m.value "
+                            "FROM metrics_layout2 m JOIN names n ON n.name = m.metric "
+                            "AND n.kind = 'metric' WHERE m.value IS NOT NULL")
+            self.db.execute("INSERT INTO series_values SELECT s.point, s.replication, n.id, s.date, "
+                            "s.value FROM series_layout2 s JOIN names n ON n.name = s.series "
+                            "AND n.kind = 'series'")
+            for table in ("runs", "metrics", "series"):
+                self.db.execute(f"DROP TABLE {table}_layout2")
+            self._finish_upgrade()
+
+    def _finish_upgrade(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+        self._tables_for(self.factors(), self.spec().get("outputs", []))
 
 
 _NOT_JSON = object()

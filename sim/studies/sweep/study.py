@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import io
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,8 +148,8 @@ class SweepResult:
     def _read(self, sql: str) -> pd.DataFrame:
         import pandas as pd
 
-        with sqlite3.connect(self.store) as con:
-            return pd.read_sql(sql, con)
+        with Store(self.store, readonly=True) as s:  # an earlier layout reads converted
+            return pd.read_sql(sql, s.db)
 
     @property
     def experiments(self) -> pd.DataFrame:
