@@ -28,7 +28,15 @@ import numpy as np
 
 from sim.core.metrics import HEADLINE, label, metric_info
 from sim.core.stats import DifferenceCI, paired_difference, welch_difference
-from sim.core.uncertainty import NOISE, crossed_mean_ci, first_order_shares, grid, robust_share
+from sim.core.uncertainty import (
+    NOISE,
+    crossed_mean_ci,
+    first_order_shares,
+    grid,
+    robust_share,
+    standing_out,
+    standout_floor,
+)
 from sim.report.findings import not_applicable, question
 from sim.report.inputs import diff_inputs
 from sim.report.model import Doc, Report, dumps
@@ -229,7 +237,8 @@ def drawn_difference(base: Report, other: Report, metric: str) -> DrawnDifferenc
     mean, ci = crossed_mean_ci(y, var, len(nominal))
     columns, categorical = _design(base, other)
     drivers = first_order_shares(columns, y, categorical, var)
-    top = next((d.assumption for d in drivers if d.assumption != NOISE and d.share > 0), None)
+    named = standing_out(drivers, standout_floor(draws, len(columns)))  # not chance's largest
+    top = next((d.assumption for d in named if d.assumption != NOISE), None)
     return DrawnDifference(mean, ci, len(diffs), robust_share(y, mean), top)
 
 
