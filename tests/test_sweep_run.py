@@ -280,3 +280,23 @@ outputs: [items_cleared]
     assert [r["factor"] for r in rows] == ["deployments.iraq.volunteer_prob",
                                            "force.recruiting.per_month",
                                            "deployments.iraq.select_days"]
+
+
+
+def test_design_points_run_at_their_nominal_without_checking_the_ranges_again(tmp_path, monkeypatch):
+    # the base scenario's assumptions' ranges are checked once, when the sweep loads it;
+    # a point runs at its nominal values (never drawn), so its ranges are not checked
+    # again (the baseline's dozens cost about a third of a second a point)
+    from sim.scenario import assumptions
+    from sim.studies.sweep.execute import point_scenario, prepare
+
+    calls = []
+    check = assumptions.check
+    monkeypatch.setattr(assumptions, "check", lambda *a: calls.append(a) or check(*a))
+    prepared = prepare(write_sweep(tmp_path))
+    assert prepared.sweep.raw.get("assumptions") and calls  # the base's ranges: checked
+    before = len(calls)
+    d = prepared.design
+    points = [point_scenario(prepared.sweep, dict(zip(d.factors, row))) for row in d.values[:3]]
+    assert len(calls) == before
+    assert [p.force.recruiting.per_month for p in points] == [d.values[i][0] for i in range(3)]

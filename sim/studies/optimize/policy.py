@@ -201,7 +201,9 @@ class LoadedPolicy:
         for path, value in settings.items():
             set_path(data, path, value)
             release(data, path)  # the candidate fixes the value: no range check on it
-        return scenario_from_dict(data, file=f"{self.scenario_file} (candidate)")
+        # a candidate runs at its nominal values: the base's ranges were checked on loading
+        return scenario_from_dict(data, file=f"{self.scenario_file} (candidate)",
+                                  nominal_only=True)
 
     def digest(self) -> str:
         text = json.dumps([self.spec.canonical(), self.scenario_sha256,

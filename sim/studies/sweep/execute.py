@@ -39,7 +39,9 @@ def point_scenario(sweep: LoadedSweep, parameters: dict[str, Any]) -> Scenario:
     for path, value in parameters.items():
         set_path(data, path, value)
         release(data, path)  # the point fixes the value: no range check on it
-    return scenario_from_dict(data, file=f"{sweep.scenario_file} (design point)")
+    # a point runs at its nominal values: the base's ranges were checked when it loaded
+    return scenario_from_dict(data, file=f"{sweep.scenario_file} (design point)",
+                              nominal_only=True)
 
 
 @dataclass
