@@ -173,7 +173,7 @@ def standout_floor(draws: int, assumptions: int) -> float:
     designs of `draws` draws (share_floor's test at 1 - 0.05 / assumptions, Bonferroni).
     Naming the top one of many is a claim about all of them: at 32 draws and 36
     assumptions one ignored assumption in 20 passes share_floor's 19% by chance, so
-    with 36 of them one usually does; this floor (46% there, 15% at 128) holds."""
+    with 36 of them one usually does; this floor (47% there, 15% at 128) holds."""
     k = bins_for(draws) - 1
     z = NormalDist().inv_cdf(1 - 0.05 / max(assumptions, 1))
     quantile = k * (1 - 2 / (9 * k) + z * math.sqrt(2 / (9 * k))) ** 3
@@ -198,7 +198,7 @@ def standing_out(drivers: Sequence[S], floor: float) -> list[S]:
     such an assumption: no single one stands out."""
     named = []
     for d in sorted((d for d in drivers if d.share > 0), key=lambda d: -d.share):
-        if d.assumption != "noise" and d.share < floor:
+        if d.assumption != NOISE and d.share < floor:
             break
         named.append(d)
     return named
