@@ -289,19 +289,24 @@ class InputFile(ExistingFile):
 SCENARIO_FILE = InputFile("scenarios")
 
 
-def parse_draws(value: str | None) -> int | str | None:
-    """None (auto), "auto", or a whole number >= 0."""
+def count_or_auto(value: str | None, option: str, least: int) -> int | str | None:
+    """None (the default), "auto", or a whole number at least `least` for `option`."""
     if value is None or value == "auto":
         return value
+    expected = "a whole number >= 0" if least == 0 else "a positive integer"
     try:
         n = int(value)
     except ValueError:
-        raise click.BadParameter(f"expected a whole number >= 0 or 'auto', found '{value}'",
-                                 param_hint="--draws") from None
-    if n < 0:
-        raise click.BadParameter(f"expected a whole number >= 0 or 'auto', found {n}",
-                                 param_hint="--draws")
+        raise click.BadParameter(f"expected {expected} or 'auto', found '{value}'",
+                                 param_hint=option) from None
+    if n < least:
+        raise click.BadParameter(f"expected {expected} or 'auto', found {n}", param_hint=option)
     return n
+
+
+def parse_draws(value: str | None) -> int | str | None:
+    """None (auto), "auto", or a whole number >= 0."""
+    return count_or_auto(value, "--draws", 0)
 
 
 def draws_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,6 +15,7 @@ from sim.cli.common import (
     allow_large_option,
     check_targets,
     command_text,
+    count_or_auto,
     draws_options,
     format_option,
     parse_draws,
@@ -33,17 +34,7 @@ from sim.core.metrics import HEADLINE, metric_info
 
 def parse_reps(value: str | None) -> int | str | None:
     """None (scenario default), a positive int, or "auto"."""
-    if value is None or value == "auto":
-        return value
-    try:
-        n = int(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a positive integer or 'auto', found '{value}'",
-                                 param_hint="--reps") from None
-    if n < 1:
-        raise click.BadParameter(f"expected a positive integer or 'auto', found {n}",
-                                 param_hint="--reps")
-    return n
+    return count_or_auto(value, "--reps", 1)
 
 
 def warn(warnings: Iterable[Problem]) -> None:

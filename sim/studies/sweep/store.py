@@ -45,14 +45,16 @@ LAYOUT = "3"
 KIND = "kazsim sweep database"
 _RUN = f"{integer('point')} AND {integer('replication')}"
 _META = Table("meta", ("key", "value"), f"{text('key')} AND {text('value', MAX_META)}")
+_DESIGN = Table("design", ("point", "parameters", "unit"),
+                f"{integer('point')} AND {text('parameters')} AND {text('unit')}")
+_RUNS = Table("runs", ("point", "replication", "seed", "status", "error", "wall_seconds"),
+              f"{_RUN} AND {integer('seed')} AND {one_of('status', 'ok', 'failed')} AND "
+              f"{text('error', null=True)} AND {number('wall_seconds')}")
 LAYOUTS = {
     "3": Layout(KIND, (
         _META,
-        Table("design", ("point", "parameters", "unit"),
-              f"{integer('point')} AND {text('parameters')} AND {text('unit')}"),
-        Table("runs", ("point", "replication", "seed", "status", "error", "wall_seconds"),
-              f"{_RUN} AND {integer('seed')} AND {one_of('status', 'ok', 'failed')} AND "
-              f"{text('error', null=True)} AND {number('wall_seconds')}"),
+        _DESIGN,
+        _RUNS,
         Table("names", ("id", "name", "kind"),
               f"{integer('id')} AND {text('name', 1000)} AND {one_of('kind', 'metric', 'series')}"),
         Table("metric_values", ("point", "replication", "metric", "value"),
@@ -63,11 +65,8 @@ LAYOUTS = {
     # names written out in every row, converted when opened (`_upgrade_2`)
     "2": Layout(KIND, (
         _META,
-        Table("design", ("point", "parameters", "unit"),
-              f"{integer('point')} AND {text('parameters')} AND {text('unit')}"),
-        Table("runs", ("point", "replication", "seed", "status", "error", "wall_seconds"),
-              f"{_RUN} AND {integer('seed')} AND {one_of('status', 'ok', 'failed')} AND "
-              f"{text('error', null=True)} AND {number('wall_seconds')}"),
+        _DESIGN,
+        _RUNS,
         Table("metrics", ("point", "replication", "metric", "value"),
               f"{_RUN} AND {text('metric', 1000)} AND {number('value')}"),
         Table("series", ("point", "replication", "series", "date", "value"),
