@@ -267,6 +267,47 @@ def test_one_broken_figure_costs_only_itself(tmp_path):
     assert (tmp_path / "good.png").is_file() and (tmp_path / "good.svg").is_file()
 
 
+def test_series_csv_fields_are_written_as_the_csv_module_writes_them(tmp_path):
+    import csv
+    import io
+
+    from sim.report.tables import write_series_csv
+
+    runs = [ReplicationResult(index=i, seed=[1, i], draw=draw, dates=["2003-08-01", "2003-09-01"],
+                              series={"a,b": [1.0, None], 'q"x': [math.nan, 2.5], "": [0.1, 3.0]})
+            for i, draw in ((0, None), (1, 4))]
+    write_series_csv(tmp_path / "series.csv", runs)
+    expected = io.StringIO(newline="")
+    w = csv.writer(expected)
+    w.writerow(["series", "date", "replication", "value", "draw"])
+    for r in runs:
+        for name, values in r.series.items():
+            for date, v in zip(r.dates, values):
+                w.writerow([name, date, r.index, "" if v is None or math.isnan(v) else repr(v),
+                            "nominal" if r.draw is None else r.draw])
+    assert (tmp_path / "series.csv").read_bytes() == expected.getvalue().encode()
+    rows = list(csv.reader(io.StringIO((tmp_path / "series.csv").read_text(), newline="")))
+    assert rows[1] == ["a,b", "2003-08-01", "0", "1.0", "nominal"]
+    assert rows[-1] == ["", "2003-09-01", "1", "3.0", "4"]
+
+
+def test_one_worker_draws_the_figures_in_this_process(tmp_path, monkeypatch):
+    import sim.report.render
+    from sim.report.render import FigureJob, start_render
+
+    def no_pool():
+        raise AssertionError("--workers 1 started figure workers")
+    monkeypatch.setattr(sim.report.render, "_get_pool", no_pool)
+    jobs = [FigureJob(name, "", "histograms", {"panels": [{"title": "t", "unit": "items",
+                                                           "values": [1.0, 2.0, 3.0]}]})
+            for name in ("one", "two")]
+    drawing = start_render(jobs, tmp_path, workers=1)
+    assert not list(tmp_path.iterdir())  # nothing drawn before the caller waits
+    done = drawing.wait()
+    assert [j.name for j in done.drawn] == ["one", "two"] and not done.failed
+    assert (tmp_path / "two.png").is_file()
+
+
 def test_non_finite_values_are_null_in_json(tmp_path):
     from sim.report.model import dumps
 

@@ -64,7 +64,7 @@ def compare(files: tuple[str, ...], reps: str | None, draws: str | None, reps_pe
     """
     from sim.report.render import prewarm, start_server  # lazy: keeps --help fast
 
-    start_server()
+    start_server(workers)
     from sim import api  # lazy: keeps --help fast
 
     if len(files) < 2:
@@ -86,14 +86,14 @@ def compare(files: tuple[str, ...], reps: str | None, draws: str | None, reps_pe
                             reps_per_draw=reps_per_draw if given else None, horizon=horizon)
     warn(plan.warnings)
     check_targets(target, "comparison.json")
-    prewarm()
+    prewarm(workers)
     with ProgressDisplay("compare", "replications", quiet) as bar, warnings.catch_warnings():
         warnings.simplefilter("ignore", KazsimWarning)  # printed below, as the CLI words them
         result = plan.execute(workers=workers, scheduler=scheduler, progress=bar,
                               command=command_text())
     for w in result.comparison.warnings:
         click.echo(f"warning: {w}", err=True)
-    incomplete = write_all(lambda: result.write_report(target))
+    incomplete = write_all(lambda: result.write_report(target, figure_workers=workers))
     if fmt == "json":
         click.echo(json.dumps({**result.comparison.to_dict(), "report": str(target)},
                               indent=2, default=str))

@@ -162,7 +162,7 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
     """
     from sim.report.render import prewarm, start_server  # lazy: keeps --help fast
 
-    start_server()  # matplotlib's import in the figure server overlaps the loading
+    start_server(workers)  # matplotlib's import in the figure server overlaps the loading
     from sim import api  # lazy: keeps --help fast
 
     n = parse_reps(reps)
@@ -177,11 +177,12 @@ def run(scenario: str, reps: str | None, precision: float, auto_metrics: tuple[s
     target = Path(out) if out else Path("reports") / Path(scenario).stem
     check_targets(target, "report.json", trace_file)
     warn(plan.warnings)
-    prewarm()  # the figure workers start while the model runs
+    prewarm(workers)  # the figure workers start while the model runs
     with ProgressDisplay(plan.loaded.scenario.name, "replications", quiet) as bar:
         result = plan.execute(workers=workers, scheduler=scheduler, trace=bool(trace_file),
                               progress=bar, command=command_text())
-    incomplete = write_all(lambda: result.write_report(target))
+    # --workers caps the figure workers too: `--workers 1` is one process
+    incomplete = write_all(lambda: result.write_report(target, figure_workers=workers))
     if trace_file:
         write_trace(trace_file, result.results)
     say_done(result.report, target, quiet, fmt)

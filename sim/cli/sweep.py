@@ -74,13 +74,13 @@ def sweep(sweep_file: str, out: str | None, resume: bool, report_dir: str | None
     resume_command = _resume_command(db)
     click.get_current_context().meta[RESUME] = resume_command  # a second Ctrl-C says it too
     if report_dir:
-        prewarm()
+        prewarm(workers)
     with ProgressDisplay("sweep", "runs", quiet or fmt == "json") as bar:
         result = api.sweep(sweep_file, db, resume=resume, workers=workers, scheduler=scheduler,
                            set=overrides, seed=seed, reps=reps, progress=bar, model=model,
                            command=command_text(), resume_command=resume_command,
                            allow_large=allow_large)
-    _finish(result, report_dir, quiet, fmt)
+    _finish(result, report_dir, quiet, fmt, workers)
     result.check()
 
 
@@ -122,11 +122,14 @@ def design_csv(design: Any) -> str:
     return out.getvalue()
 
 
-def _finish(result: Any, report_dir: str | None, quiet: bool, fmt: str) -> None:
+def _finish(result: Any, report_dir: str | None, quiet: bool, fmt: str,
+            workers: int | None = None) -> None:
+    """`workers`: the figure workers (1: drawn in this process; None: the cores)."""
     from sim.report.model import dumps  # lazy: keeps --help fast
     from sim.studies.sweep.report import to_json  # lazy: keeps --help fast
 
-    incomplete = write_all(lambda: result.write_report(report_dir)) if report_dir else None
+    incomplete = (write_all(lambda: result.write_report(report_dir, figure_workers=workers))
+                  if report_dir else None)
     if fmt == "json":
         click.echo(dumps({**to_json(result.analysis), "report": report_dir}), nl=False)
     elif not quiet:

@@ -68,12 +68,13 @@ def _context() -> Any:
     return _ctx
 
 
-def start_server() -> None:
+def start_server(workers: int | None = None) -> None:
     """Start the figure workers' fork server now, at a command's very beginning: it
     imports matplotlib and warms up (about half a second of the other core) while this
     process reads the scenario and runs the model, instead of after. Costs a few
-    milliseconds here; harmless if never used (the server exits with this process)."""
-    if default_workers() < 2:
+    milliseconds here; harmless if never used (the server exits with this process).
+    `workers`: the command's processes (1: figures are drawn in this process)."""
+    if (workers or default_workers()) < 2 or default_workers() < 2:
         return
     # no server here (a sandbox): `prewarm` and `render` find out again
     with _lock, contextlib.suppress(OSError, RuntimeError):
@@ -132,13 +133,14 @@ def _ready() -> int:
     return os.getpid()
 
 
-def prewarm() -> None:
+def prewarm(workers: int | None = None) -> None:
     """Start the drawing workers in the background, so that their start-up and
     matplotlib's import overlap with the model's run (starting them blocks until the
     first has imported matplotlib: a thread does the waiting); look up the git commit
-    for the report's provenance meanwhile too. Harmless if never used."""
+    for the report's provenance meanwhile too. Harmless if never used. `workers`: the
+    command's processes (1: figures are drawn in this process, no workers)."""
     threading.Thread(target=git_commit, name="kazsim-commit", daemon=True).start()
-    if default_workers() < 2:
+    if (workers or default_workers()) < 2 or default_workers() < 2:
         return
     threading.Thread(target=_start_workers, name="kazsim-figure-workers", daemon=True).start()
 
@@ -158,39 +160,53 @@ def _draw(job: FigureJob, folder: str) -> None:
     draw_and_save(job.kind, job.spec, Path(folder) / job.name)
 
 
-def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) -> Rendered:
-    """Draw `jobs` into `folder` (PNG and SVG each); in parallel unless `workers` is 1,
-    there is one job, or this machine has one core."""
+class Drawing:
+    """Figures being drawn: in the figure workers from `start_render` on, or, without
+    them, here when `wait` is called (so that the caller's other work comes first)."""
+
+    def __init__(self, jobs: Sequence[FigureJob], folder: Path,
+                 futures: list[tuple[FigureJob, Future[None] | None]]):
+        self.jobs, self.folder, self._futures = jobs, folder, futures
+
+    def wait(self) -> Rendered:
+        """Every figure drawn or failed (a failure is reported, not raised)."""
+        out = Rendered([], [])
+        for job, fut in self._futures:
+            try:
+                if fut is None:
+                    _draw(job, str(self.folder))
+                else:
+                    fut.result()
+                out.drawn.append(job)
+            except BrokenProcessPool as err:
+                _drop_pool()
+                out.failed.append((job, err))
+            except Exception as err:  # noqa: BLE001 - a figure lost, the report kept
+                out.failed.append((job, err))
+        return out
+
+
+def start_render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) -> Drawing:
+    """Start drawing `jobs` into `folder` (PNG and SVG each): in the figure workers unless
+    `workers` is 1, there is one job, or this machine has one core; `Drawing.wait` for
+    them."""
     folder.mkdir(parents=True, exist_ok=True)
-    out = Rendered([], [])
-    parallel = (workers or default_workers()) > 1 and len(jobs) > 1
-    futures: list[tuple[FigureJob, Future[None] | None]] = []
-    if parallel:
+    if (workers or default_workers()) > 1 and len(jobs) > 1:
         try:
             pool = _get_pool()
             # the biggest first, so that no worker is left with one at the end
             order = sorted(jobs, key=lambda j: -len(j.spec.get("panels", ())))
             submitted = {id(job): pool.submit(_draw, job, str(folder)) for job in order}
-            futures = [(job, submitted[id(job)]) for job in jobs]
+            return Drawing(jobs, folder, [(job, submitted[id(job)]) for job in jobs])
         except (OSError, EOFError, RuntimeError, BrokenProcessPool):
             _drop_pool()
-            futures = []
-            parallel = False
-    if not parallel:
-        futures = [(job, None) for job in jobs]
-    for job, fut in futures:
-        try:
-            if fut is None:
-                _draw(job, str(folder))
-            else:
-                fut.result()
-            out.drawn.append(job)
-        except BrokenProcessPool as err:
-            _drop_pool()
-            out.failed.append((job, err))
-        except Exception as err:  # noqa: BLE001 - a figure lost, the report kept
-            out.failed.append((job, err))
-    return out
+    return Drawing(jobs, folder, [(job, None) for job in jobs])
+
+
+def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) -> Rendered:
+    """Draw `jobs` into `folder` (PNG and SVG each); in parallel unless `workers` is 1,
+    there is one job, or this machine has one core."""
+    return start_render(jobs, folder, workers).wait()
 
 
 def shutdown() -> None:

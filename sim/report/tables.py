@@ -3,6 +3,7 @@ value): tidy tables that `pandas.read_csv` reads as numbers."""
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,16 +35,38 @@ def write_metrics_csv(path: Path, results: Sequence[ReplicationResult], scenario
 
 def write_series_csv(path: Path, results: Sequence[ReplicationResult]) -> None:
     """Long format; with draws of the assumptions, a last column `draw` (as in
-    metrics.csv) tells the nominal's replication r from draw d's."""
+    metrics.csv) tells the nominal's replication r from draw d's. The rows are put
+    together as text (the table is long: a row per series, date and run), each field as
+    `csv.writer` would write it."""
     drawn = any(r.draw is not None for r in results)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["series", "date", "replication", "value", *(["draw"] if drawn else [])])
+        field = _Fields()
         for r in results:
-            draw = [_draw(r)] if drawn else []
+            tail = f",{field(_draw(r))}\r\n" if drawn else "\r\n"
+            dates = [f",{field(d)},{r.index}," for d in r.dates]
             for name, values in r.series.items():
-                for date, v in zip(r.dates, values):
-                    w.writerow([name, date, r.index, _cell(v), *draw])
+                head = field(name)
+                fh.write("".join([f"{head}{date}{_cell(v)}{tail}" for date, v in zip(dates, values)]))
+
+
+class _Fields:
+    """A text field as `csv.writer` writes it (quoted if it must be), remembered."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="")
+        self._known: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        out = self._known.get(text)
+        if out is None:
+            self._buffer.seek(0)
+            self._buffer.truncate()
+            self._writer.writerow([text, ""])  # two fields: a lone empty one is quoted
+            out = self._known[text] = self._buffer.getvalue()[:-1]
+        return out
 
 
 def write_draws_csv(path: Path, uncertainty: Uncertainty) -> None:
