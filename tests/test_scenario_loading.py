@@ -175,3 +175,19 @@ def test_validate_hands_sweep_files_to_the_sweep_loader(tmp_path):
     assert result.exit_code == 1
     assert f"OK {good}" in result.stdout
     assert f"{bad}:7: factors.deployments.iraq.no_such_key" in result.stderr
+
+
+def test_copy_data_is_a_deep_copy_of_plain_data():
+    import datetime as dt
+
+    from sim.scenario.paths import copy_data, set_path
+
+    shared = {"x": [1, {"y": 2.5}]}
+    data = {"a": shared, "b": [shared, None, True, "s"], "when": dt.date(2004, 1, 1)}
+    out = copy_data(data)
+    assert out == data
+    set_path(out, "a.x.1.y", 9.0)
+    out["b"][0]["x"].append(3)
+    assert data == {"a": {"x": [1, {"y": 2.5}]}, "b": [shared, None, True, "s"],
+                    "when": dt.date(2004, 1, 1)}  # the original untouched
+    assert out["a"] is not out["b"][0]  # shared parts copied apart

@@ -6,13 +6,12 @@ run goes ahead (an unfillable slot is then reported unfilled).
 """
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 
 from sim.core.errors import Problem
 from sim.core.metrics import metric_info, unknown_metric
 from sim.core.thresholds import parse_threshold
-from sim.scenario.paths import PathError, get_path, set_path
+from sim.scenario.paths import PathError, copy_data, get_path, set_path
 from sim.scenario.problems import dotted, grouped, key_path
 from sim.scenario.schema import GRADES, Scenario
 from sim.scenario.timeline import accepts, canonical, relation, timeline_paths
@@ -162,7 +161,7 @@ def _timeline(sc: Scenario) -> Iterator[Problem]:
         at = f"timeline.{i}"
         if sc.start < sc.end and entry.at > sc.end:
             yield error(f"{at}.at", f"expected a date on or before the scenario's end ({sc.end}), found {entry.at}")
-        trial = copy.deepcopy(state)
+        trial = copy_data(state)
         bad = False
         for path, value in entry.set.items():
             try:
@@ -314,7 +313,7 @@ def expectation_problems(sc: Scenario) -> list[Problem]:
     base["expectations"] = []
     for i, exp in enumerate(sc.expectations):
         at = f"expectations.{i}"
-        trial, bad = copy.deepcopy(base), False
+        trial, bad = copy_data(base), False
         for path, value in exp.set.items():
             try:
                 get_path(trial, path)
