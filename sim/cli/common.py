@@ -193,7 +193,9 @@ def set_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def workers_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--workers", type=click.IntRange(min=1), default=None,
-                        help="Worker processes (default: the number of cores).")(f)
+                        help="Worker processes for the runs and the report's figures "
+                             "(default: the number of cores; 1: everything in this "
+                             "process).")(f)
 
 
 def scheduler_option(f: Callable[..., Any]) -> Callable[..., Any]:
