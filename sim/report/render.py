@@ -74,7 +74,7 @@ def start_server(workers: int | None = None) -> None:
     process reads the scenario and runs the model, instead of after. Costs a few
     milliseconds here; harmless if never used (the server exits with this process).
     `workers`: the command's processes (1: figures are drawn in this process)."""
-    if (workers or default_workers()) < 2 or default_workers() < 2:
+    if not _in_workers(workers):
         return
     # no server here (a sandbox): `prewarm` and `render` find out again
     with _lock, contextlib.suppress(OSError, RuntimeError):
@@ -100,6 +100,12 @@ def _start_server(ctx: Any) -> None:
 
 def default_workers() -> int:
     return min(4, os.cpu_count() or 1)
+
+
+def _in_workers(workers: int | None) -> bool:
+    """Whether figures are drawn in worker processes: not for `workers` 1 (the command's
+    own process does everything), nor on a machine with one core."""
+    return (workers or default_workers()) > 1 and default_workers() > 1
 
 
 def _get_pool() -> ProcessPoolExecutor:
@@ -140,7 +146,7 @@ def prewarm(workers: int | None = None) -> None:
     for the report's provenance meanwhile too. Harmless if never used. `workers`: the
     command's processes (1: figures are drawn in this process, no workers)."""
     threading.Thread(target=git_commit, name="kazsim-commit", daemon=True).start()
-    if (workers or default_workers()) < 2 or default_workers() < 2:
+    if not _in_workers(workers):
         return
     threading.Thread(target=_start_workers, name="kazsim-figure-workers", daemon=True).start()
 
@@ -164,9 +170,8 @@ class Drawing:
     """Figures being drawn: in the figure workers from `start_render` on, or, without
     them, here when `wait` is called (so that the caller's other work comes first)."""
 
-    def __init__(self, jobs: Sequence[FigureJob], folder: Path,
-                 futures: list[tuple[FigureJob, Future[None] | None]]):
-        self.jobs, self.folder, self._futures = jobs, folder, futures
+    def __init__(self, folder: Path, futures: list[tuple[FigureJob, Future[None] | None]]):
+        self.folder, self._futures = folder, futures
 
     def wait(self) -> Rendered:
         """Every figure drawn or failed (a failure is reported, not raised)."""
@@ -191,16 +196,16 @@ def start_render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = 
     `workers` is 1, there is one job, or this machine has one core; `Drawing.wait` for
     them."""
     folder.mkdir(parents=True, exist_ok=True)
-    if (workers or default_workers()) > 1 and len(jobs) > 1:
+    if _in_workers(workers) and len(jobs) > 1:
         try:
             pool = _get_pool()
             # the biggest first, so that no worker is left with one at the end
             order = sorted(jobs, key=lambda j: -len(j.spec.get("panels", ())))
             submitted = {id(job): pool.submit(_draw, job, str(folder)) for job in order}
-            return Drawing(jobs, folder, [(job, submitted[id(job)]) for job in jobs])
+            return Drawing(folder, [(job, submitted[id(job)]) for job in jobs])
         except (OSError, EOFError, RuntimeError, BrokenProcessPool):
             _drop_pool()
-    return Drawing(jobs, folder, [(job, None) for job in jobs])
+    return Drawing(folder, [(job, None) for job in jobs])
 
 
 def render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) -> Rendered:

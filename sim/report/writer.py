@@ -2,9 +2,8 @@
 
 Results come first: report.json is written before any figure is drawn, the CSVs while
 the figure workers draw (before, without them), and a figure that cannot be drawn costs
-only that figure. The directory is still put in
-place, then `FiguresFailed` (exit 3) says which figures are missing and where the
-traceback is.
+only that figure. The directory is still put in place, then `FiguresFailed` (exit 3)
+says which figures are missing and where the traceback is.
 """
 from __future__ import annotations
 
