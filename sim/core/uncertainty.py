@@ -29,6 +29,7 @@ numbers). A missing value (a failed run, a metric with no value) is NaN.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -220,10 +221,10 @@ def first_order_shares(design: Mapping[str, Sequence[Any]], values: np.ndarray,
     if not total > 0:
         return []
     means = _row_means(values)[rows]
+    kept = tuple(rows.tolist())
     shares: list[DriverShare] = []
     for name, column in design.items():
-        x = [v for v, keep in zip(column, rows) if keep]
-        groups = _groups(x, name in categorical)
+        groups = _groups(tuple(column), kept, name in categorical)
         shares.append(DriverShare(name, _clip(_between(means, groups) / total)))
     within = _within(values)
     if within is None:
@@ -233,7 +234,19 @@ def first_order_shares(design: Mapping[str, Sequence[Any]], values: np.ndarray,
     return sorted(shares, key=lambda s: (-s.share, s.assumption))
 
 
-def _groups(x: Sequence[Any], categorical: bool) -> list[np.ndarray]:
+@functools.lru_cache(maxsize=1024)
+def _groups(column: tuple[Any, ...], kept: tuple[bool, ...], categorical: bool
+            ) -> tuple[np.ndarray, ...]:
+    """Indices of the draws kept (those with a value) in each bin of an assumption's
+    `column`: the same for every metric with values in the same draws, so worked out
+    once for them all (read-only)."""
+    groups = _bins([v for v, keep in zip(column, kept) if keep], categorical)
+    for g in groups:
+        g.flags.writeable = False
+    return tuple(groups)
+
+
+def _bins(x: Sequence[Any], categorical: bool) -> list[np.ndarray]:
     """Indices of the draws in each bin of `x`."""
     if categorical:
         keys = [repr(v) for v in x]
@@ -243,7 +256,7 @@ def _groups(x: Sequence[Any], categorical: bool) -> list[np.ndarray]:
     return [part for part in np.array_split(order, bins_for(len(x))) if part.size]
 
 
-def _between(means: np.ndarray, groups: list[np.ndarray]) -> float:
+def _between(means: np.ndarray, groups: Sequence[np.ndarray]) -> float:
     """var(E[Y | group]): the variance of the group means less what the spread within
     groups adds to them by chance (the epsilon-squared estimator; the groups of a Latin
     hypercube are a stratified, fixed set, so their spread is a population's)."""
@@ -251,9 +264,10 @@ def _between(means: np.ndarray, groups: list[np.ndarray]) -> float:
     if b < 2 or n <= b:
         return 0.0
     m = means.mean()
-    centres = [means[g].mean() for g in groups]
+    parts = [means[g] for g in groups]
+    centres = [p.mean() for p in parts]
     ss_between = sum(g.size * (c - m) ** 2 for g, c in zip(groups, centres))
-    ss_within = sum(float(((means[g] - c) ** 2).sum()) for g, c in zip(groups, centres))
+    ss_within = sum(float(((p - c) ** 2).sum()) for p, c in zip(parts, centres))
     return max(0.0, (ss_between - (b - 1) * ss_within / (n - b)) / n)
 
 
