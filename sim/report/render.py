@@ -191,6 +191,12 @@ class Drawing:
         return out
 
 
+def _size(job: FigureJob) -> int:
+    """How much drawing a figure takes, roughly: its panels, or the rows of a bar chart
+    (a driver chart's 11 rows cost about what 11 panels do)."""
+    return max(1, len(job.spec.get("panels", ())) + len(job.spec.get("rows", ())))
+
+
 def start_render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = None) -> Drawing:
     """Start drawing `jobs` into `folder` (PNG and SVG each): in the figure workers unless
     `workers` is 1, there is one job, or this machine has one core; `Drawing.wait` for
@@ -200,7 +206,7 @@ def start_render(jobs: Sequence[FigureJob], folder: Path, workers: int | None = 
         try:
             pool = _get_pool()
             # the biggest first, so that no worker is left with one at the end
-            order = sorted(jobs, key=lambda j: -len(j.spec.get("panels", ())))
+            order = sorted(jobs, key=lambda j: -_size(j))
             submitted = {id(job): pool.submit(_draw, job, str(folder)) for job in order}
             return Drawing(folder, [(job, submitted[id(job)]) for job in jobs])
         except (OSError, EOFError, RuntimeError, BrokenProcessPool):

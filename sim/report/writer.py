@@ -1,7 +1,7 @@
 """Write the whole report set of a run into a directory, atomically.
 
-Results come first: report.json is written before any figure is drawn, the CSVs while
-the figure workers draw (before, without them), and a figure that cannot be drawn costs
+Results come first: report.json and the CSVs are written while the figure workers draw
+(before any figure is drawn, without them), and a figure that cannot be drawn costs
 only that figure. The directory is still put in place, then `FiguresFailed` (exit 3)
 says which figures are missing and where the traceback is.
 """
@@ -78,9 +78,9 @@ def write_report(out: str | Path, report: Report, results: Sequence[ReplicationR
     figures/*.png|svg, report.md, report.html."""
     out = Path(out)
     with atomic_dir(out, "report.json") as tmp:
-        (tmp / "report.json").write_text(report.dump(), encoding="utf-8")
         drawing = start_figures(lambda: report_figures(report), tmp / "figures", figure_workers)
         try:  # while the figure workers draw
+            (tmp / "report.json").write_text(report.dump(), encoding="utf-8")
             write_metrics_csv(tmp / "metrics.csv", results, report.name)
             write_series_csv(tmp / "series.csv", results)
             if report.uncertainty:
