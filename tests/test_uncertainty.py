@@ -369,6 +369,17 @@ def test_run_cli_with_draws_writes_the_uncertainty(tmp_path):
     assert "ASSUMPTION: fuel" in md and (out / "figures" / "drivers.png").is_file()
 
 
+def test_too_few_draws_to_name_an_assumption_are_said_so():
+    from sim.report.content import standout_rule, times
+
+    assert standout_rule(standout_floor(32, 36), 32) == (
+        "an assumption only at 47% or more: less could be chance")
+    assert standout_floor(4, 46) > 1  # no share can pass it
+    assert standout_rule(standout_floor(4, 46), 4) == (
+        "at 4 draws none can be told from chance: more draws name one")
+    assert [times(n) for n in (1, 2, 32)] == ["once", "twice", "32 times"]
+
+
 def test_draws_on_a_scenario_without_assumptions_are_refused(tmp_path):
     res = invoke("run", short(tmp_path), "--out", tmp_path / "r", "--draws", "4")
     assert res.exit_code == 1 and "declares no `assumptions:`" in res.stderr

@@ -47,7 +47,7 @@ def print_summary(report: Any) -> None:
     from rich.table import Table
 
     # lazy: keeps --help fast
-    from sim.report.content import metric_rows
+    from sim.report.content import metric_rows, standout_rule
     from sim.report.findings import run_findings
 
     run = report.run
@@ -76,11 +76,10 @@ def print_summary(report: Any) -> None:
     if any(m.clipped for m in report.metrics.values()):
         captions.append("† interval clipped to the metric's possible range")
     if drawn and report.uncertainty is not None:
-        floor = report.uncertainty.standout_floor()
+        rule = standout_rule(report.uncertainty.standout_floor(), report.draws)
         captions.append("mean and 95% CI over every run of every draw; 90% prediction: "
                         "where one history falls; rests mostly on: the largest share of "
-                        f"the metric's variance (an assumption only at {min(floor, 1):.0%} or "
-                        "more: less could be chance)")
+                        f"the metric's variance ({rule})")
     table.caption = "\n".join(captions) or None
     console = stdout_console()
     console.print(table)

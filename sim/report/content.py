@@ -290,6 +290,18 @@ def value_text(v: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def times(n: int) -> str:
+    """"once", "twice", "3 times"."""
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def standout_rule(floor: float, draws: int) -> str:
+    """When a report names an assumption as what a metric rests on, in a few words."""
+    if floor < 1:
+        return f"an assumption only at {floor:.0%} or more: less could be chance"
+    return f"at {draws} draws none can be told from chance: more draws name one"
+
+
 def rests_on_blocks(report: Report, u: Uncertainty, figures: list[tuple[str, str]]
                     ) -> list[Block]:
     """"What the answer rests on": the assumptions (range, nominal, source), what each
@@ -300,17 +312,21 @@ def rests_on_blocks(report: Report, u: Uncertainty, figures: list[tuple[str, str
         ("h2", "What the answer rests on"),
         ("p", f"The scenario writes {len(u.assumptions)} number"
               f"{'s' if len(u.assumptions) != 1 else ''} that no source gives as ranges "
-              f"(below). The run drew them {u.draws} times (a Latin hypercube, seed "
-              f"{report.run.seed}) and ran each draw {u.replications_per_draw} times with "
+              f"(below). The run drew them {times(u.draws)} (a Latin hypercube, seed "
+              f"{report.run.seed}) and ran each draw {times(u.replications_per_draw)} with "
               "the same random numbers as the nominal scenario's first replications, so "
               "that draws differ by the assumptions, not the dice. A share is the part of "
               "a metric's variance over the draws that one assumption explains alone; "
-              "noise is the part between replications of one draw. An assumption is "
-              f"named as what a metric rests on only with a share of {min(floor, 1):.0%} or "
-              f"more: with {u.draws} draws, the largest share of {len(u.assumptions)} "
-              "assumptions that made no difference would stay below that in 95% of "
-              "designs; a smaller share cannot be told from chance (more draws lower the "
-              "bar)."),
+              "noise is the part between replications of one draw. "
+              + (f"An assumption is named as what a metric rests on only with a share of "
+                 f"{floor:.0%} or more: with {u.draws} draws, the largest share of "
+                 f"{len(u.assumptions)} assumptions that made no difference would stay "
+                 "below that in 95% of designs; a smaller share cannot be told from chance "
+                 "(more draws lower the bar)." if floor < 1 else
+                 f"With {u.draws} draws, no assumption's share can be told from chance (one "
+                 f"of {len(u.assumptions)} assumptions that made no difference could explain "
+                 "it all), so none is named as what a metric rests on: more draws are "
+                 "needed to name one.")),
         ("table", ["assumption", "distribution", "nominal", "source"],
          [[Cell(short[a.path], a.path), distribution_text(a.distribution), fmt(a.nominal),
            a.source] for a in u.assumptions])]
