@@ -223,6 +223,12 @@ def test_only_drivers_that_stand_out_are_named_largest_first():
     assert standing_out([DriverShare("stock", 0.4), noise], 0.5) == []  # none stands out
     assert standing_out([DriverShare("noise", 0.7), DriverShare("stock", 0.2)], 0.5) == [
         DriverShare("noise", 0.7)]
+    # few draws: every assumption estimated at 0, a little noise, the rest unexplained
+    assert standing_out([DriverShare("noise", 0.035), DriverShare("stock", 0.0)], 2.5) == []
+    # noise smaller than the unexplained rest is not named, and does not hide what follows
+    small, vol = DriverShare("noise", 0.06), DriverShare("vol", 0.055)
+    assert standing_out([small, vol, DriverShare("stock", 0.5)], 0.05) == [
+        DriverShare("stock", 0.5), vol]
 
 
 def test_a_report_with_few_draws_names_no_assumption_it_cannot_tell_from_chance(tmp_path):

@@ -194,12 +194,21 @@ S = TypeVar("S", bound=Share)
 
 def standing_out(drivers: Sequence[S], floor: float) -> list[S]:
     """The drivers a report may name, largest first: down to the first assumption under
-    `floor` (noise is always told apart; an assumption under the floor could be
-    chance, and so could the order of all that follow it). Empty where the largest is
-    such an assumption: no single one stands out."""
+    `floor` (an assumption under the floor could be chance, and so could the order of
+    all that follow it). Empty where the largest is such an assumption: no single one
+    stands out. Noise is told apart at any share, but named only where it is at least
+    the variance that no share accounts for (interactions, estimation error): with few
+    draws every assumption's share may be estimated at 0, and a 4% noise is then not
+    what the answer rests on."""
+    shares = [d for d in drivers if d.share > 0]
+    unexplained = 1.0 - sum(d.share for d in shares)
     named = []
-    for d in sorted((d for d in drivers if d.share > 0), key=lambda d: -d.share):
-        if d.assumption != NOISE and d.share < floor:
+    for d in sorted(shares, key=lambda d: -d.share):
+        if d.assumption == NOISE:
+            if d.share >= unexplained:
+                named.append(d)
+            continue
+        if d.share < floor:
             break
         named.append(d)
     return named
