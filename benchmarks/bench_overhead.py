@@ -3,8 +3,10 @@ measured in the same run (machines and their load differ: trust the ratio).
 
     python benchmarks/bench_overhead.py [--rounds 5] [--reps 1]
 
-End to end: `python cli.py run scenarios/brigade.yaml --reps 1` in a fresh process with
-the default worker count, its report and figures written. Its overhead is that time
+End to end: `python cli.py run scenarios/brigade.yaml --reps 1 --draws 0` in a fresh
+process with the default worker count, its report and figures written (the nominal
+scenario alone: what its draws cost is `bench_draws.py`'s, the whole job on 1 and 2
+workers `bench_workers.py`'s). Its overhead is that time
 minus the replication's own, timed alone in this process (so that whatever the command
 does beside the model, slowing it included, counts as overhead): imports, loading,
 statistics, the report and the figures. Target: at most 2x the bare loop of one million
@@ -44,8 +46,8 @@ def model_alone(reps: int) -> float:
 def end_to_end(reps: int, out: Path) -> tuple[float, float]:
     """(wall seconds of the whole command, seconds its replications took)."""
     began = time.perf_counter()
-    subprocess.run([sys.executable, "cli.py", "run", SCENARIO, "--reps", str(reps), "--out",
-                    str(out), "-q"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "cli.py", "run", SCENARIO, "--reps", str(reps),
+                    "--draws", "0", "--out", str(out), "-q"], cwd=ROOT, check=True)
     wall = time.perf_counter() - began
     report = json.loads((out / "report.json").read_text())
     model = sum(r["wall_seconds"] for r in report["replications"])
@@ -66,10 +68,9 @@ if __name__ == "__main__":
     from sim.report.render import prewarm
     prewarm()
     loaded = api.load_scenario(SCENARIO)
-    plan = api.plan_run(loaded, REPS)
+    plan = api.plan_run(loaded, REPS, draws=0)
     mark("loading and checking the scenario")
-    with api.executor(None, None) as shared:
-        res = api.execute_plan(plan, scheduler=shared)
+    res = plan.execute()
     model = sum(r.wall_seconds for r in res.results)
     marks["replications (the model)"] = model
     marks["statistics and report model"] = time.perf_counter() - t[0] - model
@@ -121,7 +122,7 @@ def main() -> None:
     print(f"bare SimPy loop, 1e6 timeouts            {loop:6.3f} s (best of {args.rounds})")
     print(f"the model alone ({args.reps} replication(s))       {model:6.3f} s (best of "
           f"{args.rounds}; {inside:.3f} s inside the command)")
-    print(f"cli.py run {SCENARIO} --reps {args.reps}   {wall:6.3f} s end to end (best of "
+    print(f"cli.py run {SCENARIO} --reps {args.reps} --draws 0   {wall:6.3f} s end to end (best of "
           f"{args.rounds})")
     print(f"overhead                                 {overhead:6.3f} s = "
           f"{overhead / loop:.2f} x the bare loop (target: <= 2)")
