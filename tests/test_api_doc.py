@@ -53,3 +53,23 @@ def test_a_path_where_a_scenario_is_expected_is_loaded_and_a_wrong_type_is_named
     assert len(res.metrics) == 2 and not res.failed
     with pytest.raises(TypeError, match="scenario file path"):
         sim.run(42)  # type: ignore[arg-type]
+
+
+def test_the_api_names_load_their_study_on_first_use():
+    code = ("import sys, sim.api as api\n"
+            "assert 'sim.studies.capacity.study' not in sys.modules\n"
+            "api.plan_run\n"
+            "assert 'sim.studies.capacity.study' not in sys.modules  # run needs none of it\n"
+            "assert sorted(api._WHERE) == sorted(api.__all__)\n"
+            "import importlib\n"
+            "for name, (module, attr) in api._WHERE.items():\n"
+            "    assert getattr(api, name) is getattr(importlib.import_module(module), attr)\n"
+            "try:\n"
+            "    api.no_such_name\n"
+            "except AttributeError as err:\n"
+            "    assert 'no_such_name' in str(err)\n"
+            "else:\n"
+            "    raise AssertionError('an unknown name was found')\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
