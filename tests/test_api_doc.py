@@ -73,3 +73,15 @@ def test_the_api_names_load_their_study_on_first_use():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
+
+
+def test_the_api_names_for_type_checkers_are_the_names_it_serves():
+    import ast
+
+    import sim.api
+
+    tree = ast.parse((ROOT / "sim" / "api.py").read_text(encoding="utf-8"))
+    block = next(n for n in tree.body if isinstance(n, ast.If))  # `if TYPE_CHECKING:`
+    typed = {(a.asname or a.name): (node.module, a.name) for node in block.body
+             if isinstance(node, ast.ImportFrom) for a in node.names}
+    assert typed == sim.api._WHERE
