@@ -308,6 +308,19 @@ def test_one_worker_draws_the_figures_in_this_process(tmp_path, monkeypatch):
     assert (tmp_path / "two.png").is_file()
 
 
+def test_workers_1_on_the_command_line_starts_no_figure_process(tmp_path, monkeypatch):
+    import sim.report.render
+
+    def refused():
+        raise AssertionError("--workers 1 started a figure process")
+    monkeypatch.setattr(sim.report.render, "_context", refused)  # the fork server
+    monkeypatch.setattr(sim.report.render, "_get_pool", refused)  # the figure workers
+    out = tmp_path / "r"
+    res = invoke("run", short(tmp_path, reps=2), "--out", out, "--workers", "1", "-q")
+    assert res.exit_code == 0, res.output
+    assert (out / "figures" / "strength.png").is_file()
+
+
 def test_non_finite_values_are_null_in_json(tmp_path):
     from sim.report.model import dumps
 
