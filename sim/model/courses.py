@@ -150,7 +150,7 @@ class Queues:
             for k, j in rules.requires:  # lacks one it requires
                 eligible[:, j] &= held[k]
             if rules.grants is not None:  # holds what it grants
-                eligible &= ~held[rules.grants].T
+                np.greater(eligible, held[rules.grants].T, out=eligible)  # a > b: a and not b
         seated = self._cells(p.tables[SEATED], ids, cols)
         eligible &= seated != seated  # nan: not seated
         return eligible
@@ -193,7 +193,7 @@ class Queues:
             if np.count_nonzero(held):
                 row, course = held.nonzero()
                 table[ids[row], course] = np.nan
-                for c, k in zip(courses, held.sum(axis=0).tolist()):
+                for c, k in zip(courses, np.bincount(course, minlength=len(courses)).tolist()):
                     c._training -= k
         table = p.tables[QUEUE]
         at = table[ids, : len(courses)]
@@ -205,7 +205,7 @@ class Queues:
         waits = (now - at[row, course]).tolist()
         table[ids[row], course] = np.nan
         first = 0
-        for c, k in zip(courses, held.sum(axis=0).tolist()):
+        for c, k in zip(courses, np.bincount(course, minlength=len(courses)).tolist()):
             if k:
                 c._integrate(now)
                 c.reneged.extend(waits[first: first + k])
@@ -374,7 +374,11 @@ class Course:
         if seats <= 0 or not len(ready):
             return
         ready = ready[self.rng.permutation(len(ready))]
-        chosen = ready[np.argsort(since[ready], kind="stable")][:seats]
+        entered = since[ready]
+        if seats < len(ready):  # the sort needs only those who queued no later than the last seated
+            earliest = (entered <= np.partition(entered, seats - 1)[seats - 1]).nonzero()[0]
+            ready, entered = ready[earliest], entered[earliest]
+        chosen = ready[np.argsort(entered, kind="stable")][:seats]
         self.waits.extend((now - since[chosen]).tolist())
         since[chosen] = np.nan
         self._length -= len(chosen)

@@ -9,9 +9,11 @@ least and most people deployed since the series recorder last looked.
 Qualifications change only through `grant` (their arrays are read-only elsewhere).
 Who joined the force, changed state (left it included), was promoted or was granted a
 qualification is kept in a journal, so that a course brings its queue up to date by
-looking at those people only (`changed_since`) rather than at everyone. A rule kept up
-to date this way may look at state, grade, joining day and qualifications; anything
-else it looks at must be written through a method that adds to the journal.
+looking at those people only (`changed_since`) rather than at everyone. The journal
+keeps each person's last entry: who changed since a mark is one comparison over the
+rows. A rule kept up to date this way may look at state, grade, joining day and
+qualifications; anything else it looks at must be written through a method that adds
+to the journal.
 """
 from __future__ import annotations
 
@@ -64,7 +66,8 @@ class People:
         self._low = self._high = 0
         self._version = 0  # bumped by every change of who is in strength or of a grade
         self._masks: dict[tuple[int, ...], tuple[int, int, np.ndarray]] = {}
-        self._journal: list[np.ndarray] = []  # ids added, moved, promoted or granted
+        self._entries = 0  # entries in the journal (ids added, moved, promoted or granted)
+        self._last_entry = np.full(capacity, -1, np.int64)  # each person's last entry (-1: none)
         self._changed: tuple[tuple[int, int], np.ndarray] = ((-1, -1), np.zeros(0, np.int64))
         self.expiring: set[str] = set()  # qualifications held somewhere for a limited time
 
@@ -101,9 +104,9 @@ class People:
         if need <= cap:
             return
         new = max(need, 2 * cap)
-        for name in ("grade", "state", "joined", "contract_end", "last_return", "tours", "leaving"):
+        for name in ("grade", "state", "joined", "contract_end", "last_return", "tours", "leaving", "_last_entry"):
             old = getattr(self, name)
-            fill = {"state": SEPARATED, "last_return": -np.inf, "leaving": np.nan}.get(name, 0)
+            fill = {"state": SEPARATED, "last_return": -np.inf, "leaving": np.nan, "_last_entry": -1}.get(name, 0)
             arr = np.full(new, fill, old.dtype)
             arr[:cap] = old
             setattr(self, name, arr)
@@ -137,9 +140,9 @@ class People:
             arr[new] = np.nan
         # qualification rows beyond `n` are never written: not held
         self.counts[state, grade] += count
-        ids = np.arange(first, first + count)
-        self._journal.append(ids)
-        return ids
+        self._last_entry[new] = self._entries
+        self._entries += 1
+        return np.arange(first, first + count)
 
     def move(self, ids: np.ndarray | list[int], state: int) -> None:
         """Put people in `state` (home, a course, preparing, deployed, separated)."""
@@ -148,7 +151,7 @@ class People:
         if not k:
             return
         self._touch()
-        self._journal.append(ids.copy())  # any change of state: a rule may look at it
+        self._note(ids)  # any change of state: a rule may look at it
         counts = self.counts
         if k == 1:
             pid = int(ids[0])
@@ -173,7 +176,7 @@ class People:
     def promote(self, ids: np.ndarray, grade: int) -> None:
         self._touch()
         self._version += 1
-        self._journal.append(np.array(ids, dtype=np.int64))
+        self._note(ids)
         states = self.state[ids]
         self.counts -= np.bincount(states * 3 + self.grade[ids], minlength=3 * len(STATE_NAMES)).reshape(-1, 3)
         self.counts[:, grade] += np.bincount(states, minlength=len(STATE_NAMES))
@@ -212,16 +215,21 @@ class People:
         arr.flags.writeable = False
         if name not in self.expiring and np.isfinite(expiry).any():
             self.expiring.add(name)
-        self._journal.append(ids.copy())
+        self._note(ids)
 
     # -- the journal --------------------------------------------------------
+    def _note(self, ids: np.ndarray) -> None:
+        """An entry in the journal: `ids` changed."""
+        self._last_entry[ids] = self._entries
+        self._entries += 1
+
     def journal(self) -> int:
         """A mark in the journal, for `changed_since`."""
-        return len(self._journal)
+        return self._entries
 
     def look(self) -> tuple[float, int]:
         """Now and a mark in the journal: what `differ_since` compares with."""
-        return self.now(), len(self._journal)
+        return self.now(), self._entries
 
     def differ_since(self, look: tuple[float, int], quals: Iterable[str] = (),
                      served: float = 0.0, also: Iterable[np.ndarray] = ()) -> np.ndarray:
@@ -250,11 +258,9 @@ class People:
     def changed_since(self, mark: int) -> np.ndarray:
         """Who (sorted, once each) joined the force, changed state, was promoted or was
         granted a qualification since `mark` (worked out once for all who ask)."""
-        key = (mark, len(self._journal))
+        key = (mark, self._entries)
         if self._changed[0] != key:
-            entries = self._journal[mark:]
-            ids = unique(np.concatenate(entries)) if entries else np.zeros(0, np.int64)
-            self._changed = (key, ids)
+            self._changed = (key, (self._last_entry[: self.n] >= mark).nonzero()[0])
         return self._changed[1]
 
     # -- queries ------------------------------------------------------------
