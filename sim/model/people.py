@@ -140,8 +140,7 @@ class People:
             arr[new] = np.nan
         # qualification rows beyond `n` are never written: not held
         self.counts[state, grade] += count
-        self._last_entry[new] = self._entries
-        self._entries += 1
+        self._note(new)
         return np.arange(first, first + count)
 
     def move(self, ids: np.ndarray | list[int], state: int) -> None:
@@ -218,7 +217,7 @@ class People:
         self._note(ids)
 
     # -- the journal --------------------------------------------------------
-    def _note(self, ids: np.ndarray) -> None:
+    def _note(self, ids: np.ndarray | slice) -> None:
         """An entry in the journal: `ids` changed."""
         self._last_entry[ids] = self._entries
         self._entries += 1
